@@ -1,0 +1,1 @@
+"""Machinery shared by every source kind: file safety, grids, headers, values, the lake and the ledger."""

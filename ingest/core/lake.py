@@ -1,0 +1,113 @@
+"""The raw lake: append-only parquet, one file per load, and the ledger that commits each load.
+
+A load's rows and quarantine are written first; its ledger row last. A parquet file whose load id has no
+ledger row is an interrupted load: dbt ignores it and the next run deletes it and loads the file again.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+import polars as pl
+
+from ingest.core.contract import LEDGER_SCHEMA, QUARANTINE_SCHEMA
+
+LEDGER_DIR = "_ledger"
+QUARANTINE_DIR = "_quarantine"
+SCHEMA_FILE = "_schema.parquet"
+
+
+class Lake:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def table_dir(self, table: str) -> Path:
+        return self.root / table
+
+    def ensure(self, schemas: Mapping[str, Mapping[str, pl.DataType]]) -> None:
+        """Every table folder exists with a zero-row schema file, so readers never glob nothing."""
+        for table, schema in {
+            **schemas,
+            LEDGER_DIR: LEDGER_SCHEMA,
+            QUARANTINE_DIR: QUARANTINE_SCHEMA,
+        }.items():
+            folder = self.table_dir(table)
+            folder.mkdir(parents=True, exist_ok=True)
+            empty = pl.DataFrame(schema=dict(schema))
+            target = folder / SCHEMA_FILE
+            if not target.exists() or pl.read_parquet_schema(target) != empty.schema:
+                write_parquet_atomic(empty, target)
+
+    @contextmanager
+    def writer_lock(self) -> Iterator[None]:
+        """One ingest at a time; a second one fails fast instead of interleaving loads."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with (self.root / ".ingest.lock").open("w") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise RuntimeError(f"another ingest holds {self.root / '.ingest.lock'}") from None
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def ledger(self) -> pl.DataFrame:
+        folder = self.table_dir(LEDGER_DIR)
+        files = sorted(folder.glob("*.parquet")) if folder.exists() else []
+        frames = [pl.read_parquet(f) for f in files if f.name != SCHEMA_FILE]
+        if not frames:
+            return pl.DataFrame(schema=LEDGER_SCHEMA)
+        return pl.concat(frames, how="diagonal_relaxed").select(list(LEDGER_SCHEMA))
+
+    def write_load(
+        self,
+        load_id: str,
+        tables: Mapping[str, pl.DataFrame],
+        quarantine: pl.DataFrame,
+        ledger_row: pl.DataFrame,
+    ) -> None:
+        for table, frame in tables.items():
+            if frame.height:
+                write_parquet_atomic(frame, self.table_dir(table) / f"{load_id}.parquet")
+        if quarantine.height:
+            write_parquet_atomic(quarantine, self.table_dir(QUARANTINE_DIR) / f"{load_id}.parquet")
+        write_parquet_atomic(ledger_row, self.table_dir(LEDGER_DIR) / f"{load_id}.parquet")
+
+    def remove_orphans(self) -> list[Path]:
+        """Delete parquet files of loads that never reached the ledger (a crash mid-load)."""
+        committed = set(self.ledger()["load_id"].to_list())
+        removed: list[Path] = []
+        if not self.root.exists():
+            return removed
+        for folder in self.root.iterdir():
+            if not folder.is_dir():
+                continue
+            for path in folder.glob("*"):
+                if path.name == SCHEMA_FILE:
+                    continue
+                if path.suffix == ".tmp" or (path.suffix == ".parquet" and path.stem not in committed):
+                    path.unlink()
+                    removed.append(path)
+        return removed
+
+    def read_table(self, table: str, load_ids: list[str]) -> pl.DataFrame:
+        paths = [self.table_dir(table) / f"{lid}.parquet" for lid in load_ids]
+        paths = [p for p in paths if p.exists()]
+        if not paths:
+            schema_file = self.table_dir(table) / SCHEMA_FILE
+            return pl.read_parquet(schema_file) if schema_file.exists() else pl.DataFrame()
+        return pl.concat([pl.read_parquet(p) for p in paths], how="diagonal_relaxed")
+
+
+def write_parquet_atomic(frame: pl.DataFrame, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(target.name + ".tmp")
+    frame.write_parquet(temporary, compression="zstd", statistics=True)
+    with temporary.open("rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(temporary, target)

@@ -1,0 +1,79 @@
+"""The brand's masters as the readers need them: SKU lookup by code, name, EAN and per-distributor alias."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+from rapidfuzz import fuzz, process
+
+from ingest.core.lake import Lake
+from ingest.core.values import normalise_key
+
+SKU_COLUMNS = {"sku_code": pl.String, "sku_name": pl.String, "units_per_case": pl.Int64, "ean": pl.String}
+ALIAS_COLUMNS = {"distributor_code": pl.String, "alias": pl.String, "sku_code": pl.String}
+
+
+@dataclass
+class MasterData:
+    skus: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=SKU_COLUMNS))
+    aliases: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=ALIAS_COLUMNS))
+
+    def __post_init__(self) -> None:
+        global_keys = pl.concat(
+            [
+                self.skus.select(key=normalise_key(pl.col(c)), sku_code="sku_code")
+                for c in ("sku_code", "sku_name", "ean")
+            ]
+        )
+        self._global = global_keys.drop_nulls("key").unique("key", keep="first")
+        self._aliases = self.aliases.select(
+            "distributor_code", key=normalise_key(pl.col("alias")), sku_code="sku_code"
+        ).unique(["distributor_code", "key"], keep="last")
+        self._units = self.skus.select("sku_code", "units_per_case")
+        self._names = dict(zip(self.skus["sku_code"].to_list(), self.skus["sku_name"].to_list(), strict=True))
+        self._choices = {code: f"{code} {name}" for code, name in self._names.items()}
+
+    @classmethod
+    def from_lake(cls, lake: Lake) -> MasterData:
+        """The latest loaded snapshot of the SKU master and of the alias table."""
+        ledger = lake.ledger().filter(pl.col("status") == "loaded")
+
+        def latest(table: str, schema: dict) -> pl.DataFrame:
+            loads = ledger.filter(pl.col("table_name") == table).sort("received_at", "load_id")
+            if loads.height == 0:
+                return pl.DataFrame(schema=schema)
+            frame = lake.read_table(table, [loads["load_id"][-1]])
+            return frame.select([pl.col(c).cast(t) for c, t in schema.items()])
+
+        return cls(latest("masters_skus", SKU_COLUMNS), latest("masters_sku_aliases", ALIAS_COLUMNS))
+
+    @property
+    def has_skus(self) -> bool:
+        """False only where no SKU master was ever loaded (a preview on a new machine): then SKUs stay unmapped
+        instead of every line being quarantined."""
+        return self.skus.height > 0
+
+    def resolve(self, frame: pl.DataFrame, distributor_code: str, item_columns: list[str]) -> pl.DataFrame:
+        """Add `sku_code` and `units_per_case`: the first item column that resolves, alias before master."""
+        aliases = self._aliases.filter(pl.col("distributor_code") == distributor_code).drop("distributor_code")
+        resolved: pl.Expr = pl.lit(None, pl.String)
+        out = frame
+        for i, column in enumerate(item_columns):
+            if column not in frame.columns:
+                continue
+            key = f"__key{i}"
+            out = out.with_columns(normalise_key(pl.col(column)).alias(key))
+            out = out.join(aliases.rename({"sku_code": f"__alias{i}"}), left_on=key, right_on="key", how="left")
+            out = out.join(self._global.rename({"sku_code": f"__global{i}"}), left_on=key, right_on="key", how="left")
+            resolved = pl.coalesce(resolved, pl.col(f"__alias{i}"), pl.col(f"__global{i}"))
+        out = out.with_columns(sku_code=resolved)
+        out = out.drop([c for c in out.columns if c.startswith("__")])
+        return out.join(self._units, on="sku_code", how="left")
+
+    def suggestions(self, text: str | None, limit: int = 3) -> str:
+        """Closest SKUs for an unmatched name, with scores, for the person who reviews it."""
+        if not text or not self._choices:
+            return "no SKU master loaded" if not self._choices else "no item given"
+        found = process.extract(text, self._choices, scorer=fuzz.WRatio, limit=limit)
+        return "closest: " + "; ".join(f"{choice} ({score:.0f})" for choice, score, _ in found)

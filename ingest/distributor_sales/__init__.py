@@ -1,0 +1,13 @@
+"""Distributor secondary-sales files: every billing software's layout, one raw table."""
+
+from ingest.core.source import SourceKind
+from ingest.distributor_sales.contract import SECONDARY_SALES
+from ingest.distributor_sales.reader import read
+
+SOURCE = SourceKind(
+    name="distributor_sales",
+    description="Distributor sales registers (xlsx, xlsm, xls, CSV) to raw/secondary_sales",
+    contracts={SECONDARY_SALES.table: SECONDARY_SALES},
+    read=read,
+    load_order=10,
+)

@@ -1,0 +1,168 @@
+"""Distributor secondary-sales files (xlsx, xlsm, xls, CSV/TSV in any encoding) to `raw/secondary_sales`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from ingest.core.rows import RowCheck, apply_checks, quote
+from ingest.core.source import ReadContext, ReadResult
+from ingest.core.tabular import read_table_rows
+from ingest.core.values import decide_day_first, parse_date, parse_integer, parse_number
+from ingest.distributor_sales.contract import (
+    FIELDS,
+    ITEM_FIELDS,
+    QUANTITY_FIELDS,
+    SECONDARY_SALES,
+    TEXT_FIELDS,
+)
+
+KIND = "distributor_sales"
+RETURN_PATTERN = r"(?i)return|credit|\bsr\b|\bcn\b|\bsrn\b"
+CANCEL_PATTERN = r"(?i)cancel|void|deleted"
+
+
+def read(path: Path, ctx: ReadContext) -> ReadResult:
+    layout = ctx.layout(KIND)
+    table = read_table_rows(
+        path,
+        file_name=ctx.file_name,
+        fields=FIELDS,
+        text_fields=TEXT_FIELDS,
+        layout=layout,
+        require_any=(ITEM_FIELDS, QUANTITY_FIELDS),
+    )
+    rows = table.rows
+    if "net_amount" not in table.present and "gross_amount" in table.present and "discount_amount" not in table.present:
+        # a lone "Amount" column is the line's value, not a gross before discount
+        rows = rows.with_columns(net_amount=pl.col("gross_amount"), gross_amount=pl.lit(None, pl.String))
+
+    day_first = layout.get("day_first", decide_day_first(rows["invoice_date"]))
+    parsed = _parse(rows, ctx, day_first)
+    checks = _checks(ctx)
+    passed, failed = apply_checks(parsed, checks)
+
+    lines = passed.with_columns(
+        distributor_code=pl.lit(ctx.distributor_code),
+        _sheet=pl.lit(table.sheet_name, pl.String),
+        quantity_units=pl.col("_units"),
+        free_units=pl.col("_free").fill_null(0),
+        rate=pl.col("_rate"),
+        gross_amount=pl.col("_gross"),
+        discount_amount=pl.col("_discount").fill_null(0.0),
+        net_amount=pl.coalesce(pl.col("_net"), pl.col("_gross") - pl.col("_discount").fill_null(0.0)).abs(),
+        invoice_date=pl.col("_date"),
+        line_type=pl.col("_line_type"),
+        item_raw=pl.coalesce(pl.col("item_name"), pl.col("item_code")),
+    )
+    quarantine = table.quarantine(failed)
+    period = (lines["invoice_date"].min(), lines["invoice_date"].max()) if lines.height else None
+    return ReadResult(
+        tables={SECONDARY_SALES.table: lines},
+        quarantine=quarantine,
+        rows_read=table.rows_read,
+        rows_deduplicated=table.duplicates,
+        rows_skipped=table.skipped,
+        period=period,  # type: ignore[arg-type]
+    )
+
+
+def _parse(rows: pl.DataFrame, ctx: ReadContext, day_first: bool) -> pl.DataFrame:
+    parsed = rows.with_columns(
+        _date=parse_date(pl.col("invoice_date"), day_first=day_first),
+        _cases=parse_integer(pl.col("quantity_cases")),
+        _pieces=parse_integer(pl.col("quantity_pieces")),
+        _free=parse_integer(pl.col("free_units")),
+        _rate=parse_number(pl.col("rate")),
+        _gross=parse_number(pl.col("gross_amount")),
+        _discount=parse_number(pl.col("discount_amount")),
+        _net=parse_number(pl.col("net_amount")),
+        _is_return=pl.col("line_type").str.contains(RETURN_PATTERN).fill_null(False),
+        _is_cancelled=pl.any_horizontal(
+            pl.col("status").str.contains(CANCEL_PATTERN).fill_null(False),
+            pl.col("line_type").str.contains(CANCEL_PATTERN).fill_null(False),
+        ),
+    )
+    parsed = ctx.masters.resolve(parsed, ctx.distributor_code, list(ITEM_FIELDS))
+    parsed = parsed.with_columns(_item=pl.coalesce(pl.col("item_name"), pl.col("item_code")))
+    unmatched = parsed.filter(pl.col("sku_code").is_null() & pl.col("_item").is_not_null())["_item"].unique()
+    suggestions = pl.DataFrame(
+        {"_item": unmatched, "_suggestion": [ctx.masters.suggestions(v) for v in unmatched.to_list()]},
+        schema={"_item": pl.String, "_suggestion": pl.String},
+    )
+    parsed = parsed.join(suggestions, on="_item", how="left")
+    units = pl.col("_cases").fill_null(0) * pl.col("units_per_case").fill_null(1) + pl.col("_pieces").fill_null(0)
+    return parsed.with_columns(
+        _units=pl.when(pl.col("_is_return")).then(units.abs()).otherwise(units),
+        _line_type=pl.when(pl.col("_is_return")).then(pl.lit("return")).otherwise(pl.lit("sale")),
+    )
+
+
+def _bad_number(raw: str, parsed: str) -> pl.Expr:
+    return pl.col(raw).is_not_null() & pl.col(parsed).is_null()
+
+
+def _checks(ctx: ReadContext) -> list[RowCheck]:
+    item = pl.coalesce(pl.col("item_name"), pl.col("item_code"))
+    no_quantity = pl.col("quantity_cases").is_null() & pl.col("quantity_pieces").is_null()
+    return [
+        RowCheck(
+            "cancelled_document",
+            pl.col("_is_cancelled"),
+            pl.format("invoice {} is marked cancelled; its lines are not sales", quote(pl.col("invoice_number"))),
+        ),
+        RowCheck("missing_value", pl.col("invoice_number").is_null(), pl.lit("no invoice/bill number on this line")),
+        RowCheck(
+            "bad_date",
+            pl.col("_date").is_null(),
+            pl.format(
+                "invoice date {} is not a date (expected e.g. 05-11-2026, 5/11/26, 3-Nov-26)",
+                quote(pl.col("invoice_date")),
+            ),
+        ),
+        RowCheck("missing_value", item.is_null(), pl.lit("no item name or code on this line")),
+        RowCheck(
+            "bad_quantity",
+            _bad_number("quantity_cases", "_cases") | _bad_number("quantity_pieces", "_pieces"),
+            pl.format(
+                "quantity {} / {} is not a whole number",
+                quote(pl.col("quantity_cases")),
+                quote(pl.col("quantity_pieces")),
+            ),
+        ),
+        RowCheck("missing_value", no_quantity, pl.lit("no quantity on this line")),
+        RowCheck(
+            "bad_quantity",
+            _bad_number("free_units", "_free"),
+            pl.format("free quantity {} is not a whole number", quote(pl.col("free_units"))),
+        ),
+        RowCheck(
+            "bad_amount",
+            _bad_number("net_amount", "_net")
+            | _bad_number("gross_amount", "_gross")
+            | _bad_number("rate", "_rate")
+            | _bad_number("discount_amount", "_discount"),
+            pl.format("amount {} / rate {} is not a number", quote(pl.col("net_amount")), quote(pl.col("rate"))),
+        ),
+        RowCheck(
+            "unknown_sku",
+            pl.col("sku_code").is_null() & pl.lit(ctx.masters.has_skus),
+            pl.format(
+                "unknown SKU {}: add an alias for distributor {} ({})",
+                quote(item),
+                pl.lit(ctx.distributor_code),
+                pl.col("_suggestion"),
+            ),
+        ),
+        RowCheck(
+            "negative_quantity",
+            (pl.col("_units") < 0) | (pl.col("_free").fill_null(0) < 0),
+            pl.format("negative quantity {} on a sale line (returns need a return voucher type)", pl.col("_units")),
+        ),
+        RowCheck(
+            "zero_quantity",
+            (pl.col("_units") == 0) & (pl.col("_free").fill_null(0) == 0),
+            pl.lit("quantity is zero"),
+        ),
+    ]

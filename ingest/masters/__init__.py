@@ -1,0 +1,13 @@
+"""The brand's masters: SKUs, distributors, outlets, reps, beats, schemes and SKU aliases."""
+
+from ingest.core.source import SourceKind
+from ingest.masters.contract import MASTERS
+from ingest.masters.reader import read
+
+SOURCE = SourceKind(
+    name="masters",
+    description="Brand master snapshots (CSV, xlsx) to raw/masters_*",
+    contracts={c.table: c for c in MASTERS.values()},
+    read=read,
+    load_order=0,
+)

@@ -1,0 +1,100 @@
+"""Contracts of the brand's master tables: `raw/masters_<entity>`, one full snapshot per load."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from ingest.core.contract import Contract
+
+S, INT, F, D = pl.String(), pl.Int64(), pl.Float64(), pl.Date()
+
+MASTERS: dict[str, Contract] = {
+    c.table.removeprefix("masters_"): c
+    for c in (
+        Contract(
+            "masters_skus",
+            {
+                "sku_code": S,
+                "sku_name": S,
+                "brand": S,
+                "category": S,
+                "pack_size": S,
+                "units_per_case": INT,
+                "mrp": F,
+                "ean": S,
+            },
+            not_null=("sku_code", "sku_name", "units_per_case"),
+        ),
+        Contract(
+            "masters_distributors",
+            {
+                "distributor_code": S,
+                "distributor_name": S,
+                "tier": S,
+                "parent_distributor_code": S,
+                "zone": S,
+                "region": S,
+                "state": S,
+                "town": S,
+                "sales_file_cadence": S,
+            },
+            not_null=("distributor_code", "distributor_name", "tier"),
+        ),
+        Contract(
+            "masters_outlets",
+            {
+                "outlet_code": S,
+                "outlet_name": S,
+                "distributor_code": S,
+                "party_code": S,
+                "channel": S,
+                "outlet_class": S,
+                "beat_code": S,
+                "town": S,
+                "state": S,
+                "latitude": F,
+                "longitude": F,
+                "gstin": S,
+                "phone": S,
+            },
+            not_null=("outlet_code", "outlet_name", "distributor_code"),
+        ),
+        Contract(
+            "masters_reps",
+            {"rep_code": S, "rep_name": S, "distributor_code": S, "phone": S},
+            not_null=("rep_code", "rep_name"),
+        ),
+        Contract(
+            "masters_beats",
+            {
+                "beat_code": S,
+                "beat_name": S,
+                "distributor_code": S,
+                "rep_code": S,
+                "town": S,
+                "visit_weekday": INT,
+            },
+            not_null=("beat_code", "distributor_code"),
+        ),
+        Contract(
+            "masters_schemes",
+            {
+                "scheme_code": S,
+                "scheme_name": S,
+                "scheme_type": S,
+                "sku_codes": S,
+                "start_date": D,
+                "end_date": D,
+                "min_units": INT,
+                "discount_pct": F,
+                "free_units": INT,
+            },
+            not_null=("scheme_code", "scheme_type", "start_date", "end_date"),
+        ),
+        Contract(
+            "masters_sku_aliases",
+            {"distributor_code": S, "alias": S, "sku_code": S},
+            not_null=("distributor_code", "alias", "sku_code"),
+        ),
+    )
+}

@@ -1,0 +1,70 @@
+"""Master snapshots (CSV or xlsx, one entity per file: `skus.csv`, `outlets.csv`, ...) to `raw/masters_*`.
+
+Columns are matched by their contract names (case and punctuation aside). A row whose key is missing or
+whose value cannot take its type is quarantined whole, never half-loaded.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from ingest.core.errors import FileRejected
+from ingest.core.headers import Field
+from ingest.core.rows import RowCheck, apply_checks, quote
+from ingest.core.source import ReadContext, ReadResult
+from ingest.core.tabular import read_table_rows
+from ingest.core.values import parse_date, parse_integer, parse_number
+from ingest.masters.contract import MASTERS
+
+KIND = "masters"
+
+
+def read(path: Path, ctx: ReadContext) -> ReadResult:
+    entity = Path(ctx.file_name).stem.lower().removeprefix("masters_")
+    contract = MASTERS.get(entity)
+    if contract is None:
+        raise FileRejected(
+            "unknown_master",
+            f"{ctx.file_name}: not a known master; name the file one of {', '.join(f'{e}.csv' for e in MASTERS)}",
+        )
+    fields = [Field(name, (), required=name in contract.not_null) for name in contract.schema]
+    table = read_table_rows(path, file_name=ctx.file_name, fields=fields, text_fields=(), layout={})
+    typed = table.rows.with_columns([_typed(name, dtype) for name, dtype in contract.schema.items()])
+    checks = [
+        RowCheck("missing_value", pl.col(name).is_null(), pl.lit(f"{name} is empty")) for name in contract.not_null
+    ] + [
+        RowCheck(
+            "bad_value",
+            pl.col(name).is_not_null() & pl.col(f"_{name}").is_null(),
+            pl.format("{} {} is not a valid {}", pl.lit(name), quote(pl.col(name)), pl.lit(str(dtype))),
+        )
+        for name, dtype in contract.schema.items()
+        if dtype != pl.String()
+    ]
+    passed, failed = apply_checks(typed, checks)
+    rows = passed.with_columns(
+        [pl.col(f"_{name}").alias(name) for name in contract.schema],
+        _sheet=pl.lit(table.sheet_name, pl.String),
+    )
+    return ReadResult(
+        tables={contract.table: rows},
+        quarantine=table.quarantine(failed),
+        rows_read=table.rows_read,
+        rows_deduplicated=table.duplicates,
+        rows_skipped=table.skipped,
+    )
+
+
+def _typed(name: str, dtype: pl.DataType) -> pl.Expr:
+    column = pl.col(name)
+    if dtype == pl.Int64():
+        parsed = parse_integer(column)
+    elif dtype == pl.Float64():
+        parsed = parse_number(column)
+    elif dtype == pl.Date():
+        parsed = parse_date(column)
+    else:
+        parsed = column
+    return parsed.alias(f"_{name}")

@@ -1,0 +1,1 @@
+"""Assets by layer: ingest (from the registry), dbt (staging, intermediate, marts), publish."""

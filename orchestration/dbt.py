@@ -1,0 +1,80 @@
+"""dbt models as Dagster assets, through dagster-dbt. dbt tests become asset checks (blocking on failure)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from dagster import AssetExecutionContext, AssetKey
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    DbtProject,
+    dbt_assets,
+)
+
+from orchestration.resources import SellthroughResource
+from sellthrough.config import DBT_PROJECT_DIR, Settings
+
+DBT_TARGET_DIR = DBT_PROJECT_DIR / "dbt_project" / "target"
+DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=DBT_TARGET_DIR)
+
+
+def ensure_manifest() -> Path:
+    """The manifest is built by `make setup`; build it here too when a fresh checkout has none."""
+    manifest = DBT_PROJECT.manifest_path
+    if not manifest.exists():
+        env = {**__import__("os").environ, **Settings.from_env().dbt_env()}
+        subprocess.run(
+            [
+                str(Path(sys.executable).with_name("dbt")),
+                "parse",
+                "--project-dir",
+                str(DBT_PROJECT_DIR),
+                "--profiles-dir",
+                str(DBT_PROJECT_DIR),
+                "--target-path",
+                str(DBT_TARGET_DIR),
+                "--quiet",
+            ],
+            check=True,
+            env=env,
+        )
+    return manifest
+
+
+class SellthroughDbtTranslator(DagsterDbtTranslator):
+    """Raw sources map to the ingest assets' keys (`raw/<table>`); models are grouped by their layer folder."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return AssetKey(["raw", dbt_resource_props["name"]])
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        fqn = dbt_resource_props.get("fqn", [])
+        for layer in ("staging", "intermediate", "marts"):
+            if layer in fqn:
+                return layer
+        return "analytics"
+
+
+TRANSLATOR = SellthroughDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+@dbt_assets(manifest=ensure_manifest(), dagster_dbt_translator=TRANSLATOR)
+def sellthrough_dbt_assets(
+    context: AssetExecutionContext, dbt: DbtCliResource, sellthrough: SellthroughResource
+) -> Iterator[Any]:
+    """`dbt build`: every model and its tests, in dependency order; a failing test stops what is below it."""
+    settings = sellthrough.export_env()
+    settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    yield from dbt.cli(["build"], context=context).stream()
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=DBT_PROJECT, profiles_dir=str(DBT_PROJECT_DIR))

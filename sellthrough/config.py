@@ -1,0 +1,54 @@
+"""Where things live. Every path comes from the environment, with defaults under the repo's `data/`."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = REPO_ROOT  # dbt_project.yml sits at the top; its model paths point into dbt_project/
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    warehouse_path: Path
+    published_path: Path
+
+    @property
+    def inbox_dir(self) -> Path:
+        return self.data_dir / "inbox"
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.data_dir / "raw"
+
+    @property
+    def truth_dir(self) -> Path:
+        return self.data_dir / "truth"
+
+    @property
+    def config_dir(self) -> Path:
+        return self.data_dir / "config"
+
+    @classmethod
+    def from_env(cls, data_dir: Path | str | None = None) -> Settings:
+        base = Path(data_dir or os.environ.get("SELLTHROUGH_DATA_DIR") or REPO_ROOT / "data").resolve()
+        warehouse = os.environ.get("SELLTHROUGH_DUCKDB_PATH")
+        published = os.environ.get("SELLTHROUGH_PUBLISHED_PATH")
+        if data_dir is not None:  # an explicit data dir wins over the environment for every path
+            warehouse = published = None
+        return cls(
+            data_dir=base,
+            warehouse_path=Path(warehouse).resolve() if warehouse else base / "warehouse" / "sellthrough.duckdb",
+            published_path=Path(published).resolve() if published else base / "published" / "sellthrough.duckdb",
+        )
+
+    def dbt_env(self) -> dict[str, str]:
+        """Environment dbt needs to find the raw lake and the warehouse."""
+        return {
+            "SELLTHROUGH_DATA_DIR": str(self.data_dir),
+            "SELLTHROUGH_RAW_DIR": str(self.raw_dir),
+            "SELLTHROUGH_DUCKDB_PATH": str(self.warehouse_path),
+        }

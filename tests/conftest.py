@@ -1,0 +1,74 @@
+"""Shared fixtures: a tiny brand master written as real CSV files, and a lake under tmp_path."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from ingest.core.lake import Lake
+from ingest.core.masters import MasterData
+from ingest.core.runner import ingest_inbox
+
+SKUS = [
+    {
+        "sku_code": "SKU0001",
+        "sku_name": "Crunchy Glucose Biscuit 100 g",
+        "brand": "Crunchy",
+        "category": "Biscuits",
+        "pack_size": "100 g",
+        "units_per_case": "48",
+        "mrp": "10",
+        "ean": "8901234567894",
+    },
+    {
+        "sku_code": "SKU0002",
+        "sku_name": "Masala Namkeen 200 g",
+        "brand": "Zing",
+        "category": "Snacks",
+        "pack_size": "200 g",
+        "units_per_case": "24",
+        "mrp": "40",
+        "ean": "8901234567900",
+    },
+]
+ALIASES = [
+    {"distributor_code": "D001", "alias": "CRUNCHY GLUCOSE 100GM", "sku_code": "SKU0001"},
+    {"distributor_code": "D001", "alias": "PG100", "sku_code": "SKU0001"},
+]
+
+
+def write_csv(path: Path, rows: list[dict], encoding: str = "utf-8", delimiter: str = ",") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding=encoding) as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), delimiter=delimiter)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def write_rows(path: Path, rows: list[list[object]], encoding: str = "utf-8", delimiter: str = ",") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding=encoding) as handle:
+        csv.writer(handle, delimiter=delimiter).writerows(rows)
+    return path
+
+
+@pytest.fixture()
+def inbox(tmp_path: Path) -> Path:
+    root = tmp_path / "inbox"
+    write_csv(root / "masters" / "BRAND" / "skus.csv", SKUS)
+    write_csv(root / "masters" / "BRAND" / "sku_aliases.csv", ALIASES)
+    return root
+
+
+@pytest.fixture()
+def lake(tmp_path: Path) -> Lake:
+    return Lake(tmp_path / "raw")
+
+
+@pytest.fixture()
+def masters(inbox: Path, lake: Lake) -> MasterData:
+    ingest_inbox(inbox, lake, kinds=["masters"])
+    return MasterData.from_lake(lake)
