@@ -33,11 +33,7 @@ class Field:
     synonyms: tuple[str, ...]
     required: bool = False
 
-    def matches(self, header: str) -> bool:
-        return header in self._normalised
-
-    @property
-    def _normalised(self) -> frozenset[str]:
+    def names(self) -> frozenset[str]:
         return frozenset(normalise_header(s) for s in (self.name.replace("_", " "), *self.synonyms))
 
 
@@ -54,16 +50,21 @@ class HeaderMatch:
         return frame.select(pl.col(ROW_NUMBER), *[pl.col(col).alias(name) for name, col in self.columns.items()])
 
 
-def _match_row(cells: Sequence[str | None], fields: Sequence[Field]) -> dict[str, int]:
+def _synonym_index(fields: Sequence[Field]) -> dict[str, str]:
+    """Normalised header text -> field name; a header belongs to the first field that lists it."""
+    index: dict[str, str] = {}
+    for spec in fields:
+        for name in spec.names():
+            index.setdefault(name, spec.name)
+    return index
+
+
+def _match_row(cells: Sequence[str | None], index: Mapping[str, str]) -> dict[str, int]:
     found: dict[str, int] = {}
-    for index, cell in enumerate(cells):
-        header = normalise_header(cell)
-        if not header:
-            continue
-        for spec in fields:
-            if spec.name not in found and spec.matches(header):
-                found[spec.name] = index
-                break
+    for position, cell in enumerate(cells):
+        name = index.get(normalise_header(cell))
+        if name is not None and name not in found:
+            found[name] = position
     return found
 
 
@@ -87,6 +88,7 @@ def detect_header(
         for f in fields
     ]
     required = [f.name for f in specs if f.required]
+    index = _synonym_index(specs)
     best: tuple[int, int, HeaderMatch] | None = None
     seen_sheets: list[str] = []
     closest: tuple[int, list[str], str | None] = (0, [], None)
@@ -97,7 +99,7 @@ def detect_header(
         top = sheet.frame.head(HEADER_SEARCH_ROWS)
         cells_by_row = top.select(sheet.cell_columns).rows()
         for row_number, cells in zip(top[ROW_NUMBER].to_list(), cells_by_row, strict=True):
-            found = _match_row(cells, specs)
+            found = _match_row(cells, index)
             if len(found) > closest[0]:
                 closest = (len(found), sorted(found), sheet.name)
             if not all(name in found for name in required):

@@ -55,21 +55,27 @@ class MasterData:
         return self.skus.height > 0
 
     def resolve(self, frame: pl.DataFrame, distributor_code: str, item_columns: list[str]) -> pl.DataFrame:
-        """Add `sku_code` and `units_per_case`: the first item column that resolves, alias before master."""
+        """Add `sku_code` and `units_per_case`: the first item column that resolves, alias before master.
+
+        Resolution runs over the distinct item values only, then joins back (files repeat a few items)."""
         aliases = self._aliases.filter(pl.col("distributor_code") == distributor_code).drop("distributor_code")
+        present = [c for c in item_columns if c in frame.columns]
+        if not present:
+            return frame.with_columns(sku_code=pl.lit(None, pl.String), units_per_case=pl.lit(None, pl.Int64))
+        items = frame.select(present).unique()
         resolved: pl.Expr = pl.lit(None, pl.String)
-        out = frame
-        for i, column in enumerate(item_columns):
-            if column not in frame.columns:
-                continue
+        for i, column in enumerate(present):
             key = f"__key{i}"
-            out = out.with_columns(normalise_key(pl.col(column)).alias(key))
-            out = out.join(aliases.rename({"sku_code": f"__alias{i}"}), left_on=key, right_on="key", how="left")
-            out = out.join(self._global.rename({"sku_code": f"__global{i}"}), left_on=key, right_on="key", how="left")
+            items = items.with_columns(normalise_key(pl.col(column)).alias(key))
+            items = items.join(aliases.rename({"sku_code": f"__alias{i}"}), left_on=key, right_on="key", how="left")
+            items = items.join(
+                self._global.rename({"sku_code": f"__global{i}"}), left_on=key, right_on="key", how="left"
+            )
             resolved = pl.coalesce(resolved, pl.col(f"__alias{i}"), pl.col(f"__global{i}"))
-        out = out.with_columns(sku_code=resolved)
-        out = out.drop([c for c in out.columns if c.startswith("__")])
-        return out.join(self._units, on="sku_code", how="left")
+        items = items.with_columns(sku_code=resolved).select(*present, "sku_code")
+        items = items.join(self._units, on="sku_code", how="left")
+        frame = frame.drop("sku_code", "units_per_case", strict=False)
+        return frame.join(items, on=present, how="left", nulls_equal=True)
 
     def suggestions(self, text: str | None, limit: int = 3) -> str:
         """Closest SKUs for an unmatched name, with scores, for the person who reviews it."""

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 import polars as pl
 
 from ingest.core.grid import ROW_NUMBER
-from ingest.core.headers import normalise_header
 
 TOTAL_MARKER = r"(?i)^\s*(grand|sub|bill|invoice|party|page|day|net)?\s*-?\s*totals?\b"
 
@@ -30,27 +29,18 @@ def drop_non_lines(
     blank = pl.all_horizontal([pl.col(c).is_null() for c in fields])
     markers = [c for c in text_fields if c in frame.columns]
     total = pl.any_horizontal(pl.lit(False), *[pl.col(c).str.contains(TOTAL_MARKER).fill_null(False) for c in markers])
+    # a header repeated on every printed page: the same texts again (cells are trimmed already)
     repeated_header = pl.all_horizontal(
         pl.lit(True),
         *[
-            normalised_header_expr(pl.col(name)).fill_null("") == normalise_header(text)
+            pl.col(name).str.to_lowercase() == text.strip().lower()
             for name, text in headers.items()
             if name in frame.columns
         ],
-    )
+    ).fill_null(False)
     keep = ~(blank | total | repeated_header)
     lines = frame.filter(keep)
     return lines, frame.height - lines.height
-
-
-def normalised_header_expr(expr: pl.Expr) -> pl.Expr:
-    """The vectorised twin of `normalise_header`."""
-    return (
-        expr.str.to_lowercase()
-        .str.replace_all(r"[^0-9a-z\u0900-\u097f]+", " ")
-        .str.replace_all(r"\s+", " ")
-        .str.strip_chars()
-    )
 
 
 def deduplicate(frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:

@@ -12,7 +12,7 @@ from ingest.core.errors import FileRejected
 from ingest.core.grid import ROW_NUMBER, Sheet, read_grid
 from ingest.core.headers import Field, HeaderMatch, detect_header
 from ingest.core.rows import deduplicate, drop_non_lines, raw_values_json
-from ingest.core.values import clean_text
+from ingest.core.values import clean_columns
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ def read_table_rows(
     )
     rows = match.data_rows()
     present = [c for c in rows.columns if c != ROW_NUMBER]
-    rows = rows.with_columns([clean_text(pl.col(c)).alias(c) for c in present])
+    rows = clean_columns(rows, present)
     rows, skipped = drop_non_lines(rows, text_fields, match.headers)
     rows, duplicates = deduplicate(rows)
     if rows.height == 0:

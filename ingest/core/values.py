@@ -35,9 +35,29 @@ _MONTHS = {
 EXCEL_EPOCH_OFFSET_DAYS = 25569  # 1970-01-01 as an Excel (1900 system) serial
 
 
+_INVISIBLE = r"[\u00a0\u202f\u200b\u200e\u200f]"
+
+
 def clean_text(expr: pl.Expr) -> pl.Expr:
     """Trim, fold no-break spaces, and turn empty strings into nulls."""
-    cleaned = expr.str.replace_all(r"[\u00a0\u202f\u200b\u200e\u200f]", " ").str.strip_chars()
+    cleaned = expr.str.replace_all(_INVISIBLE, " ").str.strip_chars()
+    return pl.when(cleaned == "").then(None).otherwise(cleaned)
+
+
+def clean_columns(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """`clean_text` on each column, skipping the regex where a column has no invisible characters."""
+    invisible = (
+        frame.select([pl.col(c).str.contains(_INVISIBLE).any().alias(c) for c in columns]).row(0, named=True)
+        if frame.height
+        else {}
+    )
+    return frame.with_columns(
+        [(clean_text(pl.col(c)) if invisible.get(c) else _strip_empty(pl.col(c))).alias(c) for c in columns]
+    )
+
+
+def _strip_empty(expr: pl.Expr) -> pl.Expr:
+    cleaned = expr.str.strip_chars()
     return pl.when(cleaned == "").then(None).otherwise(cleaned)
 
 
@@ -48,6 +68,34 @@ def parse_number(expr: pl.Expr) -> pl.Expr:
     text = text.str.strip_chars("()")
     number = text.cast(pl.Float64, strict=False)
     return pl.when(negative).then(-number).otherwise(number)
+
+
+def with_numbers(frame: pl.DataFrame, columns: dict[str, str], *, integer: bool = False) -> pl.DataFrame:
+    """Parse text columns to numbers (`raw name -> output name`): a plain cast where the text is a plain
+    number, and the full `parse_number` (currency, grouping, brackets) only on the rows where that fails."""
+    parse = parse_integer if integer else parse_number
+    dtype = pl.Int64 if integer else pl.Float64
+    fast = frame.with_columns([pl.col(raw).cast(pl.Float64, strict=False).alias(out) for raw, out in columns.items()])
+    if integer:
+        fast = fast.with_columns(
+            [
+                pl.when(pl.col(o) == pl.col(o).round(0)).then(pl.col(o)).otherwise(None).cast(pl.Int64).alias(o)
+                for o in columns.values()
+            ]
+        )
+    for raw, out in columns.items():
+        needs = pl.col(out).is_null() & pl.col(raw).is_not_null()
+        if not fast.select(needs.any()).item():
+            continue
+        fast = fast.with_columns(pl.when(needs).then(parse(pl.col(raw))).otherwise(pl.col(out)).cast(dtype).alias(out))
+    return fast
+
+
+def with_mapped(frame: pl.DataFrame, column: str, output: str, expr: pl.Expr) -> pl.DataFrame:
+    """Evaluate `expr` (written over `column`) on the column's distinct values only, then join back:
+    for low-cardinality columns (dates, voucher types, statuses, item names)."""
+    mapping = frame.select(pl.col(column).unique()).with_columns(expr.alias(output))
+    return frame.join(mapping, on=column, how="left", nulls_equal=True)
 
 
 def parse_integer(expr: pl.Expr) -> pl.Expr:
@@ -95,6 +143,11 @@ def parse_date(expr: pl.Expr, *, day_first: bool = True) -> pl.Expr:
     named_date = _ymd(_full_year(named.struct.field("3")), month, named.struct.field("1").cast(pl.Int32))
 
     return pl.coalesce(iso_date, serial_date, numeric_date, named_date)
+
+
+def parse_date_column(frame: pl.DataFrame, column: str, output: str, *, day_first: bool) -> pl.DataFrame:
+    """`parse_date` over the column's distinct values only (a file has few distinct dates), joined back."""
+    return with_mapped(frame, column, output, parse_date(pl.col(column), day_first=day_first))
 
 
 def _full_year(expr: pl.Expr) -> pl.Expr:

@@ -9,7 +9,7 @@ import polars as pl
 from ingest.core.rows import RowCheck, apply_checks, quote
 from ingest.core.source import ReadContext, ReadResult
 from ingest.core.tabular import read_table_rows
-from ingest.core.values import decide_day_first, parse_date, parse_integer, parse_number
+from ingest.core.values import decide_day_first, parse_date_column, with_mapped, with_numbers
 from ingest.distributor_sales.contract import (
     FIELDS,
     ITEM_FIELDS,
@@ -69,20 +69,19 @@ def read(path: Path, ctx: ReadContext) -> ReadResult:
 
 
 def _parse(rows: pl.DataFrame, ctx: ReadContext, day_first: bool) -> pl.DataFrame:
-    parsed = rows.with_columns(
-        _date=parse_date(pl.col("invoice_date"), day_first=day_first),
-        _cases=parse_integer(pl.col("quantity_cases")),
-        _pieces=parse_integer(pl.col("quantity_pieces")),
-        _free=parse_integer(pl.col("free_units")),
-        _rate=parse_number(pl.col("rate")),
-        _gross=parse_number(pl.col("gross_amount")),
-        _discount=parse_number(pl.col("discount_amount")),
-        _net=parse_number(pl.col("net_amount")),
-        _is_return=pl.col("line_type").str.contains(RETURN_PATTERN).fill_null(False),
-        _is_cancelled=pl.any_horizontal(
-            pl.col("status").str.contains(CANCEL_PATTERN).fill_null(False),
-            pl.col("line_type").str.contains(CANCEL_PATTERN).fill_null(False),
-        ),
+    parsed = parse_date_column(rows, "invoice_date", "_date", day_first=day_first)
+    parsed = with_numbers(
+        parsed, {"quantity_cases": "_cases", "quantity_pieces": "_pieces", "free_units": "_free"}, integer=True
+    )
+    parsed = with_numbers(
+        parsed, {"rate": "_rate", "gross_amount": "_gross", "discount_amount": "_discount", "net_amount": "_net"}
+    )
+    parsed = with_mapped(parsed, "line_type", "_type_is_return", pl.col("line_type").str.contains(RETURN_PATTERN))
+    parsed = with_mapped(parsed, "line_type", "_type_is_cancelled", pl.col("line_type").str.contains(CANCEL_PATTERN))
+    parsed = with_mapped(parsed, "status", "_status_is_cancelled", pl.col("status").str.contains(CANCEL_PATTERN))
+    parsed = parsed.with_columns(
+        _is_return=pl.col("_type_is_return").fill_null(False),
+        _is_cancelled=pl.col("_type_is_cancelled").fill_null(False) | pl.col("_status_is_cancelled").fill_null(False),
     )
     parsed = ctx.masters.resolve(parsed, ctx.distributor_code, list(ITEM_FIELDS))
     parsed = parsed.with_columns(_item=pl.coalesce(pl.col("item_name"), pl.col("item_code")))
