@@ -111,7 +111,7 @@ def normalise_key(expr: pl.Expr) -> pl.Expr:
 
 def decide_day_first(values: pl.Series) -> bool:
     """Day-first unless the file's own numeric dates prove month-first."""
-    text = values.drop_nulls().cast(pl.String).str.strip_chars()
+    text = values.drop_nulls().unique().cast(pl.String).str.strip_chars()
     parts = text.str.extract_groups(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{2,4})$")
     first = parts.struct.field("1").cast(pl.Int32, strict=False)
     second = parts.struct.field("2").cast(pl.Int32, strict=False)
