@@ -1,0 +1,119 @@
+"""`generate`: the whole sample network, masters to truth, in one deterministic pass."""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime, time, timedelta
+from pathlib import Path
+
+from sellthrough.generator.config import NetworkConfig
+from sellthrough.generator.files import write_delivered
+from sellthrough.generator.masters import build_network, master_files
+from sellthrough.generator.monthly import stock_truth, write_primary_files, write_scheme_claims, write_stock_statements
+from sellthrough.generator.problems import plan_problems
+from sellthrough.generator.sales_files import write_sales_files
+from sellthrough.generator.simulate import simulate
+from sellthrough.generator.truth import (
+    business_problems,
+    daily_frame,
+    primary_frame,
+    secondary_frame,
+    sorted_file_faults,
+    write_truth,
+)
+
+Progress = Callable[[str, int, int], None]
+STEPS = 6
+
+
+def generate(data_dir: Path, config: NetworkConfig | None = None, progress: Progress | None = None) -> dict:
+    """Write `data_dir/inbox/...` (the files the world sends) and `data_dir/truth/...` (what really happened).
+
+    Any previous `inbox/` and `truth/` under data_dir are deleted first. The same config writes byte-identical
+    files with identical mtimes (each file's mtime is its simulated delivery time, UTC). Returns a summary.
+    """
+    config = config or NetworkConfig()
+    data_dir = Path(data_dir)
+    inbox, truth_dir = data_dir / "inbox", data_dir / "truth"
+
+    def report(step: str, done: int, total: int = STEPS) -> None:
+        if progress is not None:
+            progress(step, done, total)
+
+    for folder in (inbox, truth_dir):
+        if folder.exists():
+            shutil.rmtree(folder)
+
+    report("building the network", 0)
+    network = build_network(config)
+    plan = plan_problems(network)
+    masters_at = datetime.combine(config.start - timedelta(days=1), time(0, 30))
+    master_names = []
+    for name, data in master_files(network).items():
+        write_delivered(inbox / "masters" / "BRAND" / name, data, masters_at)
+        master_names.append(f"masters/BRAND/{name}")
+    report("simulating days", 1)
+
+    sim = simulate(network, plan)
+    report("writing distributor sales files", 2)
+
+    sales = write_sales_files(network, sim, inbox, progress)
+    report("writing primary sales, stock statements, scheme claims", 3)
+
+    primary_files = write_primary_files(network, sim, inbox)
+    stock, discrepancies = stock_truth(network, sim, config.rng("stock-statements"))
+    stock_files = write_stock_statements(network, stock, inbox, config.rng("stock-delivery"))
+    claim_files, overclaim = write_scheme_claims(network, sim, plan, inbox, config.rng("claims"))
+    report("writing the truth", 4)
+
+    secondary = secondary_frame(sales.truth)
+    daily = daily_frame(sim)
+    primary = primary_frame(sim)
+    problems = business_problems(network, plan, secondary, daily, discrepancies, overclaim)
+    file_faults = sorted_file_faults(sales.faults)
+    files = {
+        "masters": len(master_names),
+        "distributor_sales": len(sales.files),
+        "primary_sales": len(primary_files),
+        "stock_statement": len(stock_files),
+        "scheme_claims": len(claim_files),
+    }
+    expected = Counter(secondary["expected"].to_list())
+    summary = {
+        "files": files,
+        "secondary_lines": secondary.height,
+        "secondary_lines_loaded": expected.get("loaded", 0),
+        "secondary_lines_quarantined": expected.get("quarantined", 0),
+        "primary_lines": primary.height,
+        "planted_problems": len(problems),
+        "planted_problems_by_type": dict(Counter(p["problem"] for p in problems)),
+        "file_faults": dict(Counter(f["fault"] for f in file_faults)),
+    }
+    manifest = {
+        "seed": config.seed,
+        "distributors": config.distributors,
+        "outlets": config.outlets,
+        "skus": config.skus,
+        "days": config.days,
+        "start": config.start,
+        "end": config.end,
+        "layouts": {d.code: d.layout for d in network.distributors},
+        "cadence": {d.code: d.cadence for d in network.distributors},
+        "outlet_master_rows": len(network.outlets),
+        "daily_stock_rows": daily.height,
+        **summary,
+    }
+    write_truth(
+        truth_dir,
+        secondary=secondary,
+        primary=primary,
+        stock=stock,
+        daily=daily,
+        problems=problems,
+        file_faults=file_faults,
+        manifest=manifest,
+    )
+    report("done", STEPS)
+    return summary

@@ -1,0 +1,387 @@
+"""The six distributor sales-register layouts. Each writer turns rows into file bytes and tells which sheet row
+(1-based, as a spreadsheet program shows it) each input row landed on.
+
+| layout | software it imitates | quirks |
+|---|---|---|
+| marg_xlsx | Marg ERP register | merged title rows, real date cells, Bill Total after each bill, Grand Total |
+| busy_csv | Busy export | UTF-8 BOM, cases + pieces, `₹1,23,456.00`, Status Active/Cancelled |
+| legacy_xls | home-grown Excel 97 | Excel serial dates as plain numbers, net value only, no party code |
+| tally_csv | Tally day book | cp1252, `;`, title lines, Hinglish headers, `3-Nov-26`, `Rs. 1,234.50`, Total row |
+| multisheet_xlsx | a DMS workbook | a Summary sheet first, details on the second sheet, `05.11.2026` dates |
+| hinglish_tsv | a small biller's text export | UTF-16 BOM, tabs, Hinglish headers, `5/11/26`, ` 1,250.00 ` |
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+import xlwt
+from openpyxl import Workbook
+
+from sellthrough.generator.files import delimited, excel_serial, indian, plain, tally_date, workbook_bytes
+
+
+@dataclass
+class Row:
+    """One line of a sales register, as the distributor's software knows it."""
+
+    invoice_number: str
+    day: date
+    line_type: str  # sale | return
+    cancelled: bool
+    party_code: str
+    party_name: str
+    item_code: str | None
+    item_name: str | None
+    item: str | None  # the single item column of layouts that have one
+    quantity: int
+    free: int
+    units_per_case: int
+    rate_paise: int
+    gross_paise: int
+    discount_paise: int
+    salesman: str
+    beat: str
+    bad: dict[str, str] = field(default_factory=dict)  # "quantity" | "date" -> text written instead
+
+    @property
+    def net_paise(self) -> int:
+        return self.gross_paise - self.discount_paise
+
+    @property
+    def cases(self) -> int:
+        return self.quantity // self.units_per_case
+
+    @property
+    def pieces(self) -> int:
+        return self.quantity % self.units_per_case
+
+
+@dataclass(frozen=True)
+class FileMeta:
+    distributor_name: str
+    start: date
+    end: date
+
+
+Writer = Callable[[list[Row], FileMeta], tuple[bytes, list[int]]]
+
+
+def _bills(rows: list[Row]) -> list[list[Row]]:
+    groups: list[list[Row]] = []
+    for row in rows:
+        if groups and groups[-1][0].invoice_number == row.invoice_number:
+            groups[-1].append(row)
+        else:
+            groups.append([row])
+    return groups
+
+
+def _quantity_sum(rows: list[Row]) -> int:
+    return sum(r.quantity for r in rows if "quantity" not in r.bad)
+
+
+def write_marg(rows: list[Row], meta: FileMeta) -> tuple[bytes, list[int]]:
+    headers = (
+        "Bill No",
+        "Bill Date",
+        "Vch Type",
+        "Party Code",
+        "Party Name",
+        "Item Code",
+        "Item Name",
+        "Qty",
+        "Free",
+        "Rate",
+        "Amount",
+        "Disc",
+        "Net Amt",
+        "Salesman",
+        "Beat",
+    )
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Sales Register"
+    sheet.cell(1, 1, f"M/s {meta.distributor_name}")
+    sheet.cell(2, 1, f"Sales Register from {meta.start:%d-%m-%Y} to {meta.end:%d-%m-%Y}")
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
+    sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(headers))
+    for column, header in enumerate(headers, start=1):
+        sheet.cell(4, column, header)
+    at = 5
+    numbers: list[int] = []
+
+    def put(values: list[object]) -> None:
+        nonlocal at
+        for column, value in enumerate(values, start=1):
+            if value is None:
+                continue
+            cell = sheet.cell(at, column, value)
+            if isinstance(value, date):
+                cell.number_format = "DD-MM-YYYY"
+        at += 1
+
+    def totals(label: str, group: list[Row]) -> list[object]:
+        return [
+            None,
+            None,
+            None,
+            None,
+            label,
+            None,
+            None,
+            _quantity_sum(group),
+            sum(r.free for r in group),
+            None,
+            sum(r.gross_paise for r in group) / 100,
+            sum(r.discount_paise for r in group) / 100,
+            sum(r.net_paise for r in group) / 100,
+            None,
+            None,
+        ]
+
+    for bill in _bills(rows):
+        for row in bill:
+            numbers.append(at)
+            put(
+                [
+                    row.invoice_number,
+                    row.bad.get("date", row.day),
+                    "Sales Return" if row.line_type == "return" else "Sales",
+                    row.party_code,
+                    row.party_name,
+                    row.item_code,
+                    row.item_name,
+                    row.bad.get("quantity", row.quantity),
+                    row.free,
+                    row.rate_paise / 100,
+                    row.gross_paise / 100,
+                    row.discount_paise / 100,
+                    row.net_paise / 100,
+                    row.salesman,
+                    row.beat,
+                ]
+            )
+        put(totals("Bill Total", bill))
+    put(totals("Grand Total", rows))
+    return workbook_bytes(workbook), numbers
+
+
+def write_busy(rows: list[Row], meta: FileMeta) -> tuple[bytes, list[int]]:
+    out: list[list[object]] = [
+        [
+            "Voucher No",
+            "Date",
+            "Type",
+            "Customer",
+            "Item",
+            "Cs",
+            "Pcs",
+            "Free Qty",
+            "Rate",
+            "Gross",
+            "Discount",
+            "Net Amount",
+            "Status",
+        ]
+    ]
+    for row in rows:
+        out.append(
+            [
+                row.invoice_number,
+                row.bad.get("date", f"{row.day:%d-%m-%Y}"),
+                "Return" if row.line_type == "return" else "Sale",
+                row.party_name,
+                row.item or "",
+                row.cases,
+                row.bad.get("quantity", row.pieces),
+                row.free,
+                f"₹{indian(row.rate_paise)}",
+                f"₹{indian(row.gross_paise)}",
+                f"₹{indian(row.discount_paise)}",
+                f"₹{indian(row.net_paise)}",
+                "Cancelled" if row.cancelled else "Active",
+            ]
+        )
+    return delimited(out).encode("utf-8-sig"), list(range(2, len(rows) + 2))
+
+
+def write_legacy(rows: list[Row], meta: FileMeta) -> tuple[bytes, list[int]]:
+    workbook = xlwt.Workbook(encoding="utf-8")
+    sheet = workbook.add_sheet("Sheet1")
+    for column, header in enumerate(("Inv No.", "Inv Date", "Retailer Name", "Product", "Qty (Pcs)", "Value")):
+        sheet.write(0, column, header)
+    for i, row in enumerate(rows, start=1):
+        values = (
+            row.invoice_number,
+            row.bad.get("date", excel_serial(row.day)),
+            row.party_name,
+            row.item or "",
+            row.bad.get("quantity", row.quantity),
+            row.net_paise / 100,
+        )
+        for column, value in enumerate(values):
+            if value != "":
+                sheet.write(i, column, value)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue(), list(range(2, len(rows) + 2))
+
+
+def write_tally(rows: list[Row], meta: FileMeta) -> tuple[bytes, list[int]]:
+    out: list[list[object]] = [
+        [meta.distributor_name],
+        ["Sales Day Book"],
+        ["Voucher No", "Voucher Date", "Dukan", "Maal", "Peti", "Pcs", "Scheme Qty", "Rate", "Amount"],
+    ]
+    for row in rows:
+        out.append(
+            [
+                row.invoice_number,
+                row.bad.get("date", tally_date(row.day)),
+                row.party_name,
+                row.item or "",
+                row.cases,
+                row.bad.get("quantity", row.pieces),
+                row.free,
+                plain(row.rate_paise),
+                f"Rs. {indian(row.net_paise)}",
+            ]
+        )
+    good = [r for r in rows if "quantity" not in r.bad]
+    out.append(
+        [
+            "Total",
+            "",
+            "",
+            "",
+            sum(r.cases for r in good),
+            sum(r.pieces for r in good),
+            sum(r.free for r in rows),
+            "",
+            f"Rs. {indian(sum(r.net_paise for r in rows))}",
+        ]
+    )
+    return delimited(out, ";").encode("cp1252"), list(range(4, len(rows) + 4))
+
+
+def write_multisheet(rows: list[Row], meta: FileMeta) -> tuple[bytes, list[int]]:
+    workbook = Workbook()
+    summary = workbook.active
+    summary.title = "Summary"
+    summary.append(["Retailer Code", "Retailer", "Invoices", "Qty (Pcs)", "Net Value"])
+    parties: dict[str, list[Row]] = {}
+    for row in rows:
+        parties.setdefault(row.party_code, []).append(row)
+    for party_code in sorted(parties):
+        group = parties[party_code]
+        summary.append(
+            [
+                party_code,
+                group[0].party_name,
+                len({r.invoice_number for r in group}),
+                _quantity_sum(group),
+                sum(r.net_paise for r in group) / 100,
+            ]
+        )
+    invoices = len({r.invoice_number for r in rows})
+    summary.append(["", "Total", invoices, _quantity_sum(rows), sum(r.net_paise for r in rows) / 100])
+
+    details = workbook.create_sheet("Sales Details")
+    headers = (
+        "Inv Date",
+        "Invoice No",
+        "Retailer Code",
+        "Retailer",
+        "SKU Code",
+        "Description",
+        "Qty Cs",
+        "Qty Pcs",
+        "Free Pcs",
+        "Net Value",
+        "DSR",
+    )
+    details.cell(1, 1, f"{meta.distributor_name} - Sales Details {meta.start:%d.%m.%Y} to {meta.end:%d.%m.%Y}")
+    details.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
+    for column, header in enumerate(headers, start=1):
+        details.cell(3, column, header)
+    for i, row in enumerate(rows, start=4):
+        values = (
+            row.bad.get("date", f"{row.day:%d.%m.%Y}"),
+            row.invoice_number,
+            row.party_code,
+            row.party_name,
+            row.item_code,
+            row.item_name,
+            row.cases,
+            row.bad.get("quantity", row.pieces),
+            row.free,
+            row.net_paise / 100,
+            row.salesman,
+        )
+        for column, value in enumerate(values, start=1):
+            if value is not None:
+                details.cell(i, column, value)
+    return workbook_bytes(workbook), list(range(4, len(rows) + 4))
+
+
+def write_hinglish(rows: list[Row], meta: FileMeta) -> tuple[bytes, list[int]]:
+    out: list[list[object]] = [["Bill Number", "Tarikh", "Party", "Saman", "Matra", "Rakam"]]
+    for i, row in enumerate(rows):
+        out.append(
+            [
+                row.invoice_number,
+                row.bad.get("date", f"{row.day.day}/{row.day.month}/{row.day.year % 100:02d}"),
+                row.party_name,
+                row.item or "",
+                row.bad.get("quantity", row.quantity),
+                f" {indian(row.net_paise)} " if i % 3 else f"  {indian(row.net_paise)}",
+            ]
+        )
+    text = delimited(out, "\t")
+    return b"\xff\xfe" + text.encode("utf-16-le"), list(range(2, len(rows) + 2))
+
+
+WRITERS: dict[str, Writer] = {
+    "marg_xlsx": write_marg,
+    "busy_csv": write_busy,
+    "legacy_xls": write_legacy,
+    "tally_csv": write_tally,
+    "multisheet_xlsx": write_multisheet,
+    "hinglish_tsv": write_hinglish,
+}
+
+# what a layout's files carry, for truth/file_faults.json
+FEATURES: dict[str, tuple[str, ...]] = {
+    "marg_xlsx": ("total_rows",),
+    "busy_csv": ("text_dates", "indian_amounts"),
+    "legacy_xls": (),
+    "tally_csv": ("total_rows", "text_dates", "indian_amounts"),
+    "multisheet_xlsx": ("text_dates",),
+    "hinglish_tsv": ("text_dates", "indian_amounts"),
+}
+BAD_DATES = {
+    "marg_xlsx": "31-13-2026",
+    "busy_csv": "31-13-2026",
+    "legacy_xls": "31-13-2026",
+    "tally_csv": "32-Nov-26",
+    "multisheet_xlsx": "31.13.2026",
+    "hinglish_tsv": "31/13/26",
+}
+DATE_FORMATS = {
+    "busy_csv": "dd-mm-yyyy",
+    "tally_csv": "d-Mon-yy",
+    "multisheet_xlsx": "dd.mm.yyyy",
+    "hinglish_tsv": "d/m/yy",
+}
+
+
+def total_row_count(layout: str, rows: list[Row]) -> int:
+    if layout == "marg_xlsx":
+        return len(_bills(rows)) + 1
+    if layout == "tally_csv":
+        return 1
+    return 0

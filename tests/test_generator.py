@@ -1,0 +1,344 @@
+"""The sample-network generator: deterministic bytes, valid masters, exact stock identity, every planted problem
+and fault present, and files that the ingest reads back into exactly the truth."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import polars as pl
+import pytest
+from stdnum import ean
+from stdnum.in_ import gstin
+
+from sellthrough.generator import NetworkConfig, generate
+from sellthrough.generator.config import LAYOUTS
+
+TINY = NetworkConfig(seed=7, distributors=6, outlets=60, skus=12, days=62, start=date(2026, 7, 1))
+PROBLEMS = {"overstock", "scheme_overclaim", "duplicate_outlet", "stock_discrepancy", "sales_dip", "dead_outlet"}
+FILE_FAULTS = {
+    "duplicate_file",
+    "resent_corrected",
+    "late_file",
+    "malformed_rows",
+    "unknown_sku",
+    "total_rows",
+    "text_dates",
+    "indian_amounts",
+}
+TRUTH_FILES = (
+    "secondary_lines.parquet",
+    "primary_lines.parquet",
+    "stock_truth.parquet",
+    "daily_stock.parquet",
+    "problems.json",
+    "file_faults.json",
+    "manifest.json",
+)
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, list[tuple[str, int, int]]]:
+    data_dir = tmp_path_factory.mktemp("network")
+    calls: list[tuple[str, int, int]] = []
+    summary = generate(data_dir, TINY, progress=lambda step, done, total: calls.append((step, done, total)))
+    return data_dir, summary, calls
+
+
+@pytest.fixture(scope="module")
+def data_dir(generated: tuple[Path, dict, list]) -> Path:
+    return generated[0]
+
+
+def _fingerprint(root: Path) -> dict[str, tuple[str, int]]:
+    """relative path -> (sha256, mtime in whole seconds)"""
+    return {
+        path.relative_to(root).as_posix(): (hashlib.sha256(path.read_bytes()).hexdigest(), int(path.stat().st_mtime))
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
+
+
+def _csv(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _json(data_dir: Path, name: str) -> list[dict]:
+    return json.loads((data_dir / "truth" / name).read_text(encoding="utf-8"))
+
+
+def test_same_seed_gives_identical_files_and_truth(data_dir: Path, tmp_path: Path) -> None:
+    (tmp_path / "inbox" / "stale").mkdir(parents=True)
+    (tmp_path / "inbox" / "stale" / "old.csv").write_text("left from an earlier run")
+    (tmp_path / "truth").mkdir()
+    (tmp_path / "truth" / "old.json").write_text("{}")
+    generate(tmp_path, TINY)
+    assert _fingerprint(tmp_path / "inbox") == _fingerprint(data_dir / "inbox")
+    first, second = _fingerprint(data_dir / "truth"), _fingerprint(tmp_path / "truth")
+    assert {k: v[0] for k, v in first.items()} == {k: v[0] for k, v in second.items()}
+    assert sorted(second) == sorted(TRUTH_FILES)
+
+
+def test_another_seed_gives_another_network(data_dir: Path, tmp_path: Path) -> None:
+    generate(tmp_path, NetworkConfig(seed=8, distributors=6, outlets=60, skus=12, days=62))
+    ours = (data_dir / "inbox" / "masters" / "BRAND" / "outlets.csv").read_bytes()
+    theirs = (tmp_path / "inbox" / "masters" / "BRAND" / "outlets.csv").read_bytes()
+    assert ours != theirs
+
+
+def test_summary_and_progress(generated: tuple[Path, dict, list[tuple[str, int, int]]]) -> None:
+    data_dir, summary, calls = generated
+    manifest = json.loads((data_dir / "truth" / "manifest.json").read_text())
+    assert summary["files"]["distributor_sales"] == len(list((data_dir / "inbox" / "distributor_sales").rglob("*.*")))
+    assert summary["secondary_lines"] == pl.read_parquet(data_dir / "truth" / "secondary_lines.parquet").height
+    assert summary["planted_problems"] == len(_json(data_dir, "problems.json"))
+    assert manifest["seed"] == TINY.seed and manifest["start"] == "2026-07-01" and manifest["end"] == "2026-08-31"
+    assert calls and all(0 <= done <= total for _, done, total in calls)
+    assert calls[-1][1] == calls[-1][2]
+
+
+def test_master_files_have_the_contract_columns(data_dir: Path) -> None:
+    from ingest.masters.contract import MASTERS
+
+    folder = data_dir / "inbox" / "masters" / "BRAND"
+    assert sorted(p.stem for p in folder.iterdir()) == sorted(MASTERS)
+    for entity, contract in MASTERS.items():
+        rows = _csv(folder / f"{entity}.csv")
+        assert rows, entity
+        assert list(rows[0]) == list(contract.schema), entity
+
+
+def test_skus_have_valid_eans_and_unique_names(data_dir: Path) -> None:
+    skus = _csv(data_dir / "inbox" / "masters" / "BRAND" / "skus.csv")
+    assert len(skus) == TINY.skus
+    assert all(ean.is_valid(s["ean"]) and len(s["ean"]) == 13 for s in skus)
+    assert len({s["sku_name"].lower() for s in skus}) == len(skus)
+    assert {s["units_per_case"] for s in skus} <= {"24", "48", "96", "120"}
+    assert len({s["brand"] for s in skus}) >= 2
+
+
+def test_outlets_have_valid_gstins_phones_and_gps(data_dir: Path) -> None:
+    masters = data_dir / "inbox" / "masters" / "BRAND"
+    outlets = _csv(masters / "outlets.csv")
+    distributors = {d["distributor_code"]: d for d in _csv(masters / "distributors.csv")}
+    with_gstin = [o for o in outlets if o["gstin"]]
+    assert all(gstin.is_valid(o["gstin"]) for o in with_gstin)
+    assert 0.4 < len(with_gstin) / len(outlets) < 0.85
+    assert all(len(o["phone"]) == 10 and o["phone"][0] in "6789" and o["phone"].isdigit() for o in outlets)
+    assert all(o["town"] == distributors[o["distributor_code"]]["town"] for o in outlets)
+    assert all(abs(float(o["latitude"]) - float(outlets[0]["latitude"])) < 30 for o in outlets)
+    party_codes = [(o["distributor_code"], o["party_code"]) for o in outlets]
+    assert len(set(party_codes)) == len(party_codes)
+    beats = {b["beat_code"]: b for b in _csv(masters / "beats.csv")}
+    assert all(beats[o["beat_code"]]["distributor_code"] == o["distributor_code"] for o in outlets)
+    assert all(int(b["visit_weekday"]) in range(6) for b in beats.values())
+
+
+def test_distributor_tiers_and_cadence(data_dir: Path) -> None:
+    distributors = _csv(data_dir / "inbox" / "masters" / "BRAND" / "distributors.csv")
+    codes = {d["distributor_code"] for d in distributors}
+    subs = [d for d in distributors if d["tier"] == "sub_distributor"]
+    assert subs and all(d["parent_distributor_code"] in codes for d in subs)
+    assert all(d["parent_distributor_code"] == "" for d in distributors if d["tier"] != "sub_distributor")
+    assert {d["tier"] for d in distributors} == {"super_stockist", "distributor", "sub_distributor"}
+    cadences = [d["sales_file_cadence"] for d in distributors]
+    assert "daily" in cadences and cadences.count("weekly") > cadences.count("daily")
+
+
+def test_six_distributors_cover_the_six_layouts(data_dir: Path) -> None:
+    manifest = json.loads((data_dir / "truth" / "manifest.json").read_text())
+    assert sorted(manifest["layouts"].values()) == sorted(LAYOUTS)
+    sales = data_dir / "inbox" / "distributor_sales"
+    head = {code: next(p for p in sorted((sales / code).iterdir())).read_bytes()[:16] for code in manifest["layouts"]}
+    by_layout = {layout: head[code] for code, layout in manifest["layouts"].items()}
+    assert by_layout["marg_xlsx"].startswith(b"PK") and by_layout["multisheet_xlsx"].startswith(b"PK")
+    assert by_layout["legacy_xls"].startswith(b"\xd0\xcf\x11\xe0")
+    assert by_layout["busy_csv"].startswith(b"\xef\xbb\xbfVoucher")
+    assert by_layout["hinglish_tsv"].startswith(b"\xff\xfeB\x00")
+    tally = next(code for code, layout in manifest["layouts"].items() if layout == "tally_csv")
+    text = next(p for p in sorted((sales / tally).iterdir())).read_bytes().decode("cp1252")
+    assert "Voucher No;Voucher Date;Dukan;Maal;Peti;Pcs;Scheme Qty;Rate;Amount" in text and "Rs. " in text
+
+
+def test_sku_aliases_are_unambiguous(data_dir: Path) -> None:
+    aliases = _csv(data_dir / "inbox" / "masters" / "BRAND" / "sku_aliases.csv")
+    assert aliases
+    keys = [(a["distributor_code"], "".join(c for c in a["alias"].lower() if c.isalnum())) for a in aliases]
+    assert len(set(keys)) == len(keys)
+
+
+def test_daily_stock_identity_holds(data_dir: Path) -> None:
+    daily = pl.read_parquet(data_dir / "truth" / "daily_stock.parquet")
+    assert daily.height == TINY.distributors * TINY.skus * TINY.days
+    broken = daily.filter(
+        pl.col("closing")
+        != pl.col("opening")
+        + pl.col("receipts")
+        - pl.col("sales")
+        + pl.col("market_returns")
+        - pl.col("returns_to_brand")
+    )
+    assert broken.height == 0
+    assert daily.select(pl.min_horizontal(pl.all().exclude("distributor_code", "sku_code", "date")).min()).item() >= 0
+    chained = daily.sort("distributor_code", "sku_code", "date").with_columns(
+        previous=pl.col("closing").shift(1).over("distributor_code", "sku_code")
+    )
+    assert chained.filter(pl.col("previous").is_not_null() & (pl.col("previous") != pl.col("opening"))).height == 0
+
+
+def test_stock_truth_matches_daily_and_only_planted_closings_differ(data_dir: Path) -> None:
+    stock = pl.read_parquet(data_dir / "truth" / "stock_truth.parquet")
+    assert stock.height == TINY.distributors * TINY.skus * 2  # July and August are the full months
+    identity = pl.col("opening_units") + pl.col("receipts_units") - pl.col("sales_units") - pl.col("returns_units")
+    assert stock.filter(identity != pl.col("closing_units_true")).height == 0
+    off = stock.filter(pl.col("closing_units_reported") != pl.col("closing_units_true"))
+    planted = [p for p in _json(data_dir, "problems.json") if p["problem"] == "stock_discrepancy"]
+    assert off.height == len(planted) >= 4
+    ratio = (off["closing_units_reported"] / off["closing_units_true"] - 1).abs()
+    assert ratio.min() >= 0.09 and ratio.max() <= 0.41
+    assert (off["closing_units_reported"] > off["closing_units_true"]).any()
+    assert (off["closing_units_reported"] < off["closing_units_true"]).any()
+
+
+def test_every_planted_problem_is_present(data_dir: Path) -> None:
+    problems = _json(data_dir, "problems.json")
+    assert {p["problem"] for p in problems} == PROBLEMS
+    outlets = {o["outlet_code"]: o for o in _csv(data_dir / "inbox" / "masters" / "BRAND" / "outlets.csv")}
+    for pair in (p for p in problems if p["problem"] == "duplicate_outlet"):
+        first, second = (outlets[c] for c in pair["outlet_codes"])
+        assert first["phone"] == second["phone"] and first["beat_code"] == second["beat_code"]
+        assert first["outlet_name"] != second["outlet_name"] and first["party_code"] != second["party_code"]
+    lines = pl.read_parquet(data_dir / "truth" / "secondary_lines.parquet").filter(pl.col("expected") == "loaded")
+    for dead in (p for p in problems if p["problem"] == "dead_outlet"):
+        stops = date.fromisoformat(dead["stops_from"])
+        assert lines.filter(
+            (pl.col("outlet_code") == dead["outlet_code"]) & (pl.col("invoice_date") >= stops)
+        ).is_empty()
+    dip = next(p for p in problems if p["problem"] == "sales_dip")
+    assert 30 <= dip["observed_drop_pct"] <= 70
+    claim = next(p for p in problems if p["problem"] == "scheme_overclaim")
+    assert claim["claims"] and all(1.45 <= c["ratio"] <= 3.05 for c in claim["claims"])
+    overstock = next(p for p in problems if p["problem"] == "overstock")
+    assert overstock["target_cover_days"] == 90
+
+
+def test_every_file_fault_is_present_and_real(data_dir: Path) -> None:
+    faults = _json(data_dir, "file_faults.json")
+    inbox = data_dir / "inbox"
+    assert {f["fault"] for f in faults} == FILE_FAULTS
+    assert all((inbox / f["file"]).is_file() for f in faults)
+    for copy in (f for f in faults if f["fault"] == "duplicate_file"):
+        assert (inbox / copy["file"]).read_bytes() == (inbox / copy["duplicate_of"]).read_bytes()
+    resent = next(f for f in faults if f["fault"] == "resent_corrected")
+    assert (inbox / resent["file"]).stat().st_mtime > (inbox / resent["replaces"]).stat().st_mtime
+    assert resent["rows"] and all(r["quantity_first_sent"] != r["quantity_corrected"] for r in resent["rows"])
+    late = next(f for f in faults if f["fault"] == "late_file")
+    received = datetime.fromtimestamp((inbox / late["file"]).stat().st_mtime, tz=UTC).date()
+    assert received - date.fromisoformat(late["period_end"]) >= timedelta(days=21)
+    malformed = [r for f in faults if f["fault"] == "malformed_rows" for r in f["rows"]]
+    assert {r["problem"] for r in malformed} == {"bad_quantity", "bad_date", "missing_item"}
+
+
+def test_truth_lines_point_at_real_files_and_planted_rows(data_dir: Path) -> None:
+    lines = pl.read_parquet(data_dir / "truth" / "secondary_lines.parquet")
+    assert all((data_dir / "inbox" / name).is_file() for name in lines["file_name"].unique().to_list())
+    faults = _json(data_dir, "file_faults.json")
+    superseded = {f["replaces"] for f in faults if f["fault"] == "resent_corrected"}
+    copies = {f["file"] for f in faults if f["fault"] == "duplicate_file"}
+    assert not (set(lines["file_name"].to_list()) & (superseded | copies))
+    quarantined = lines.filter(pl.col("expected") == "quarantined")
+    planted = sum(len(f["rows"]) for f in faults if f["fault"] in ("malformed_rows", "unknown_sku"))
+    assert quarantined.filter(pl.col("fault") != "cancelled_document").height == planted
+    manifest = json.loads((data_dir / "truth" / "manifest.json").read_text())
+    busy = [code for code, layout in manifest["layouts"].items() if layout == "busy_csv"]
+    busy_files = lines.filter(pl.col("distributor_code").is_in(busy))
+    cancelled_files = busy_files.filter(pl.col("fault") == "cancelled_document")["file_name"].unique()
+    assert busy_files.height and cancelled_files.len() == busy_files["file_name"].n_unique()  # a few in every file
+    assert (
+        lines.filter(pl.col("expected") == "loaded")["fault"].null_count()
+        == lines.filter(pl.col("expected") == "loaded").height
+    )
+    assert (lines["quantity_units"] > 0).all() and (lines["net_amount"] > 0).all()
+    assert set(lines["line_type"].unique().to_list()) == {"sale", "return"}
+    per_invoice = lines.group_by("distributor_code", "invoice_number").agg(
+        pl.col("invoice_date").n_unique(), pl.col("outlet_code").n_unique()
+    )
+    assert (per_invoice["invoice_date"] == 1).all() and (per_invoice["outlet_code"] == 1).all()
+
+
+def test_files_arrive_in_delivery_order(data_dir: Path) -> None:
+    faults = _json(data_dir, "file_faults.json")
+    odd = {f["file"] for f in faults if f["fault"] in ("late_file", "duplicate_file", "resent_corrected")}
+    sales = data_dir / "inbox" / "distributor_sales"
+    for folder in sorted(sales.iterdir()):
+        # file names sort by period
+        files = [p for p in sorted(folder.iterdir()) if f"distributor_sales/{folder.name}/{p.name}" not in odd]
+        mtimes = [p.stat().st_mtime for p in files]
+        assert mtimes == sorted(mtimes), folder.name
+    masters = data_dir / "inbox" / "masters" / "BRAND" / "skus.csv"
+    first_sales = min(p.stat().st_mtime for p in sales.rglob("*.*"))
+    assert masters.stat().st_mtime < first_sales
+
+
+def test_primary_sales_and_claims_files(data_dir: Path) -> None:
+    primary = sorted((data_dir / "inbox" / "primary_sales" / "BRAND").iterdir())
+    assert [p.name for p in primary] == ["primary_2026-07.csv", "primary_2026-08.csv"]
+    rows = [r for p in primary for r in _csv(p)]
+    truth = pl.read_parquet(data_dir / "truth" / "primary_lines.parquet")
+    assert len(rows) == truth.height
+    assert {r["Document Type"] for r in rows} == {"INV", "CRN"}
+    assert all(r["Delivery Date"] > r["Document Date"] for r in rows if r["Document Type"] == "INV")
+    statements = sorted((data_dir / "inbox" / "stock_statement").rglob("*.xlsx"))
+    assert len(statements) == TINY.distributors * 2
+    claims = sorted((data_dir / "inbox" / "scheme_claims").rglob("claims_*.csv"))
+    assert claims and list(_csv(claims[0])[0]) == ["Scheme Code", "Party Code", "Claimed Amount"]
+
+
+def test_ingest_reads_the_files_back_into_the_truth(data_dir: Path, tmp_path: Path) -> None:
+    """Every layout is readable: what ingest loads is exactly the truth's loaded lines, and what it quarantines
+    is exactly the truth's quarantined lines (the e2e test checks the same through dbt)."""
+    from ingest.core.lake import Lake
+    from ingest.core.runner import ingest_inbox
+
+    lake = Lake(tmp_path / "raw")
+    outcomes = ingest_inbox(data_dir / "inbox", lake, kinds=["masters", "distributor_sales", "stock_statement"])
+    assert [o.file_name for o in outcomes if o.status == "failed"] == []
+    faults = _json(data_dir, "file_faults.json")
+    superseded = [f["replaces"] for f in faults if f["fault"] == "resent_corrected"]
+    ledger = lake.ledger().filter(pl.col("status") == "loaded")
+
+    def table(name: str) -> pl.DataFrame:
+        return lake.read_table(name, ledger.filter(pl.col("table_name") == name)["load_id"].to_list())
+
+    loaded = table("secondary_sales").filter(~pl.col("_source_file").is_in(superseded))
+    truth = pl.read_parquet(data_dir / "truth" / "secondary_lines.parquet")
+    columns = ["distributor_code", "invoice_number", "invoice_date", "line_type", "sku_code", "quantity_units"]
+    expected = truth.filter(pl.col("expected") == "loaded").select(*columns, "free_units", "net_amount")
+    got = loaded.select(*columns, "free_units", "net_amount")
+    assert expected.sort(columns).equals(got.sort(columns))
+
+    quarantine = pl.read_parquet(tmp_path / "raw" / "_quarantine" / "*.parquet").filter(
+        pl.col("source_kind") == "distributor_sales"
+    )
+    assert quarantine.height == truth.filter(pl.col("expected") == "quarantined").height
+    planted = {
+        (f["file"], r["row"]): r["expected_reason_code"]
+        for f in faults
+        if f["fault"] in ("malformed_rows", "unknown_sku")
+        for r in f["rows"]
+    }
+    found = {
+        (row["_source_file"], row["_row_number"]): row["reason_code"]
+        for row in quarantine.filter(pl.col("reason_code") != "cancelled_document").iter_rows(named=True)
+    }
+    assert found == planted
+
+    statements = table("stock_statement")
+    stock = pl.read_parquet(data_dir / "truth" / "stock_truth.parquet")
+    joined = stock.join(statements, on=["distributor_code", "sku_code", "period_start"], how="left")
+    assert joined.filter(pl.col("closing_units") != pl.col("closing_units_reported")).height == 0
+    assert joined["closing_units"].null_count() == 0
