@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export DBT_TARGET_PATH := dbt_project/target
+export DBT_LOG_PATH := dbt_project/logs
 
 .PHONY: setup demo test lint format bench dagster clean
 setup: $(VENV)/.installed dbt_project/target/manifest.json

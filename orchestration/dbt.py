@@ -1,7 +1,6 @@
 """dbt models as Dagster assets, through dagster-dbt. dbt tests become asset checks (blocking on failure)."""
 
-from __future__ import annotations
-
+import os
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping
@@ -18,9 +17,9 @@ from dagster_dbt import (
 )
 
 from orchestration.resources import SellthroughResource
-from sellthrough.config import DBT_PROJECT_DIR, Settings
+from sellthrough.config import DBT_PROJECT_DIR, DBT_TARGET_DIR, Settings
 
-DBT_TARGET_DIR = DBT_PROJECT_DIR / "dbt_project" / "target"
+DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=DBT_TARGET_DIR)
 
 
@@ -28,10 +27,10 @@ def ensure_manifest() -> Path:
     """The manifest is built by `make setup`; build it here too when a fresh checkout has none."""
     manifest = DBT_PROJECT.manifest_path
     if not manifest.exists():
-        env = {**__import__("os").environ, **Settings.from_env().dbt_env()}
+        env = {**os.environ, **Settings.from_env().dbt_env()}
         subprocess.run(
             [
-                str(Path(sys.executable).with_name("dbt")),
+                str(DBT_EXECUTABLE),
                 "parse",
                 "--project-dir",
                 str(DBT_PROJECT_DIR),
@@ -77,4 +76,9 @@ def sellthrough_dbt_assets(
 
 
 def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(project_dir=DBT_PROJECT, profiles_dir=str(DBT_PROJECT_DIR))
+    # the dbt next to this interpreter: the venv's, whether or not the venv is on PATH
+    return DbtCliResource(
+        project_dir=DBT_PROJECT,
+        profiles_dir=str(DBT_PROJECT_DIR),
+        dbt_executable=str(DBT_EXECUTABLE),
+    )

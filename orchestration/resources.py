@@ -1,7 +1,5 @@
 """Resources, configured from the environment (SELLTHROUGH_DATA_DIR and friends; see sellthrough.config)."""
 
-from __future__ import annotations
-
 import os
 
 from dagster import ConfigurableResource

@@ -8,6 +8,7 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT  # dbt_project.yml sits at the top; its model paths point into dbt_project/
+DBT_TARGET_DIR = REPO_ROOT / "dbt_project" / "target"
 
 
 @dataclass(frozen=True)
@@ -51,4 +52,6 @@ class Settings:
             "SELLTHROUGH_DATA_DIR": str(self.data_dir),
             "SELLTHROUGH_RAW_DIR": str(self.raw_dir),
             "SELLTHROUGH_DUCKDB_PATH": str(self.warehouse_path),
+            "DBT_TARGET_PATH": str(DBT_TARGET_DIR),
+            "DBT_LOG_PATH": str(DBT_PROJECT_DIR / "dbt_project" / "logs"),
         }

@@ -4,8 +4,6 @@ Each produces the raw tables of its kind (`raw/<table>`); `raw/ledger` and `raw/
 of them and check the accounting of every file: rows read = loaded + quarantined + deduplicated.
 """
 
-from __future__ import annotations
-
 from collections import Counter
 
 import polars as pl

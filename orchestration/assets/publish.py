@@ -1,7 +1,5 @@
 """Publish: copy the warehouse that dbt just built to the file analysts open read-only, atomically."""
 
-from __future__ import annotations
-
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
 from orchestration.dbt import sellthrough_dbt_assets

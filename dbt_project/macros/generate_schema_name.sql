@@ -1,0 +1,5 @@
+{#- Custom schemas are used as named (staging, intermediate, main), not prefixed with the target schema:
+    analysts find the marts in `main`, where DuckDB looks first. -#}
+{% macro generate_schema_name(custom_schema_name, node) -%}
+    {%- if custom_schema_name is none -%}{{ target.schema }}{%- else -%}{{ custom_schema_name | trim }}{%- endif -%}
+{%- endmacro %}

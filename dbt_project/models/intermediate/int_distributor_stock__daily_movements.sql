@@ -1,0 +1,52 @@
+-- Every movement of a distributor's stock, per distributor x SKU x day, in pieces:
+-- receipts (ERP invoices on their delivery date), sales to retailers (billed + free), retailers' returns,
+-- and goods sent back to the brand (ERP credit notes).
+with primary_lines as (
+    select * from {{ ref('int_primary_sales__current') }}
+),
+
+secondary_lines as (
+    select * from {{ ref('int_secondary_sales__current') }}
+),
+
+movements as (
+    select
+        distributor_code,
+        sku_code,
+        delivery_date as movement_date,
+        quantity_units as receipts_units,
+        0 as sales_units,
+        0 as market_returns_units,
+        0 as returns_to_brand_units
+    from primary_lines
+    where doc_type = 'invoice' and delivery_date is not null
+
+    union all
+
+    select distributor_code, sku_code, doc_date, 0, 0, 0, quantity_units
+    from primary_lines
+    where doc_type = 'credit_note'
+
+    union all
+
+    select
+        distributor_code,
+        sku_code,
+        invoice_date,
+        0,
+        case when line_type = 'sale' then quantity_units + coalesce(free_units, 0) else 0 end,
+        case when line_type = 'return' then quantity_units else 0 end,
+        0
+    from secondary_lines
+)
+
+select
+    distributor_code,
+    sku_code,
+    movement_date,
+    sum(receipts_units)::bigint as receipts_units,
+    sum(sales_units)::bigint as sales_units,
+    sum(market_returns_units)::bigint as market_returns_units,
+    sum(returns_to_brand_units)::bigint as returns_to_brand_units
+from movements
+group by distributor_code, sku_code, movement_date

@@ -1,0 +1,14 @@
+-- Every row that was read but not loaded, with its file, row, reason and raw cells: the fix-it list.
+select
+    quarantined.load_id,
+    loads.file_name,
+    quarantined.sheet,
+    quarantined.row_number,
+    quarantined.source_kind,
+    quarantined.distributor_code,
+    quarantined.reason_code,
+    quarantined.reason,
+    quarantined.raw_values,
+    loads.received_at
+from {{ ref('stg_ingest__quarantined_rows') }} as quarantined
+inner join {{ ref('stg_ingest__loads') }} as loads on loads.load_id = quarantined.load_id

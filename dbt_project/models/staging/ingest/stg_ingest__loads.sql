@@ -1,0 +1,22 @@
+-- One row per file the ingest saw: the ledger, typed, with the tables each load wrote as a list.
+select
+    load_id,
+    file_sha256,
+    source_kind,
+    distributor_code,
+    file_name,
+    file_size,
+    string_split(coalesce(table_name, ''), ',') as tables_written,
+    period_start,
+    period_end,
+    received_at,
+    loaded_at,
+    rows_read,
+    rows_loaded,
+    rows_quarantined,
+    rows_deduplicated,
+    rows_skipped,
+    status,
+    error_code,
+    error
+from {{ source('ingest', 'ledger') }}
