@@ -16,9 +16,12 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from ingest.core.failpoints import failpoint
 from orchestration.resources import SellthroughResource
 from sellthrough.config import DBT_PROJECT_DIR, DBT_TARGET_DIR, Settings
+from sellthrough.locks import exclusive_lock, wait_for_duckdb_writer
 
+WAREHOUSE_LOCK_WAIT_SECONDS = 1800  # a scheduled run and a sensor run meet: the second waits
 DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=DBT_TARGET_DIR)
 
@@ -71,8 +74,15 @@ def sellthrough_dbt_assets(
 ) -> Iterator[Any]:
     """`dbt build`: every model and its tests, in dependency order; a failing test stops what is below it."""
     settings = sellthrough.export_env()
+    failpoint("nightly.before_dbt")
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
-    yield from dbt.cli(["build"], context=context).stream()
+    with exclusive_lock(settings.warehouse_lock_path, timeout_seconds=WAREHOUSE_LOCK_WAIT_SECONDS):
+        # a dbt orphaned by a killed run may still hold DuckDB's own file lock: wait for it to finish
+        wait_for_duckdb_writer(settings.warehouse_path, timeout_seconds=WAREHOUSE_LOCK_WAIT_SECONDS)
+        for done, event in enumerate(dbt.cli(["build"], context=context).stream(), start=1):
+            if done == 20:
+                failpoint("dbt.during_build")
+            yield event
 
 
 def dbt_resource() -> DbtCliResource:

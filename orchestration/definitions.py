@@ -1,13 +1,12 @@
 """The one `Definitions` of Sellthrough: ingest, dbt and publish assets, the nightly job and schedule."""
 
-from __future__ import annotations
-
 from dagster import AssetSelection, Definitions, ScheduleDefinition, define_asset_job, in_process_executor
 
 from orchestration.assets.ingest import build_ingest_assets
 from orchestration.assets.publish import published_warehouse
 from orchestration.dbt import dbt_resource, sellthrough_dbt_assets
 from orchestration.resources import SellthroughResource
+from orchestration.sensors import build_sensors
 
 NIGHTLY_JOB = define_asset_job(
     "nightly",
@@ -16,13 +15,21 @@ NIGHTLY_JOB = define_asset_job(
     executor_def=in_process_executor,  # one process: ingest, then dbt (the one DuckDB writer), then publish
 )
 
+INGEST_JOB = define_asset_job(
+    "ingest",
+    selection=AssetSelection.groups("ingest"),
+    description="Load new inbox files into the raw lake only (backfills replay it day by day).",
+    executor_def=in_process_executor,
+)
+
 NIGHTLY_SCHEDULE = ScheduleDefinition(
     name="nightly_0200_ist", job=NIGHTLY_JOB, cron_schedule="0 2 * * *", execution_timezone="Asia/Kolkata"
 )
 
 defs = Definitions(
     assets=[*build_ingest_assets(), sellthrough_dbt_assets, published_warehouse],
-    jobs=[NIGHTLY_JOB],
+    jobs=[NIGHTLY_JOB, INGEST_JOB],
     schedules=[NIGHTLY_SCHEDULE],
+    sensors=build_sensors(NIGHTLY_JOB),
     resources={"dbt": dbt_resource(), "sellthrough": SellthroughResource()},
 )

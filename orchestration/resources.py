@@ -1,6 +1,7 @@
 """Resources, configured from the environment (SELLTHROUGH_DATA_DIR and friends; see sellthrough.config)."""
 
 import os
+from datetime import date, datetime, time
 
 from dagster import ConfigurableResource
 
@@ -8,12 +9,19 @@ from sellthrough.config import Settings
 
 
 class SellthroughResource(ConfigurableResource):
-    """Where the inbox, the raw lake, the warehouse and the published copy live."""
+    """Where the inbox, the raw lake, the warehouse and the published copy live, and which files a run takes."""
 
     data_dir: str | None = None
+    # ISO date: load only files received by the end of that day (UTC); None: every file waiting
+    received_until: str | None = None
 
     def settings(self) -> Settings:
         return Settings.from_env(self.data_dir)
+
+    def received_until_datetime(self) -> datetime | None:
+        if not self.received_until:
+            return None
+        return datetime.combine(date.fromisoformat(self.received_until), time.max)
 
     def export_env(self) -> Settings:
         """Put the paths in the environment of this process, which dbt's subprocess inherits."""

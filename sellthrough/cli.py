@@ -1,4 +1,4 @@
-"""The `sellthrough` command line: generate, demo, run, preview, status."""
+"""The `sellthrough` command line: generate, demo, run, backfill, preview, status."""
 
 from __future__ import annotations
 
@@ -76,22 +76,56 @@ def generate(
 @app.command()
 def run(
     data_dir: DataDir = None,
-    run_date: Annotated[str | None, typer.Option("--date", help="Business date of the run (default today)")] = None,
+    run_date: Annotated[
+        str | None, typer.Option("--date", help="Load only files received by the end of this day (ISO date)")
+    ] = None,
 ) -> None:
     """The nightly job: load new inbox files, build and test the warehouse, publish it. Non-zero on failure."""
     from sellthrough.pipeline import run_nightly
 
     started = time.monotonic()
+    day = _parse_date(run_date, "--date") if run_date else None
     with console.status("running the nightly job (ingest > dbt build > publish)"):
-        outcome = run_nightly(data_dir)
+        outcome = run_nightly(data_dir, run_date=day)
     if not outcome.success:
         err.print(f"[red]run {outcome.run_id} failed[/red] at: {', '.join(outcome.failed_steps) or 'unknown step'}")
         raise typer.Exit(1)
     console.print(
         f"[green]run {outcome.run_id} succeeded[/green] in {time.monotonic() - started:.0f} s"
-        + (f" for {run_date}" if run_date else "")
+        + (f" (files received by {day})" if day else "")
     )
     _print_summary(outcome.settings)
+
+
+@app.command()
+def backfill(
+    from_date: Annotated[str, typer.Option("--from", help="First day to replay (ISO date)")],
+    to_date: Annotated[str, typer.Option("--to", help="Last day to replay (ISO date)")],
+    data_dir: DataDir = None,
+) -> None:
+    """Replay the inbox day by day as files were received, then build and publish once. Non-zero on failure."""
+    from sellthrough.pipeline import backfill as run_backfill
+
+    start, end = _parse_date(from_date, "--from"), _parse_date(to_date, "--to")
+    if end < start:
+        err.print(f"[red]--to {end} is before --from {start}[/red]")
+        raise typer.Exit(2)
+    with console.status(f"replaying {start} .. {end}"):
+        outcomes = run_backfill(start, end, data_dir)
+    last = outcomes[-1]
+    if not last.success:
+        err.print(f"[red]backfill failed[/red] in run {last.run_id} at: {', '.join(last.failed_steps) or 'unknown'}")
+        raise typer.Exit(1)
+    console.print(f"[green]backfill {start} .. {end} done[/green]: {len(outcomes)} runs")
+    _print_summary(last.settings)
+
+
+def _parse_date(value: str, option: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        err.print(f"[red]{option} {value!r} is not a date like 2026-11-22[/red]")
+        raise typer.Exit(2) from None
 
 
 @app.command()

@@ -26,6 +26,15 @@ class Settings:
         return self.data_dir / "raw"
 
     @property
+    def warehouse_lock_path(self) -> Path:
+        """Held while dbt writes the warehouse and while it is published: one writer, always."""
+        return self.warehouse_path.with_name(self.warehouse_path.name + ".lock")
+
+    @property
+    def alerts_dir(self) -> Path:
+        return self.data_dir / "alerts"
+
+    @property
     def truth_dir(self) -> Path:
         return self.data_dir / "truth"
 

@@ -1,9 +1,8 @@
-"""Run the nightly Dagster job in this process (what `sellthrough run`, the demo and the tests use)."""
-
-from __future__ import annotations
+"""Run the Dagster jobs in this process (what `sellthrough run`, `backfill`, the demo and the tests use)."""
 
 import os
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 from sellthrough.config import Settings
@@ -17,18 +16,55 @@ class RunOutcome:
     settings: Settings
 
 
-def run_nightly(data_dir: Path | None = None, *, log_level: str = "WARNING") -> RunOutcome:
-    """Ingest, dbt build (with its tests as blocking checks) and publish, as the schedule would."""
+def _execute(job_name: str, data_dir: Path | None, run_date: date | None, log_level: str) -> RunOutcome:
     settings = Settings.from_env(data_dir)
-    os.environ.update({"SELLTHROUGH_DATA_DIR": str(settings.data_dir), **settings.dbt_env()})
+    os.environ.update(settings.dbt_env())
     os.environ["SELLTHROUGH_PUBLISHED_PATH"] = str(settings.published_path)
     from dagster import DagsterInstance
 
     from orchestration.definitions import defs
 
     instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
-    job = defs.resolve_job_def("nightly")
-    run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
-    result = job.execute_in_process(run_config=run_config, instance=instance, raise_on_error=False)
+    run_config = {
+        "loggers": {"console": {"config": {"log_level": log_level}}},
+        "resources": {
+            "sellthrough": {
+                "config": {
+                    "data_dir": str(data_dir) if data_dir is not None else None,
+                    "received_until": run_date.isoformat() if run_date else None,
+                }
+            }
+        },
+    }
+    result = defs.resolve_job_def(job_name).execute_in_process(
+        run_config=run_config, instance=instance, raise_on_error=False
+    )
     failed = [event.step_key for event in result.all_events if event.is_step_failure and event.step_key]
     return RunOutcome(result.success, result.run_id, failed, settings)
+
+
+def run_nightly(
+    data_dir: Path | None = None, *, run_date: date | None = None, log_level: str = "WARNING"
+) -> RunOutcome:
+    """Ingest, dbt build (its tests block what is below them) and publish, as the schedule does.
+    With `run_date`, only files received by the end of that day (UTC) are loaded."""
+    return _execute("nightly", data_dir, run_date, log_level)
+
+
+def backfill(
+    start: date, end: date, data_dir: Path | None = None, *, log_level: str = "WARNING"
+) -> list[RunOutcome]:
+    """Replay the inbox day by day, in the order files were received: each day's files are loaded as they
+    would have been that night (so re-sent files supersede in arrival order), then one build and publish."""
+    if end < start:
+        raise ValueError(f"backfill from {start} to {end}: the end is before the start")
+    outcomes = []
+    day = start
+    while day < end:
+        outcome = _execute("ingest", data_dir, day, log_level)
+        outcomes.append(outcome)
+        if not outcome.success:
+            return outcomes
+        day += timedelta(days=1)
+    outcomes.append(_execute("nightly", data_dir, end, log_level))
+    return outcomes

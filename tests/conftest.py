@@ -72,3 +72,22 @@ def lake(tmp_path: Path) -> Lake:
 def masters(inbox: Path, lake: Lake) -> MasterData:
     ingest_inbox(inbox, lake, kinds=["masters"])
     return MasterData.from_lake(lake)
+
+
+@pytest.fixture(scope="session")
+def tiny_network(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny generated network, loaded and published once per test process. Read it; copy it to change it."""
+    from tests.pipeline_helpers import generate_and_run
+
+    return generate_and_run(tmp_path_factory.mktemp("tiny_network"))
+
+
+@pytest.fixture(scope="session")
+def tiny_inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same tiny network, generated but not loaded."""
+    from sellthrough.generator import generate
+    from tests.pipeline_helpers import TINY
+
+    data_dir = tmp_path_factory.mktemp("tiny_inbox")
+    generate(data_dir, TINY)
+    return data_dir

@@ -4,52 +4,26 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import date
 from pathlib import Path
 
 import duckdb
 import polars as pl
 import pytest
 
-from sellthrough.generator import NetworkConfig, generate
 from sellthrough.pipeline import run_nightly
+from tests.pipeline_helpers import TINY, copy_network, fingerprint, published_path
 
 pytestmark = pytest.mark.e2e
 
-TINY = NetworkConfig(seed=7, distributors=6, outlets=60, skus=12, days=62, start=date(2026, 7, 1))
-MARTS = (
-    "fct_secondary_sales",
-    "fct_primary_sales",
-    "fct_distributor_stock_reconciliation",
-    "dim_sku",
-    "dim_distributor",
-    "dim_outlet",
-)
 
-
-def _mart(published: Path, sql: str) -> pl.DataFrame:
+def _mart(published: Path, sql: str, params: list | None = None) -> pl.DataFrame:
     with duckdb.connect(str(published), read_only=True) as con:
-        return con.sql(sql).pl()
-
-
-def _fingerprint(published: Path) -> dict[str, tuple]:
-    """Row count and an order-independent hash of every mart's content (load ids aside)."""
-    out = {}
-    with duckdb.connect(str(published), read_only=True) as con:
-        for mart in MARTS:
-            columns = [c for c in con.table(mart).columns if not c.startswith("_") and c != "sales_line_key"]
-            select = ", ".join(f'"{c}"' for c in columns)
-            out[mart] = con.execute(f"select count(*), sum(hash(row({select}))) from {mart}").fetchone()
-    return out
+        return con.sql(sql, params=params).pl()
 
 
 @pytest.fixture(scope="module")
-def network(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data_dir = tmp_path_factory.mktemp("network")
-    generate(data_dir, TINY)
-    outcome = run_nightly(data_dir)
-    assert outcome.success, f"nightly run failed at {outcome.failed_steps}"
-    return data_dir
+def network(tiny_network: Path) -> Path:
+    return tiny_network
 
 
 def test_secondary_sales_equal_the_truth_per_distributor(network: Path) -> None:
@@ -107,11 +81,33 @@ def test_ledger_accounts_for_every_row(network: Path) -> None:
     assert broken.height == 0
 
 
-def test_loading_the_same_file_twice_changes_no_mart(network: Path) -> None:
-    published = network / "published" / "sellthrough.duckdb"
-    before = _fingerprint(published)
-    sales = sorted((network / "inbox" / "distributor_sales").rglob("*.*"))[0]
+def test_loading_the_same_file_twice_changes_no_mart(network: Path, tmp_path: Path) -> None:
+    data_dir = copy_network(network, tmp_path / "net")
+    before = fingerprint(published_path(data_dir))
+    sales = sorted((data_dir / "inbox" / "distributor_sales").rglob("*.*"))[0]
     shutil.copyfile(sales, sales.with_name("again_" + sales.name))
-    outcome = run_nightly(network)
+    outcome = run_nightly(data_dir)
     assert outcome.success
-    assert _fingerprint(published) == before
+    assert fingerprint(published_path(data_dir)) == before
+    ledger = _mart(published_path(data_dir), "select count(*) as n from fct_file_loads")["n"][0]
+    assert ledger == _mart(published_path(network), "select count(*) as n from fct_file_loads")["n"][0]
+
+
+def test_a_resent_corrected_file_replaces_the_first(network: Path) -> None:
+    faults = json.loads((network / "truth" / "file_faults.json").read_text())
+    resent = [f for f in faults if f["fault"] == "resent_corrected"]
+    assert resent, "the tiny network plants a corrected re-sent file"
+    published = published_path(network)
+    for fault in resent:
+        loads = _mart(published, "select file_name, is_superseded from fct_file_loads")
+        flags = dict(zip(loads["file_name"], loads["is_superseded"], strict=True))
+        assert flags[fault["replaces"]] is True
+        assert flags[fault["file"]] is False
+        for row in fault["rows"]:
+            quantities = _mart(
+                published,
+                "select sum(quantity_units) as q from fct_secondary_sales "
+                "where invoice_number = ? and sku_code = ? and distributor_code = ?",
+                [row["invoice_number"], row["sku_code"], fault["distributor_code"]],
+            )["q"].to_list()
+            assert quantities == [row["quantity_corrected"]]

@@ -6,7 +6,6 @@ ledger row is an interrupted load: dbt ignores it and the next run deletes it an
 
 from __future__ import annotations
 
-import fcntl
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -15,6 +14,8 @@ from pathlib import Path
 import polars as pl
 
 from ingest.core.contract import LEDGER_SCHEMA, QUARANTINE_SCHEMA
+from ingest.core.failpoints import failpoint
+from sellthrough.locks import exclusive_lock
 
 LEDGER_DIR = "_ledger"
 QUARANTINE_DIR = "_quarantine"
@@ -43,18 +44,10 @@ class Lake:
                 write_parquet_atomic(empty, target)
 
     @contextmanager
-    def writer_lock(self) -> Iterator[None]:
-        """One ingest at a time; a second one fails fast instead of interleaving loads."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        with (self.root / ".ingest.lock").open("w") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise RuntimeError(f"another ingest holds {self.root / '.ingest.lock'}") from None
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+    def writer_lock(self, timeout_seconds: float = 600.0) -> Iterator[None]:
+        """One ingest at a time: a second one waits for the first (up to `timeout_seconds`), never interleaves."""
+        with exclusive_lock(self.root / ".ingest.lock", timeout_seconds=timeout_seconds):
+            yield
 
     def ledger(self) -> pl.DataFrame:
         folder = self.table_dir(LEDGER_DIR)
@@ -76,6 +69,7 @@ class Lake:
                 write_parquet_atomic(frame, self.table_dir(table) / f"{load_id}.parquet")
         if quarantine.height:
             write_parquet_atomic(quarantine, self.table_dir(QUARANTINE_DIR) / f"{load_id}.parquet")
+        failpoint("ingest.before_ledger")
         write_parquet_atomic(ledger_row, self.table_dir(LEDGER_DIR) / f"{load_id}.parquet")
 
     def remove_orphans(self) -> list[Path]:

@@ -55,8 +55,11 @@ class FileOutcome:
         return asdict(self)
 
 
-def scan_inbox(inbox: Path, kinds: Iterable[str] | None = None) -> list[InboxFile]:
-    """Files waiting in `inbox/<kind>/<distributor>/`, oldest first. Hidden and lock files are ignored."""
+def scan_inbox(
+    inbox: Path, kinds: Iterable[str] | None = None, received_until: datetime | None = None
+) -> list[InboxFile]:
+    """Files waiting in `inbox/<kind>/<distributor>/`, oldest first. Hidden and lock files are ignored.
+    With `received_until` (naive UTC), files received later are left for a later run (replays, backfills)."""
     wanted = set(kinds) if kinds is not None else None
     found: list[InboxFile] = []
     for kind in source_kinds():
@@ -70,7 +73,9 @@ def scan_inbox(inbox: Path, kinds: Iterable[str] | None = None) -> list[InboxFil
                 continue
             relative = path.relative_to(inbox)
             distributor = relative.parts[1] if len(relative.parts) >= 3 else ""
-            found.append(InboxFile(path, kind, distributor, relative.as_posix()))
+            item = InboxFile(path, kind, distributor, relative.as_posix())
+            if received_until is None or item.received_at <= received_until:
+                found.append(item)
     order = list(source_kinds())
     return sorted(found, key=lambda f: (order.index(f.kind), f.path.stat().st_mtime, f.name))
 
@@ -101,6 +106,7 @@ def ingest_inbox(
     kinds: Iterable[str] | None = None,
     progress: Progress | None = None,
     extra_layouts_dir: Path | None = None,
+    received_until: datetime | None = None,
 ) -> list[FileOutcome]:
     """Load every new file of the inbox into the lake. Never raises for a bad file: it is recorded."""
     registry = source_kinds()
@@ -111,7 +117,7 @@ def ingest_inbox(
         if removed:
             log.warning("removed %d files of interrupted loads", len(removed))
         known = set(lake.ledger()["file_sha256"].to_list())
-        files = scan_inbox(inbox, kinds)
+        files = scan_inbox(inbox, kinds, received_until)
         masters: MasterData | None = None
         for done, item in enumerate(files, start=1):
             kind = registry[item.kind]

@@ -43,7 +43,12 @@ def _ingest_asset(kind: SourceKind, upstream: list[AssetKey]):
     @multi_asset(name=f"ingest_{kind.name}", specs=specs, retry_policy=TRANSIENT_RETRY)
     def _asset(context: AssetExecutionContext, sellthrough: SellthroughResource):
         settings = sellthrough.settings()
-        outcomes = ingest_inbox(settings.inbox_dir, Lake(settings.raw_dir), kinds=[kind.name])
+        outcomes = ingest_inbox(
+            settings.inbox_dir,
+            Lake(settings.raw_dir),
+            kinds=[kind.name],
+            received_until=sellthrough.received_until_datetime(),
+        )
         statuses = Counter(o.status for o in outcomes)
         for outcome in outcomes:
             if outcome.status == "failed":

@@ -2,8 +2,9 @@
 
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
-from orchestration.dbt import sellthrough_dbt_assets
+from orchestration.dbt import WAREHOUSE_LOCK_WAIT_SECONDS, sellthrough_dbt_assets
 from orchestration.resources import SellthroughResource
+from sellthrough.locks import exclusive_lock
 from sellthrough.publish import publish_warehouse
 
 
@@ -16,6 +17,7 @@ from sellthrough.publish import publish_warehouse
 )
 def published_warehouse(context: AssetExecutionContext, sellthrough: SellthroughResource) -> MaterializeResult:
     settings = sellthrough.settings()
-    size = publish_warehouse(settings.warehouse_path, settings.published_path)
+    with exclusive_lock(settings.warehouse_lock_path, timeout_seconds=WAREHOUSE_LOCK_WAIT_SECONDS):
+        size = publish_warehouse(settings.warehouse_path, settings.published_path)
     context.log.info(f"published {settings.published_path} ({size:,} bytes)")
     return MaterializeResult(metadata={"path": str(settings.published_path), "bytes": size})

@@ -1,0 +1,54 @@
+"""Helpers for tests that run the whole pipeline on a tiny generated network."""
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from sellthrough.generator import NetworkConfig, generate
+from sellthrough.pipeline import run_nightly
+
+TINY = NetworkConfig(seed=7, distributors=6, outlets=60, skus=12, days=62, start=date(2026, 7, 1))
+MARTS = (
+    "fct_secondary_sales",
+    "fct_primary_sales",
+    "fct_distributor_stock_reconciliation",
+    "fct_quarantined_rows",
+    "dim_sku",
+    "dim_distributor",
+    "dim_outlet",
+)
+
+
+def published_path(data_dir: Path) -> Path:
+    return data_dir / "published" / "sellthrough.duckdb"
+
+
+def fingerprint(database: Path, marts: tuple[str, ...] = MARTS) -> dict[str, tuple]:
+    """Row count and an order-independent hash of every mart's content. Load ids, surrogate keys derived
+    from them and load times differ from run to run and are left out."""
+    out = {}
+    with duckdb.connect(str(database), read_only=True) as con:
+        for mart in marts:
+            columns = [
+                c
+                for c in con.table(mart).columns
+                if not c.startswith("_") and not c.endswith("_key") and c not in {"load_id", "received_at"}
+            ]
+            select = ", ".join(f'"{c}"' for c in columns)
+            out[mart] = con.execute(f"select count(*), sum(hash(row({select}))) from {mart}").fetchone()
+    return out
+
+
+def generate_and_run(data_dir: Path) -> Path:
+    generate(data_dir, TINY)
+    outcome = run_nightly(data_dir)
+    assert outcome.success, f"nightly run failed at {outcome.failed_steps}"
+    return data_dir
+
+
+def copy_network(source: Path, target: Path) -> Path:
+    """A private copy of a generated (and maybe loaded) network for a test that changes it."""
+    shutil.copytree(source, target, symlinks=False)
+    return target
