@@ -1,11 +1,11 @@
-"""Run benchmarks: `python -m bench` (all) or `python -m bench reader_speed`."""
+"""Run benchmarks: `python -m bench` (all) or `python -m bench <name> ...` (names in BENCHMARKS)."""
 
 from __future__ import annotations
 
 import importlib
 import sys
 
-BENCHMARKS = ("reader_speed",)
+BENCHMARKS = ("reader_speed", "whatsapp_parse", "outlet_dedup")
 
 
 def main(argv: list[str]) -> int:

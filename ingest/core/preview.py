@@ -40,6 +40,17 @@ class Preview:
         doc, day, amount, quantity = (
             first(c) for c in (DOCUMENT_COLUMNS, DATE_COLUMNS, AMOUNT_COLUMNS, QUANTITY_COLUMNS)
         )
+        totals = {
+            "lines": rows.height,
+            "documents": rows[doc].n_unique() if doc else 0,
+            "quantity": int(rows[quantity].sum() or 0) if quantity else 0,
+            "net_amount": round(float(rows[amount].sum() or 0), 2) if amount else 0.0,
+            "date_min": rows[day].min().isoformat() if day and rows.height else None,
+            "date_max": rows[day].max().isoformat() if day and rows.height else None,
+        }
+        extra = source_kinds().get(self.kind)
+        if extra is not None and extra.preview_totals is not None:
+            totals.update(extra.preview_totals(self.result))
         return {
             "kind": self.kind,
             "file": self.file,
@@ -49,14 +60,7 @@ class Preview:
             "rows_deduplicated": self.result.rows_deduplicated,
             "rows_skipped": self.result.rows_skipped,
             "quarantine_reasons": dict(reasons),
-            "totals": {
-                "lines": rows.height,
-                "documents": rows[doc].n_unique() if doc else 0,
-                "quantity": int(rows[quantity].sum() or 0) if quantity else 0,
-                "net_amount": round(float(rows[amount].sum() or 0), 2) if amount else 0.0,
-                "date_min": rows[day].min().isoformat() if day and rows.height else None,
-                "date_max": rows[day].max().isoformat() if day and rows.height else None,
-            },
+            "totals": totals,
         }
 
 

@@ -71,3 +71,5 @@ class SourceKind:
     read: Reader
     load_order: int = 100  # masters (0) load before the kinds that map against them
     file_patterns: tuple[str, ...] = field(default=("*",))
+    # extra `sellthrough preview` totals computed from the read (e.g. messages for chats); merged into `totals`
+    preview_totals: Callable[[ReadResult], dict] | None = None

@@ -1,0 +1,106 @@
+"""Chat authors without phone numbers in the clear: a keyed hash to join on, a masked form to show.
+
+`author_key` is HMAC-SHA256 of the normalised name under the key in `SELLTHROUGH_HASH_KEY`; without it a fixed
+development key is used and a warning is logged once (never ship that: the hashes of phone numbers are then
+guessable by anyone who reads this file). Saved contact names stay readable in `display_author`; phone numbers are
+masked to the country code and the last four digits, e.g. `+91 98765 43210` -> `+91 ••••• •3210`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import os
+import re
+from functools import cache, lru_cache
+
+log = logging.getLogger("sellthrough.ingest.whatsapp")
+
+HASH_KEY_ENV = "SELLTHROUGH_HASH_KEY"
+DEVELOPMENT_KEY = "sellthrough-development-key-not-for-production"
+MASK = "•"
+
+# A phone number as an author: only digits, '+', spaces, dashes, dots and brackets, with at least 7 digits.
+_PHONE_AUTHOR = re.compile(r"\+?[\d\s\u00a0\u202f().\-]+")
+# A phone number inside text: 8+ digits with '+', or 10+ digits, not part of a word, decimal or URL parameter.
+_PHONE_IN_TEXT = re.compile(r"(?<![\w.+/=])\+?\d(?:[ \u00a0\u202f\-()]{0,2}\d){7,}(?![\w])")
+_INVISIBLE = str.maketrans(dict.fromkeys("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"))
+
+
+def hash_key() -> bytes:
+    """The HMAC key: `SELLTHROUGH_HASH_KEY`, else the development default (with a warning, logged once)."""
+    value = os.environ.get(HASH_KEY_ENV)
+    if value:
+        return value.encode()
+    _warn_development_key()
+    return DEVELOPMENT_KEY.encode()
+
+
+@cache
+def _warn_development_key() -> None:
+    log.warning("%s is not set: author keys use the development default key (not for production)", HASH_KEY_ENV)
+
+
+def clean_author(name: str) -> str:
+    """Invisible direction marks removed, non-breaking spaces made plain, whitespace collapsed."""
+    return " ".join(name.translate(_INVISIBLE).replace("\u00a0", " ").replace("\u202f", " ").split())
+
+
+def is_phone(name: str) -> bool:
+    cleaned = clean_author(name)
+    return bool(_PHONE_AUTHOR.fullmatch(cleaned)) and sum(c.isdigit() for c in cleaned) >= 7
+
+
+def _canonical(name: str) -> str:
+    """What is hashed: a phone number as `+digits` (however it was spaced), a name as cleaned."""
+    cleaned = clean_author(name)
+    if is_phone(cleaned):
+        digits = "".join(c for c in cleaned if c.isdigit())
+        return f"+{digits}" if cleaned.startswith("+") else digits
+    return cleaned
+
+
+def author_key(name: str, key: bytes | str | None = None) -> str:
+    """HMAC-SHA256 (hex) of the canonical author; `key` defaults to `hash_key()`."""
+    secret = hash_key() if key is None else (key.encode() if isinstance(key, str) else key)
+    return hmac.new(secret, _canonical(name).encode(), hashlib.sha256).hexdigest()
+
+
+def mask_phone(number: str) -> str:
+    """Keep a leading `+country` group and the last four digits; every other digit becomes `•`."""
+    cleaned = clean_author(number)
+    keep_from = sum(c.isdigit() for c in cleaned) - 4
+    country = 0
+    if cleaned.startswith("+"):
+        head = re.match(r"\+(\d{1,3})[\s\-(]", cleaned)
+        country = len(head.group(1)) if head else 0
+    out: list[str] = []
+    seen = 0
+    for char in cleaned:
+        if char.isdigit():
+            out.append(char if seen < country or seen >= keep_from else MASK)
+            seen += 1
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+@lru_cache(maxsize=65_536)
+def display_author(name: str) -> str:
+    """The author as people may see it: a saved contact name as is, a phone number masked."""
+    cleaned = clean_author(name)
+    return mask_phone(cleaned) if is_phone(cleaned) else cleaned
+
+
+def mask_phones_in_text(text: str) -> str:
+    """Every phone number inside free text masked like `mask_phone` (8+ digits after '+', or 10+ digits)."""
+    return _PHONE_IN_TEXT.sub(_mask_match, text)
+
+
+def _mask_match(match: re.Match[str]) -> str:
+    found = match.group(0)
+    digits = sum(c.isdigit() for c in found)
+    if digits >= 10 or (found.startswith("+") and digits >= 8):
+        return mask_phone(found)
+    return found
