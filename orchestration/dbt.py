@@ -26,39 +26,52 @@ DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=DBT_TARGET_DIR)
 
 
+def _project_files() -> list[Path]:
+    roots = [DBT_PROJECT_DIR / "dbt_project" / d for d in ("models", "macros", "seeds", "snapshots", "tests")]
+    files = [p for root in roots if root.exists() for p in root.rglob("*") if p.is_file()]
+    return [*files, DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml"]
+
+
 def ensure_manifest() -> Path:
-    """The manifest is built by `make setup`; build it here too when a fresh checkout has none."""
+    """The manifest is built by `make setup`; it is rebuilt here when missing or older than any project file
+    (a stale manifest would not know the nodes `dbt build` reports)."""
     manifest = DBT_PROJECT.manifest_path
-    if not manifest.exists():
-        env = {**os.environ, **Settings.from_env().dbt_env()}
-        subprocess.run(
-            [
-                str(DBT_EXECUTABLE),
-                "parse",
-                "--project-dir",
-                str(DBT_PROJECT_DIR),
-                "--profiles-dir",
-                str(DBT_PROJECT_DIR),
-                "--target-path",
-                str(DBT_TARGET_DIR),
-                "--quiet",
-            ],
-            check=True,
-            env=env,
-        )
+    if manifest.exists():
+        built = manifest.stat().st_mtime
+        if all(p.stat().st_mtime <= built for p in _project_files()):
+            return manifest
+    env = {**os.environ, **Settings.from_env().dbt_env()}
+    subprocess.run(
+        [
+            str(DBT_EXECUTABLE),
+            "parse",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(DBT_TARGET_DIR),
+            "--quiet",
+        ],
+        check=True,
+        env=env,
+    )
     return manifest
 
 
 class SellthroughDbtTranslator(DagsterDbtTranslator):
-    """Raw sources map to the ingest assets' keys (`raw/<table>`); models are grouped by their layer folder."""
+    """Sources map to the Python assets' keys (`raw/<table>`, `derived/<table>`); models group by layer folder."""
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
         if dbt_resource_props["resource_type"] == "source":
-            return AssetKey(["raw", dbt_resource_props["name"]])
+            layer = "derived" if dbt_resource_props.get("source_name") == "derived" else "raw"
+            return AssetKey([layer, dbt_resource_props["name"]])
         return super().get_asset_key(dbt_resource_props)
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         fqn = dbt_resource_props.get("fqn", [])
+        if "kpis" in fqn:
+            return "analytics"
         for layer in ("staging", "intermediate", "marts"):
             if layer in fqn:
                 return layer

@@ -39,7 +39,7 @@ def read(path: Path, ctx: ReadContext) -> ReadResult:
         require_any=(("item_code", "item_name"),),
         sheets=sheets,
     )
-    period = _period(table.match.sheet.frame, table.match.header_row, ctx.file_name)
+    period = statement_period(table.match.sheet.frame, table.match.header_row, ctx.file_name)
     parsed = table.rows.with_columns([parse_integer(pl.col(c)).alias(f"_{c}") for c in QUANTITIES])
     parsed = ctx.masters.resolve(parsed, ctx.distributor_code, ["item_code", "item_name"])
     item = pl.coalesce(pl.col("item_name"), pl.col("item_code"))
@@ -88,7 +88,8 @@ def read(path: Path, ctx: ReadContext) -> ReadResult:
     )
 
 
-def _period(frame: pl.DataFrame, header_row: int, file_name: str) -> tuple[date, date]:
+def statement_period(frame: pl.DataFrame, header_row: int, file_name: str) -> tuple[date, date]:
+    """The month (or dd-mm-yyyy to dd-mm-yyyy range) a periodic file covers: title rows first, then the name."""
     title = " ".join(
         str(v) for row in frame.filter(pl.col(ROW_NUMBER) < header_row).drop(ROW_NUMBER).rows() for v in row if v
     )
@@ -105,7 +106,7 @@ def _period(frame: pl.DataFrame, header_row: int, file_name: str) -> tuple[date,
         return _month(int(in_name.group(1)), int(in_name.group(2)))
     raise FileRejected(
         "no_period",
-        f"{file_name}: cannot tell which period this stock statement covers (no 'dd-mm-yyyy to dd-mm-yyyy' or "
+        f"{file_name}: cannot tell which period this file covers (no 'dd-mm-yyyy to dd-mm-yyyy' or "
         "'Month YYYY' above the header, no YYYY-MM in the file name)",
     )
 

@@ -1,32 +1,56 @@
--- One row per current distributor invoice (or return) line: what the distributor sold through to retailers.
+-- One row per current distributor invoice (or return) line: what the distributor sold through to retailers,
+-- keyed for drill-down: zone > region > state > distributor > beat > outlet and brand > category > SKU.
 with lines as (
     select * from {{ ref('int_secondary_sales__resolved') }}
+),
+
+outlets as (
+    select outlet_code, master_outlet_id, beat_code from {{ ref('dim_outlet') }}
+),
+
+distributors as (
+    select distributor_code, zone, region, state from {{ ref('dim_distributor') }}
+),
+
+skus as (
+    select sku_code, brand, category from {{ ref('dim_sku') }}
 )
 
 select
-    md5(concat_ws('|', load_id, coalesce(sheet, ''), row_number::varchar)) as sales_line_key,
-    invoice_date,
-    distributor_code,
-    invoice_number,
-    line_type,
-    outlet_code,
-    outlet_match,
-    party_code,
-    party_name,
-    item_raw,
-    sku_code,
-    quantity_units,
-    coalesce(free_units, 0) as free_units,
-    case when line_type = 'return' then -quantity_units else quantity_units end as signed_quantity_units,
-    rate,
-    gross_amount,
-    coalesce(discount_amount, 0) as discount_amount,
-    net_amount,
-    case when line_type = 'return' then -net_amount else net_amount end as signed_net_amount,
-    salesman,
-    beat,
-    load_id as _load_id,
-    source_file as _source_file,
-    sheet as _sheet,
-    row_number as _row_number
+    md5(concat_ws('|', lines.load_id, coalesce(lines.sheet, ''), lines.row_number::varchar)) as sales_line_key,
+    lines.invoice_date,
+    lines.distributor_code,
+    lines.invoice_number,
+    lines.line_type,
+    lines.outlet_code,
+    outlets.master_outlet_id,
+    lines.outlet_match,
+    lines.party_code,
+    lines.party_name,
+    outlets.beat_code,
+    distributors.zone,
+    distributors.region,
+    distributors.state,
+    lines.item_raw,
+    lines.sku_code,
+    skus.brand,
+    skus.category,
+    lines.quantity_units,
+    coalesce(lines.free_units, 0) as free_units,
+    case when lines.line_type = 'return' then -lines.quantity_units else lines.quantity_units end
+        as signed_quantity_units,
+    lines.rate,
+    lines.gross_amount,
+    coalesce(lines.discount_amount, 0) as discount_amount,
+    lines.net_amount,
+    case when lines.line_type = 'return' then -lines.net_amount else lines.net_amount end as signed_net_amount,
+    lines.salesman,
+    lines.beat as beat_raw,
+    lines.load_id as _load_id,
+    lines.source_file as _source_file,
+    lines.sheet as _sheet,
+    lines.row_number as _row_number
 from lines
+left join outlets on outlets.outlet_code = lines.outlet_code
+left join distributors on distributors.distributor_code = lines.distributor_code
+left join skus on skus.sku_code = lines.sku_code

@@ -1,0 +1,73 @@
+-- The scheme each current sale line falls under (the first active scheme, by code, whose eligible SKUs include
+-- the line's SKU on its invoice date) and the payout the scheme's rules earn on it:
+--   qty_slab, pct_discount: discount_pct % of the line's gross value when quantity >= min_units;
+--   free_goods: floor(quantity / min_units) * free_units pieces, at most the free pieces actually given, at the
+--   line's rate.
+with lines as (
+    select * from {{ ref('int_secondary_sales__resolved') }}
+    where line_type = 'sale'
+),
+
+schemes as (
+    select * from {{ ref('stg_masters__schemes') }}
+),
+
+matched as (
+    select
+        lines.load_id,
+        lines.sheet,
+        lines.row_number,
+        lines.distributor_code,
+        lines.outlet_code,
+        lines.invoice_date,
+        lines.sku_code,
+        lines.quantity_units,
+        coalesce(lines.free_units, 0) as free_units,
+        lines.rate,
+        lines.gross_amount,
+        lines.discount_amount,
+        lines.net_amount,
+        schemes.scheme_code,
+        schemes.scheme_type,
+        schemes.min_units,
+        schemes.discount_pct,
+        schemes.free_units as scheme_free_units
+    from lines
+    inner join schemes
+        on lines.invoice_date between schemes.start_date and schemes.end_date
+        and list_contains(schemes.sku_codes, lines.sku_code)
+    qualify row_number() over (
+        partition by lines.load_id, lines.sheet, lines.row_number order by schemes.scheme_code
+    ) = 1
+),
+
+
+-- Files without gross or rate columns carry only the net value: the gross is net / (1 - discount) where the
+-- rule gives a discount, and net + any discount column otherwise.
+priced as (
+    select
+        *,
+        coalesce(
+            gross_amount,
+            quantity_units * rate,
+            case
+                when scheme_type <> 'free_goods' and quantity_units >= min_units
+                    then net_amount / (1 - discount_pct / 100.0)
+                else net_amount + coalesce(discount_amount, 0)
+            end
+        ) as gross_value
+    from matched
+)
+
+select
+    *,
+    coalesce(rate, gross_value / nullif(quantity_units, 0)) as unit_rate,
+    case
+        when scheme_type = 'free_goods'
+            then least(floor(quantity_units / nullif(min_units, 0)) * scheme_free_units, free_units)
+            * coalesce(rate, gross_value / nullif(quantity_units, 0))
+        when quantity_units >= min_units
+            then gross_value * discount_pct / 100.0
+        else 0
+    end as earned_amount
+from priced

@@ -1,0 +1,14 @@
+-- Trade schemes with their rules: quantity slab, percentage discount or free goods, eligible SKUs, period.
+select
+    scheme_code,
+    scheme_name,
+    scheme_type,
+    sku_codes,
+    len(sku_codes) as eligible_skus,
+    start_date,
+    end_date,
+    datediff('day', start_date, end_date) + 1 as days,
+    min_units,
+    discount_pct,
+    free_units
+from {{ ref('stg_masters__schemes') }}

@@ -1,0 +1,45 @@
+-- Every return of goods: retailers' returns to their distributor (market returns, from the sales files) and
+-- distributors' returns to the brand (ERP credit notes). Quantities in pieces, positive.
+select
+    'market_return' as return_kind,
+    invoice_date as return_date,
+    distributor_code,
+    outlet_code,
+    master_outlet_id,
+    beat_code,
+    zone,
+    region,
+    state,
+    sku_code,
+    brand,
+    category,
+    invoice_number as document_number,
+    quantity_units,
+    net_amount,
+    sales_line_key as source_line_key
+from {{ ref('fct_secondary_sales') }}
+where line_type = 'return'
+
+union all
+
+select
+    'return_to_brand',
+    primary_lines.doc_date,
+    primary_lines.distributor_code,
+    null,
+    null,
+    null,
+    distributors.zone,
+    distributors.region,
+    distributors.state,
+    primary_lines.sku_code,
+    skus.brand,
+    skus.category,
+    primary_lines.doc_number,
+    primary_lines.quantity_units,
+    primary_lines.net_amount,
+    primary_lines.primary_line_key
+from {{ ref('fct_primary_sales') }} as primary_lines
+left join {{ ref('dim_distributor') }} as distributors using (distributor_code)
+left join {{ ref('dim_sku') }} as skus using (sku_code)
+where primary_lines.doc_type = 'credit_note'

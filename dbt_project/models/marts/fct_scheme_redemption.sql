@@ -1,0 +1,67 @@
+-- Per scheme x outlet x month: the sell-through the scheme's eligible lines generated, the payout its rules
+-- earned on them, what the distributor claimed, and the leakage (claimed - earned, when positive).
+with earned as (
+    select
+        scheme_code,
+        distributor_code,
+        outlet_code,
+        date_trunc('month', invoice_date)::date as claim_month,
+        count(*) as eligible_lines,
+        sum(quantity_units) as eligible_units,
+        sum(free_units) as free_units,
+        sum(net_amount) as eligible_net_amount,
+        round(sum(earned_amount), 2) as earned_amount
+    from {{ ref('int_secondary_sales__scheme_earnings') }}
+    group by all
+),
+
+claimed as (
+    select
+        scheme_code,
+        distributor_code,
+        outlet_code,
+        claim_month,
+        sum(claimed_amount) as claimed_amount,
+        count(*) as claim_lines,
+        bool_or(outlet_code is null) as has_unresolved_retailer
+    from {{ ref('int_scheme_claims__resolved') }}
+    group by all
+),
+
+joined as (
+    select
+        coalesce(earned.scheme_code, claimed.scheme_code) as scheme_code,
+        coalesce(earned.distributor_code, claimed.distributor_code) as distributor_code,
+        coalesce(earned.outlet_code, claimed.outlet_code) as outlet_code,
+        coalesce(earned.claim_month, claimed.claim_month) as claim_month,
+        coalesce(earned.eligible_lines, 0) as eligible_lines,
+        coalesce(earned.eligible_units, 0) as eligible_units,
+        coalesce(earned.free_units, 0) as free_units,
+        coalesce(earned.eligible_net_amount, 0) as sell_through_amount,
+        coalesce(earned.earned_amount, 0) as earned_amount,
+        coalesce(claimed.claimed_amount, 0) as claimed_amount,
+        coalesce(claimed.has_unresolved_retailer, false) as has_unresolved_retailer
+    from earned
+    full outer join claimed
+        on claimed.scheme_code = earned.scheme_code
+        and claimed.distributor_code = earned.distributor_code
+        and claimed.outlet_code is not distinct from earned.outlet_code
+        and claimed.claim_month = earned.claim_month
+)
+
+select
+    joined.*,
+    round(joined.claimed_amount - joined.earned_amount, 2) as claim_excess_amount,
+    greatest(round(joined.claimed_amount - joined.earned_amount, 2), 0) as leakage_amount,
+    round(joined.claimed_amount / nullif(joined.earned_amount, 0), 2) as claimed_to_earned_ratio,
+    joined.claimed_amount > joined.earned_amount + 1 as is_over_claimed,
+    outlets.master_outlet_id,
+    outlets.beat_code,
+    distributors.zone,
+    distributors.region,
+    distributors.state,
+    schemes.scheme_type
+from joined
+left join {{ ref('dim_outlet') }} as outlets on outlets.outlet_code = joined.outlet_code
+left join {{ ref('dim_distributor') }} as distributors on distributors.distributor_code = joined.distributor_code
+left join {{ ref('dim_scheme') }} as schemes on schemes.scheme_code = joined.scheme_code

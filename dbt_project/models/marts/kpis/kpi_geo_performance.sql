@@ -1,0 +1,50 @@
+-- Net sales per geography and month against the previous month, at every level of the geography
+-- (geo_level national, zone, region, state, distributor):
+--   growth_pct = 100 * (net_sales_amount - previous_net_sales_amount) / previous_net_sales_amount
+with sales as (
+    select
+        date_trunc('month', invoice_date)::date as month_start,
+        zone,
+        region,
+        state,
+        distributor_code,
+        signed_net_amount,
+        signed_quantity_units
+    from {{ ref('fct_secondary_sales') }}
+),
+
+levels as (
+    select month_start, 'national' as geo_level, 'India' as geo_value, signed_net_amount, signed_quantity_units
+    from sales
+    union all
+    select month_start, 'zone', zone, signed_net_amount, signed_quantity_units from sales
+    union all
+    select month_start, 'region', region, signed_net_amount, signed_quantity_units from sales
+    union all
+    select month_start, 'state', state, signed_net_amount, signed_quantity_units from sales
+    union all
+    select month_start, 'distributor', distributor_code, signed_net_amount, signed_quantity_units from sales
+),
+
+monthly as (
+    select
+        geo_level,
+        geo_value,
+        month_start,
+        sum(signed_net_amount) as net_sales_amount,
+        sum(signed_quantity_units) as net_units
+    from levels
+    group by all
+)
+
+select
+    monthly.*,
+    previous.net_sales_amount as previous_net_sales_amount,
+    round(
+        100.0 * (monthly.net_sales_amount - previous.net_sales_amount) / nullif(previous.net_sales_amount, 0), 2
+    ) as growth_pct
+from monthly
+left join monthly as previous
+    on previous.geo_level = monthly.geo_level
+    and previous.geo_value = monthly.geo_value
+    and previous.month_start = monthly.month_start - interval 1 month

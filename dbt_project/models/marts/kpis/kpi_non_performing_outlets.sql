@@ -1,0 +1,85 @@
+-- Outlets that stopped or slowed buying, by beat, as of the last business day:
+--   dead: bought before, and nothing for max(var(dead_outlet_min_days), var(dead_outlet_gap_multiple) x the
+--   outlet's median days between purchases) days
+--   declining: last 28 days' net sales at least var(declining_outlet_drop_pct) % below the 28 days before
+with as_of as (
+    select as_of_date from {{ ref('int_calendar__as_of') }}
+),
+
+outlets as (
+    select * from {{ ref('dim_outlet') }} where is_golden
+),
+
+purchase_days as (
+    select distinct sales.master_outlet_id, sales.invoice_date
+    from {{ ref('fct_secondary_sales') }} as sales, as_of
+    where sales.master_outlet_id is not null and sales.line_type = 'sale' and sales.invoice_date <= as_of.as_of_date
+),
+
+gaps as (
+    select master_outlet_id, median(gap_days) as median_gap_days
+    from (
+        select
+            master_outlet_id,
+            datediff('day', lag(invoice_date) over (partition by master_outlet_id order by invoice_date), invoice_date)
+                as gap_days
+        from purchase_days
+    )
+    where gap_days is not null
+    group by master_outlet_id
+),
+
+sales as (
+    select
+        sales.master_outlet_id,
+        sum(sales.signed_net_amount) filter (where sales.invoice_date > as_of.as_of_date - 28) as last_28d_amount,
+        sum(sales.signed_net_amount) filter (
+            where sales.invoice_date <= as_of.as_of_date - 28 and sales.invoice_date > as_of.as_of_date - 56
+        ) as previous_28d_amount,
+        max(sales.invoice_date) filter (where sales.line_type = 'sale') as last_purchase_date
+    from {{ ref('fct_secondary_sales') }} as sales, as_of
+    where sales.master_outlet_id is not null and sales.invoice_date <= as_of.as_of_date
+    group by sales.master_outlet_id
+),
+
+classified as (
+    select
+        outlets.master_outlet_id,
+        outlets.outlet_name,
+        outlets.distributor_code,
+        outlets.beat_code,
+        outlets.beat_name,
+        outlets.rep_code,
+        outlets.zone,
+        outlets.region,
+        outlets.state,
+        as_of.as_of_date,
+        sales.last_purchase_date,
+        datediff('day', sales.last_purchase_date, as_of.as_of_date) as days_since_last_purchase,
+        gaps.median_gap_days,
+        greatest(
+            {{ var('dead_outlet_min_days') }},
+            coalesce({{ var('dead_outlet_gap_multiple') }} * gaps.median_gap_days, 0)
+        ) as dead_after_days,
+        coalesce(sales.last_28d_amount, 0) as last_28d_amount,
+        coalesce(sales.previous_28d_amount, 0) as previous_28d_amount,
+        round(
+            100.0 * (coalesce(sales.last_28d_amount, 0) - sales.previous_28d_amount)
+            / nullif(sales.previous_28d_amount, 0),
+            1
+        ) as change_pct
+    from outlets
+    cross join as_of
+    left join sales on sales.master_outlet_id = outlets.master_outlet_id
+    left join gaps on gaps.master_outlet_id = outlets.master_outlet_id
+)
+
+select
+    *,
+    case
+        when last_purchase_date is null then 'never_bought'
+        when days_since_last_purchase >= dead_after_days then 'dead'
+        when change_pct <= -{{ var('declining_outlet_drop_pct') }} then 'declining'
+        else 'performing'
+    end as status
+from classified
