@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("reader_speed", "whatsapp_parse", "outlet_dedup")
+BENCHMARKS = ("reader_speed", "whatsapp_parse", "whatsapp_orders", "outlet_dedup")
 
 
 def main(argv: list[str]) -> int:

@@ -37,6 +37,7 @@ TRUTH_FILES = (
     "problems.json",
     "file_faults.json",
     "manifest.json",
+    "whatsapp_orders.parquet",
 )
 
 

@@ -12,12 +12,19 @@ from ingest.core.values import normalise_key
 
 SKU_COLUMNS = {"sku_code": pl.String, "sku_name": pl.String, "units_per_case": pl.Int64, "ean": pl.String}
 ALIAS_COLUMNS = {"distributor_code": pl.String, "alias": pl.String, "sku_code": pl.String}
+OUTLET_COLUMNS = {
+    "outlet_code": pl.String,
+    "outlet_name": pl.String,
+    "distributor_code": pl.String,
+    "phone": pl.String,
+}
 
 
 @dataclass
 class MasterData:
     skus: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=SKU_COLUMNS))
     aliases: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=ALIAS_COLUMNS))
+    outlets: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=OUTLET_COLUMNS))  # for chat orders
 
     def __post_init__(self) -> None:
         global_keys = pl.concat(
@@ -36,7 +43,7 @@ class MasterData:
 
     @classmethod
     def from_lake(cls, lake: Lake) -> MasterData:
-        """The latest loaded snapshot of the SKU master and of the alias table."""
+        """The latest loaded snapshot of the SKU master, the alias table and the outlet master."""
         ledger = lake.ledger().filter(pl.col("status") == "loaded")
 
         def latest(table: str, schema: dict) -> pl.DataFrame:
@@ -46,7 +53,11 @@ class MasterData:
             frame = lake.read_table(table, [loads["load_id"][-1]])
             return frame.select([pl.col(c).cast(t) for c, t in schema.items()])
 
-        return cls(latest("masters_skus", SKU_COLUMNS), latest("masters_sku_aliases", ALIAS_COLUMNS))
+        return cls(
+            latest("masters_skus", SKU_COLUMNS),
+            latest("masters_sku_aliases", ALIAS_COLUMNS),
+            latest("masters_outlets", OUTLET_COLUMNS),
+        )
 
     @property
     def has_skus(self) -> bool:

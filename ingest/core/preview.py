@@ -27,7 +27,7 @@ class Preview:
     result: ReadResult
 
     def rows(self) -> pl.DataFrame:
-        frames = [f for f in self.result.tables.values() if f.height]
+        frames = [f for t, f in self.result.tables.items() if f.height and t not in self.result.derived_tables]
         return pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
 
     def as_dict(self) -> dict:

@@ -44,6 +44,8 @@ class ReadResult:
 
     rows_read counts data rows (not blank, title, header or total rows, which are rows_skipped);
     rows_read = rows loaded + rows quarantined + rows_deduplicated must hold.
+    `derived_tables` names tables computed from the rows read (e.g. order lines extracted from chat messages):
+    they are loaded like the others but not counted in rows_loaded, so the accounting stays in read rows.
     """
 
     tables: dict[str, pl.DataFrame]
@@ -52,10 +54,11 @@ class ReadResult:
     rows_deduplicated: int = 0
     rows_skipped: int = 0
     period: tuple[date, date] | None = None
+    derived_tables: frozenset[str] = frozenset()
 
     @property
     def rows_loaded(self) -> int:
-        return sum(frame.height for frame in self.tables.values())
+        return sum(frame.height for table, frame in self.tables.items() if table not in self.derived_tables)
 
 
 Reader = Callable[[Path, ReadContext], ReadResult]

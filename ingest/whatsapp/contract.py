@@ -21,3 +21,37 @@ WHATSAPP_MESSAGES = Contract(
     },
     not_null=("distributor_code", "chat_name", "message_ts", "is_system", "is_media"),
 )
+
+# Derived from whatsapp_messages by ingest/whatsapp/orders.py: one row per order line found in a message's text.
+WHATSAPP_ORDER_LINES = Contract(
+    table="whatsapp_order_lines",
+    schema={
+        "distributor_code": pl.String(),
+        "chat_name": pl.String(),
+        "message_ts": pl.Datetime("us"),
+        "author_key": pl.String(),
+        "order_id": pl.String(),  # stable: hash of distributor, chat and the message's first line number
+        "line_number_in_message": pl.Int32(),
+        "outlet_code": pl.String(),  # null when no outlet resolved
+        "outlet_text": pl.String(),  # the outlet as written (null when taken from the author)
+        "sku_code": pl.String(),  # null when no SKU resolved
+        "item_text": pl.String(),
+        "quantity_units": pl.Int64(),  # pieces; null when cases of an unknown SKU
+        "unit_text": pl.String(),
+        "confidence": pl.Float64(),  # [0, 1]: SKU match x outlet match x quantity certainty
+        "needs_review": pl.Boolean(),
+        "status": pl.String(),  # open | cancelled | corrected
+        "raw_text": pl.String(),  # the line's text as written (phone numbers masked)
+    },
+    not_null=(
+        "distributor_code",
+        "chat_name",
+        "message_ts",
+        "order_id",
+        "line_number_in_message",
+        "confidence",
+        "needs_review",
+        "status",
+        "raw_text",
+    ),
+)

@@ -1,4 +1,5 @@
-"""WhatsApp chat exports (`.txt`, or a `.zip` export) to `raw/whatsapp_messages`: every message is a row."""
+"""WhatsApp chat exports (`.txt`, or a `.zip` export) to `raw/whatsapp_messages`: every message is a row; the
+order lines found in their text to `raw/whatsapp_order_lines` (a derived table: rows_read counts messages)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from ingest.core.contract import QUARANTINE_SCHEMA
 from ingest.core.errors import FileRejected
 from ingest.core.source import ReadContext, ReadResult
 from ingest.whatsapp.authors import author_key, display_author, hash_key, mask_phones_in_text
-from ingest.whatsapp.contract import WHATSAPP_MESSAGES
+from ingest.whatsapp.contract import WHATSAPP_MESSAGES, WHATSAPP_ORDER_LINES
+from ingest.whatsapp.orders import DEFAULT_THRESHOLD, Catalogue, Settings, extract_orders
 from ingest.whatsapp.parser import chat_name, parse_chat_file
 
 KIND = "whatsapp"
@@ -26,12 +28,28 @@ def read(path: Path, ctx: ReadContext) -> ReadResult:
     good = rows.filter(pl.col("message_ts").is_not_null())
     bad = rows.filter(pl.col("message_ts").is_null())
     period = (good["message_ts"].min().date(), good["message_ts"].max().date()) if good.height else None  # type: ignore[union-attr]
+    lines = order_lines(messages, good, ctx)
     return ReadResult(
-        tables={WHATSAPP_MESSAGES.table: good},
+        tables={WHATSAPP_MESSAGES.table: good, WHATSAPP_ORDER_LINES.table: lines},
         quarantine=_quarantine(bad),
         rows_read=rows.height,
         period=period,
+        derived_tables=frozenset({WHATSAPP_ORDER_LINES.table}),
     )
+
+
+def order_lines(messages: pl.DataFrame, rows: pl.DataFrame, ctx: ReadContext, fuzzy: bool = True) -> pl.DataFrame:
+    """Order lines of the chat's (dated) contract rows. Authors are matched to outlets before hashing (a phone
+    number against the outlet master's phones); the review threshold comes from the distributor's layout
+    (`order_review_threshold`, default 0.8)."""
+    layout = ctx.layout(KIND)
+    settings = Settings(threshold=float(layout.get("order_review_threshold", DEFAULT_THRESHOLD)), fuzzy=fuzzy)
+    catalogue = Catalogue(ctx.masters, ctx.distributor_code, fuzzy=fuzzy)
+    key = hash_key()
+    author_outlets = {
+        author_key(a, key): catalogue.outlet_of_author(a) for a in messages["author"].unique().drop_nulls().to_list()
+    }
+    return extract_orders(rows, catalogue, author_outlets, settings)
 
 
 def to_rows(messages: pl.DataFrame, distributor_code: str, chat: str) -> pl.DataFrame:
@@ -79,7 +97,9 @@ def preview_totals(result: ReadResult) -> dict:
         "messages": result.rows_read,
         "system_messages": int(frame["is_system"].sum()) if frame.height else 0,
         "authors": frame["author_key"].drop_nulls().n_unique() if frame.height else 0,
-        "order_lines": 0,  # order extraction comes in the second half of the issue
+        "order_lines": result.tables[WHATSAPP_ORDER_LINES.table].height
+        if WHATSAPP_ORDER_LINES.table in result.tables
+        else 0,
         "date_min": result.period[0].isoformat() if result.period else None,
         "date_max": result.period[1].isoformat() if result.period else None,
     }

@@ -23,6 +23,7 @@ from sellthrough.generator.truth import (
     sorted_file_faults,
     write_truth,
 )
+from sellthrough.generator.whatsapp import write_whatsapp
 
 Progress = Callable[[str, int, int], None]
 STEPS = 6
@@ -66,6 +67,7 @@ def generate(data_dir: Path, config: NetworkConfig | None = None, progress: Prog
     stock, discrepancies = stock_truth(network, sim, config.rng("stock-statements"))
     stock_files = write_stock_statements(network, stock, inbox, config.rng("stock-delivery"))
     claim_files, overclaim = write_scheme_claims(network, sim, plan, inbox, config.rng("claims"))
+    chat_files, whatsapp_orders = write_whatsapp(network, plan, inbox)
     report("writing the truth", 4)
 
     secondary = secondary_frame(sales.truth)
@@ -79,6 +81,7 @@ def generate(data_dir: Path, config: NetworkConfig | None = None, progress: Prog
         "primary_sales": len(primary_files),
         "stock_statement": len(stock_files),
         "scheme_claims": len(claim_files),
+        "whatsapp": len(chat_files),
     }
     expected = Counter(secondary["expected"].to_list())
     summary = {
@@ -87,6 +90,7 @@ def generate(data_dir: Path, config: NetworkConfig | None = None, progress: Prog
         "secondary_lines_loaded": expected.get("loaded", 0),
         "secondary_lines_quarantined": expected.get("quarantined", 0),
         "primary_lines": primary.height,
+        "whatsapp_order_lines": whatsapp_orders.height,
         "planted_problems": len(problems),
         "planted_problems_by_type": dict(Counter(p["problem"] for p in problems)),
         "file_faults": dict(Counter(f["fault"] for f in file_faults)),
@@ -115,5 +119,6 @@ def generate(data_dir: Path, config: NetworkConfig | None = None, progress: Prog
         file_faults=file_faults,
         manifest=manifest,
     )
+    whatsapp_orders.write_parquet(truth_dir / "whatsapp_orders.parquet")
     report("done", STEPS)
     return summary

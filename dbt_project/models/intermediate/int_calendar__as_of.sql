@@ -1,8 +1,13 @@
--- The business date the KPI marts are "as of": the last day any current secondary sale is dated
--- (override with var as_of_date). Windows such as "the last 28 days" end here.
+-- The business date the KPI marts are "as of": the last day a committed distributor sales file covers
+-- (override with var as_of_date). Windows such as "the last 28 days" end here. Read from the ledger, so it
+-- costs nothing however long the history.
 select
     coalesce(
         {% if var('as_of_date', none) %}date '{{ var("as_of_date") }}'{% else %}null::date{% endif %},
-        (select max(invoice_date) from {{ ref('int_secondary_sales__current') }}),
+        (
+            select max(period_end)
+            from {{ ref('stg_ingest__loads') }}
+            where status = 'loaded' and source_kind = 'distributor_sales'
+        ),
         current_date
     ) as as_of_date

@@ -3,8 +3,9 @@
 --   qty_slab, pct_discount: discount_pct % of the line's gross value when quantity >= min_units;
 --   free_goods: floor(quantity / min_units) * free_units pieces, at most the free pieces actually given, at the
 --   line's rate.
+-- No window functions: a filter on invoice_date from a caller reaches the fact's scan.
 with lines as (
-    select * from {{ ref('int_secondary_sales__resolved') }}
+    select * from {{ ref('fct_secondary_sales') }}
     where line_type = 'sale'
 ),
 
@@ -12,17 +13,24 @@ schemes as (
     select * from {{ ref('stg_masters__schemes') }}
 ),
 
+first_scheme as (
+    select lines.sales_line_key, lines.invoice_date, min(schemes.scheme_code) as scheme_code
+    from lines
+    inner join schemes
+        on lines.invoice_date between schemes.start_date and schemes.end_date
+        and list_contains(schemes.sku_codes, lines.sku_code)
+    group by lines.sales_line_key, lines.invoice_date
+),
+
 matched as (
     select
-        lines.load_id,
-        lines.sheet,
-        lines.row_number,
+        lines.sales_line_key,
         lines.distributor_code,
         lines.outlet_code,
         lines.invoice_date,
         lines.sku_code,
         lines.quantity_units,
-        coalesce(lines.free_units, 0) as free_units,
+        lines.free_units,
         lines.rate,
         lines.gross_amount,
         lines.discount_amount,
@@ -32,15 +40,10 @@ matched as (
         schemes.min_units,
         schemes.discount_pct,
         schemes.free_units as scheme_free_units
-    from lines
-    inner join schemes
-        on lines.invoice_date between schemes.start_date and schemes.end_date
-        and list_contains(schemes.sku_codes, lines.sku_code)
-    qualify row_number() over (
-        partition by lines.load_id, lines.sheet, lines.row_number order by schemes.scheme_code
-    ) = 1
+    from first_scheme
+    inner join lines using (sales_line_key, invoice_date)
+    inner join schemes using (scheme_code)
 ),
-
 
 -- Files without gross or rate columns carry only the net value: the gross is net / (1 - discount) where the
 -- rule gives a discount, and net + any discount column otherwise.

@@ -1,5 +1,5 @@
 -- Retail outlets with their master outlet id (duplicates share one), beat, rep, distributor, geography,
--- retailer validation flags and recency of purchase.
+-- and retailer validation flags (purchase recency is in kpi_non_performing_outlets).
 with outlets as (
     select * from {{ ref('stg_masters__outlets') }}
 ),
@@ -24,16 +24,6 @@ flags as (
     select * from {{ ref('stg_outlet_master__flags') }}
 ),
 
-purchases as (
-    select outlet_code, min(invoice_date) as first_purchase_date, max(invoice_date) as last_purchase_date
-    from {{ ref('int_secondary_sales__resolved') }}
-    where line_type = 'sale' and outlet_code is not null
-    group by outlet_code
-),
-
-as_of as (
-    select as_of_date from {{ ref('int_calendar__as_of') }}
-)
 
 select
     outlets.outlet_code,
@@ -60,21 +50,10 @@ select
     outlets.gstin is not null as has_gstin,
     coalesce(flags.gstin_invalid, false) as gstin_invalid,
     coalesce(flags.gps_impossible, false) as gps_impossible,
-    coalesce(flags.phone_invalid, false) as phone_invalid,
-    purchases.first_purchase_date,
-    purchases.last_purchase_date,
-    datediff('day', purchases.last_purchase_date, as_of.as_of_date) as days_since_last_purchase,
-    coalesce(datediff('day', purchases.last_purchase_date, as_of.as_of_date), 1000000)
-        >= {{ var('dormant_outlet_days') }} as is_dormant,
-    coalesce(flags.gstin_invalid, false)
-        or coalesce(flags.gps_impossible, false)
-        or coalesce(datediff('day', purchases.last_purchase_date, as_of.as_of_date), 1000000)
-        >= {{ var('dormant_outlet_days') }} as needs_field_check
+    coalesce(flags.phone_invalid, false) as phone_invalid
 from outlets
-cross join as_of
 left join beats on beats.beat_code = outlets.beat_code
 left join reps on reps.rep_code = beats.rep_code
 left join distributors on distributors.distributor_code = outlets.distributor_code
 left join clusters on clusters.outlet_code = outlets.outlet_code
 left join flags on flags.outlet_code = outlets.outlet_code
-left join purchases on purchases.outlet_code = outlets.outlet_code

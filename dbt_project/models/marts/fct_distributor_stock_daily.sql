@@ -1,6 +1,28 @@
 -- A daily stock ledger per distributor x SKU: each statement's reported opening is the anchor on its first
 -- day; every later day's closing = anchor + receipts - sales (billed + free) + market returns - returns to
 -- the brand since the anchor. Days after the last statement run on from its anchor.
+-- Incremental by stock_date: a night recomputes from the first day its files touch, starting each running sum
+-- at the anchor in effect on that day.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ incremental_window_prepare(['distributor_sales', 'primary_sales', 'stock_statement'], 'stock_date') }}",
+) }}
+
+{#- rebuild from the window's first day, or from the day after the last day built if that is earlier (a night
+    whose files start later than yesterday still leaves no gap) -#}
+{% if is_incremental() %}
+    {% set window_from %}
+        least(
+            (select coalesce(window_from, date '9999-12-31') from {{ window_relation() }}),
+            (select coalesce(max(stock_date) + 1, date '1900-01-01') from {{ this }})
+        )
+    {% endset %}
+{% else %}
+    {% set window_from = "date '1900-01-01'" %}
+{% endif %}
+
 with movements as (
     select * from {{ ref('int_distributor_stock__daily_movements') }}
 ),
@@ -11,17 +33,25 @@ anchors as (
     group by distributor_code, sku_code, period_start
 ),
 
+-- every distributor x SKU runs to the last day anything moved (a SKU that sells nothing still has stock)
+last_day as (
+    select greatest(
+        (select max(anchor_date) from anchors),
+        coalesce((select max(movement_date) from movements), (select max(anchor_date) from anchors))
+    ) as last_day
+),
+
 bounds as (
     select
         anchors.distributor_code,
         anchors.sku_code,
-        min(anchors.anchor_date) as first_day,
-        greatest(
-            max(anchors.anchor_date),
-            coalesce(max(movements.movement_date), max(anchors.anchor_date))
-        ) as last_day
-    from anchors
-    left join movements using (distributor_code, sku_code)
+        -- the anchor in effect on the first day to rebuild (the first anchor on a full build)
+        coalesce(
+            max(anchors.anchor_date) filter (where anchors.anchor_date <= {{ window_from }}),
+            min(anchors.anchor_date)
+        ) as first_day,
+        any_value(last_day.last_day) as last_day
+    from anchors, last_day
     group by anchors.distributor_code, anchors.sku_code
 ),
 
@@ -78,5 +108,7 @@ select
     returns_to_brand_units::bigint as returns_to_brand_units,
     closing_units::bigint as closing_units,
     closing_units <= 0 as is_stocked_out,
-    anchor_date as anchored_on
+    anchor_date as anchored_on,
+    {{ built_through() }} as _built_through
 from running
+where stock_date >= {{ window_from }}

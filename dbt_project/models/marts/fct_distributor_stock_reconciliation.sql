@@ -1,5 +1,13 @@
 -- Per distributor x SKU x stock-statement period: opening + receipts - sales + market returns
 -- - returns to brand = computed closing, beside the closing the distributor reported.
+-- Incremental by period_end: a night recomputes the periods its files touch.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ incremental_window_prepare(['distributor_sales', 'primary_sales', 'stock_statement'], 'period_end') }}",
+) }}
+
 with statements as (
     select
         distributor_code,
@@ -13,10 +21,12 @@ with statements as (
         max(source_file) as statement_file
     from {{ ref('int_stock_statement__current') }}
     group by distributor_code, sku_code, period_start
+    having {{ in_incremental_window('max(period_end)') }}
 ),
 
 movements as (
     select * from {{ ref('int_distributor_stock__daily_movements') }}
+    where movement_date >= (select coalesce(min(period_start), date '9999-12-31') from statements)
 ),
 
 period_movements as (
@@ -71,5 +81,6 @@ select
     abs(reported_closing_units - computed_closing_units) <= greatest(
         {{ var('stock_variance_tolerance_units') }},
         {{ var('stock_variance_tolerance_pct') }} / 100.0 * abs(computed_closing_units)
-    ) as is_within_tolerance
+    ) as is_within_tolerance,
+    {{ built_through() }} as _built_through
 from reconciled

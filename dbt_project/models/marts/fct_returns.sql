@@ -1,3 +1,4 @@
+{{ config(materialized="view") }}
 -- Every return of goods: retailers' returns to their distributor (market returns, from the sales files) and
 -- distributors' returns to the brand (ERP credit notes). Quantities in pieces, positive.
 select

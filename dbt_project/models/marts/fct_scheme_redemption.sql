@@ -1,5 +1,12 @@
 -- Per scheme x outlet x month: the sell-through the scheme's eligible lines generated, the payout its rules
 -- earned on them, what the distributor claimed, and the leakage (claimed - earned, when positive).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ incremental_window_prepare(['distributor_sales', 'scheme_claims'], 'claim_month', align='month', fingerprint=secondary_sales_dims_fingerprint()) }}",
+) }}
+
 with earned as (
     select
         scheme_code,
@@ -12,6 +19,7 @@ with earned as (
         sum(net_amount) as eligible_net_amount,
         round(sum(earned_amount), 2) as earned_amount
     from {{ ref('int_secondary_sales__scheme_earnings') }}
+    where invoice_date >= {{ window_from_sql() }}
     group by all
 ),
 
@@ -25,6 +33,7 @@ claimed as (
         count(*) as claim_lines,
         bool_or(outlet_code is null) as has_unresolved_retailer
     from {{ ref('int_scheme_claims__resolved') }}
+    where claim_month >= {{ window_from_sql() }}
     group by all
 ),
 
@@ -60,7 +69,9 @@ select
     distributors.zone,
     distributors.region,
     distributors.state,
-    schemes.scheme_type
+    schemes.scheme_type,
+    {{ built_through() }} as _built_through,
+    {{ secondary_sales_dims_fingerprint() }} as _dims_fingerprint
 from joined
 left join {{ ref('dim_outlet') }} as outlets on outlets.outlet_code = joined.outlet_code
 left join {{ ref('dim_distributor') }} as distributors on distributors.distributor_code = joined.distributor_code

@@ -1,7 +1,16 @@
 -- One row per current distributor invoice (or return) line: what the distributor sold through to retailers,
 -- keyed for drill-down: zone > region > state > distributor > beat > outlet and brand > category > SKU.
+-- Incremental by invoice_date (macros/incremental_window.sql): a night rebuilds only the dates its files touch.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ incremental_window_prepare(['distributor_sales'], 'invoice_date', fingerprint=secondary_sales_dims_fingerprint()) }}",
+) }}
+
 with lines as (
     select * from {{ ref('int_secondary_sales__resolved') }}
+    where {{ in_incremental_window('invoice_date') }}
 ),
 
 outlets as (
@@ -49,7 +58,9 @@ select
     lines.load_id as _load_id,
     lines.source_file as _source_file,
     lines.sheet as _sheet,
-    lines.row_number as _row_number
+    lines.row_number as _row_number,
+    {{ built_through() }} as _built_through,
+    {{ secondary_sales_dims_fingerprint() }} as _dims_fingerprint
 from lines
 left join outlets on outlets.outlet_code = lines.outlet_code
 left join distributors on distributors.distributor_code = lines.distributor_code

@@ -2,6 +2,13 @@
 --   numeric_distribution = outlets that bought the SKU / outlets that bought anything in the month
 --   weighted_distribution = category sales value of the outlets that bought the SKU / category sales value of all
 --   outlets (in the geography and month)
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ incremental_window_prepare(['distributor_sales'], 'month_start', align='month', fingerprint=secondary_sales_dims_fingerprint()) }}",
+) }}
+
 with sales as (
     select
         date_trunc('month', invoice_date)::date as month_start,
@@ -13,6 +20,7 @@ with sales as (
         net_amount
     from {{ ref('fct_secondary_sales') }}
     where line_type = 'sale' and coalesce(master_outlet_id, outlet_code) is not null
+      and invoice_date >= {{ window_from_sql() }}
 ),
 
 geos as (
@@ -66,7 +74,9 @@ select
     per_sku.outlets_buying,
     universe.active_outlets,
     round(per_sku.outlets_buying / universe.active_outlets, 4) as numeric_distribution,
-    round(per_sku.category_value_of_buyers / nullif(category_total.category_value, 0), 4) as weighted_distribution
+    round(per_sku.category_value_of_buyers / nullif(category_total.category_value, 0), 4) as weighted_distribution,
+    {{ built_through() }} as _built_through,
+    {{ secondary_sales_dims_fingerprint() }} as _dims_fingerprint
 from per_sku
 inner join universe using (month_start, geo_level, geo_value)
 inner join category_total using (month_start, geo_level, geo_value, category)

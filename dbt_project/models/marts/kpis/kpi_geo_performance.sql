@@ -1,6 +1,13 @@
 -- Net sales per geography and month against the previous month, at every level of the geography
--- (geo_level national, zone, region, state, distributor):
+-- (geo_level national, zone, region, state, distributor). Incremental by month:
 --   growth_pct = 100 * (net_sales_amount - previous_net_sales_amount) / previous_net_sales_amount
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ incremental_window_prepare(['distributor_sales'], 'month_start', align='month', fingerprint=secondary_sales_dims_fingerprint()) }}",
+) }}
+
 with sales as (
     select
         date_trunc('month', invoice_date)::date as month_start,
@@ -11,6 +18,8 @@ with sales as (
         signed_net_amount,
         signed_quantity_units
     from {{ ref('fct_secondary_sales') }}
+    -- the month before the window too: its total is this month's "previous"
+    where invoice_date >= {{ window_from_sql() }} - interval 1 month
 ),
 
 levels as (
@@ -42,9 +51,12 @@ select
     previous.net_sales_amount as previous_net_sales_amount,
     round(
         100.0 * (monthly.net_sales_amount - previous.net_sales_amount) / nullif(previous.net_sales_amount, 0), 2
-    ) as growth_pct
+    ) as growth_pct,
+    {{ built_through() }} as _built_through,
+    {{ secondary_sales_dims_fingerprint() }} as _dims_fingerprint
 from monthly
 left join monthly as previous
     on previous.geo_level = monthly.geo_level
     and previous.geo_value = monthly.geo_value
     and previous.month_start = monthly.month_start - interval 1 month
+where monthly.month_start >= {{ window_from_sql() }}

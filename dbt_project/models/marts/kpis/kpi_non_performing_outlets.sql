@@ -1,4 +1,5 @@
--- Outlets that stopped or slowed buying, by beat, as of the last business day:
+-- Outlets that stopped or slowed buying, by beat, as of the last business day, with the retailer validation
+-- the field team acts on (invalid GSTIN, impossible GPS, no sale for var(dormant_outlet_days) days):
 --   dead: bought before, and nothing for max(var(dead_outlet_min_days), var(dead_outlet_gap_multiple) x the
 --   outlet's median days between purchases) days
 --   declining: last 28 days' net sales at least var(declining_outlet_drop_pct) % below the 28 days before
@@ -10,10 +11,12 @@ outlets as (
     select * from {{ ref('dim_outlet') }} where is_golden
 ),
 
+-- purchase history over the last var(outlet_history_days) days only: the cost does not grow with history
 purchase_days as (
     select distinct sales.master_outlet_id, sales.invoice_date
     from {{ ref('fct_secondary_sales') }} as sales, as_of
     where sales.master_outlet_id is not null and sales.line_type = 'sale' and sales.invoice_date <= as_of.as_of_date
+      and sales.invoice_date > as_of.as_of_date - {{ var('outlet_history_days') }}
 ),
 
 gaps as (
@@ -39,6 +42,7 @@ sales as (
         max(sales.invoice_date) filter (where sales.line_type = 'sale') as last_purchase_date
     from {{ ref('fct_secondary_sales') }} as sales, as_of
     where sales.master_outlet_id is not null and sales.invoice_date <= as_of.as_of_date
+      and sales.invoice_date > as_of.as_of_date - {{ var('outlet_history_days') }}
     group by sales.master_outlet_id
 ),
 
@@ -53,6 +57,8 @@ classified as (
         outlets.zone,
         outlets.region,
         outlets.state,
+        outlets.gstin_invalid,
+        outlets.gps_impossible,
         as_of.as_of_date,
         sales.last_purchase_date,
         datediff('day', sales.last_purchase_date, as_of.as_of_date) as days_since_last_purchase,
@@ -76,6 +82,9 @@ classified as (
 
 select
     *,
+    coalesce(days_since_last_purchase, 1000000) >= {{ var('dormant_outlet_days') }} as no_sale_90d,
+    gstin_invalid or gps_impossible
+        or coalesce(days_since_last_purchase, 1000000) >= {{ var('dormant_outlet_days') }} as needs_field_check,
     case
         when last_purchase_date is null then 'never_bought'
         when days_since_last_purchase >= dead_after_days then 'dead'

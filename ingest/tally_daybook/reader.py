@@ -1,0 +1,238 @@
+"""Tally Day Book XML exports to `raw/tally_voucher_lines`: one row per stock line of a trade voucher.
+
+Row accounting: every stock line of a Sales, Purchase, Credit Note or Debit Note voucher (or of a voucher whose
+type cannot be resolved) is a read row, loaded or quarantined. Not read, counted in rows_skipped: a voucher with no
+stock lines (1 each) and the stock lines of other Tally types (orders, delivery and receipt notes, stock journals).
+`_row_number` = voucher ordinal in the file (1-based, every VOUCHER element counts) * 1000 + stock-line ordinal.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+
+from ingest.core.errors import FileRejected
+from ingest.core.files import OLE2_MAGIC, ZIP_MAGIC
+from ingest.core.rows import RowCheck, apply_checks, quote
+from ingest.core.source import ReadContext, ReadResult
+from ingest.tally_daybook.contract import LINE_TYPES, TALLY_VOUCHER_LINES
+from ingest.tally_daybook.parser import OTHER_TYPE, DayBook, StockLine, Voucher, parse_daybook_file
+
+KIND = "tally_daybook"
+LINES_PER_VOUCHER = 1000
+MAX_ROW_NUMBER = 2**31 - 1
+CASE_UNIT = r"(?i)^(cases?|cs|ctns?|cartons?|box(es)?|peti)$"
+
+LINE_SCHEMA: dict[str, pl.DataType] = {
+    "_row_number": pl.Int32(),
+    "voucher_type": pl.String(),
+    "base_type": pl.String(),
+    "voucher_number": pl.String(),
+    "voucher_date": pl.Date(),
+    "party_name": pl.String(),
+    "item_raw": pl.String(),
+    "_billed": pl.Float64(),
+    "_actual": pl.Float64(),
+    "_unit": pl.String(),
+    "rate": pl.Float64(),
+    "_amount": pl.Float64(),
+    "_cancelled": pl.Boolean(),
+    "_deleted": pl.Boolean(),
+    "_optional": pl.Boolean(),
+    "raw_values": pl.String(),
+}
+
+
+def read(path: Path, ctx: ReadContext) -> ReadResult:
+    layout = ctx.layout(KIND)
+    _refuse_workbooks(path, ctx.file_name)
+    daybook = parse_daybook_file(path, name=ctx.file_name, voucher_types=layout.get("voucher_types") or {})
+    lines, skipped = _lines(daybook, ctx.file_name)
+    resolved = _resolve(lines, ctx)
+    passed, failed = apply_checks(resolved, _checks(ctx))
+    loaded = passed.select(
+        pl.lit(ctx.distributor_code, pl.String).alias("distributor_code"),
+        pl.lit(None, pl.String).alias("_sheet"),
+        "_row_number",
+        "voucher_type",
+        "base_type",
+        "voucher_number",
+        "voucher_date",
+        "party_name",
+        "item_raw",
+        "sku_code",
+        pl.col("_units").alias("quantity_units"),
+        pl.col("_free").alias("free_units"),
+        "rate",
+        pl.col("_amount").abs().alias("amount"),
+        pl.col("base_type").replace_strict(LINE_TYPES, default=None, return_dtype=pl.String).alias("line_type"),
+    )
+    quarantine = failed.select(
+        "_row_number", pl.lit(None, pl.String).alias("_sheet"), "reason_code", "reason", "raw_values"
+    )
+    dates = lines["voucher_date"].drop_nulls()
+    return ReadResult(
+        tables={TALLY_VOUCHER_LINES.table: loaded},
+        quarantine=quarantine,
+        rows_read=lines.height,
+        rows_skipped=skipped,
+        period=(dates.min(), dates.max()) if dates.len() else None,  # type: ignore[arg-type]
+    )
+
+
+def _refuse_workbooks(path: Path, file_name: str) -> None:
+    """Excel and zip files get a clear reason (BOM-less UTF-16 XML is fine, so not `sniff_format`)."""
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if head.startswith((OLE2_MAGIC, ZIP_MAGIC)):
+        raise FileRejected(
+            "not_xml", f"{file_name} is an Excel workbook or zip, not a Tally XML export (export the Day Book as XML)"
+        )
+
+
+def _lines(daybook: DayBook, file_name: str) -> tuple[pl.DataFrame, int]:
+    """One record per read stock line, and the number of skipped rows."""
+    records: list[dict] = []
+    skipped = 0
+    for voucher in daybook.vouchers:
+        if not voucher.stock_lines:
+            skipped += 1
+        elif voucher.base_type in LINE_TYPES or voucher.base_type == OTHER_TYPE:
+            records.extend(_record(voucher, line, file_name) for line in voucher.stock_lines)
+        else:
+            skipped += len(voucher.stock_lines)
+    return pl.DataFrame(records, schema=LINE_SCHEMA, orient="row"), skipped
+
+
+def _row_number(voucher: Voucher, line: StockLine, file_name: str) -> int:
+    if line.ordinal >= LINES_PER_VOUCHER:
+        raise FileRejected(
+            "too_many_lines",
+            f"{file_name}: voucher {voucher.voucher_number!r} has more than {LINES_PER_VOUCHER - 1} stock lines",
+        )
+    number = voucher.ordinal * LINES_PER_VOUCHER + line.ordinal
+    if number > MAX_ROW_NUMBER:
+        raise FileRejected("too_many_vouchers", f"{file_name}: more than {MAX_ROW_NUMBER // 1000:,} vouchers")
+    return number
+
+
+def _record(voucher: Voucher, line: StockLine, file_name: str) -> dict:
+    raw = {
+        "voucher_type": voucher.voucher_type,
+        "voucher_number": voucher.voucher_number,
+        "date": voucher.date_raw,
+        "party_name": voucher.party_name,
+        "is_cancelled": voucher.is_cancelled,
+        "is_optional": voucher.is_optional,
+        **{key.lower(): value for key, value in line.raw.items()},
+    }
+    return {
+        "_row_number": _row_number(voucher, line, file_name),
+        "voucher_type": voucher.voucher_type,
+        "base_type": voucher.base_type,
+        "voucher_number": voucher.voucher_number,
+        "voucher_date": voucher.date,
+        "party_name": voucher.party_name,
+        "item_raw": line.item_name,
+        "_billed": line.billed_qty,
+        "_actual": line.actual_qty,
+        "_unit": line.billed_unit or line.actual_unit,
+        "rate": line.rate,
+        "_amount": line.amount,
+        "_cancelled": voucher.is_cancelled,
+        "_deleted": voucher.is_deleted,
+        "_optional": voucher.is_optional,
+        "raw_values": json.dumps(raw, ensure_ascii=False),
+    }
+
+
+def _resolve(lines: pl.DataFrame, ctx: ReadContext) -> pl.DataFrame:
+    """SKU mapping (alias, then the brand's code/name/EAN), suggestions for unknown items, quantities in pieces."""
+    resolved = ctx.masters.resolve(lines, ctx.distributor_code, ["item_raw"])
+    unmatched = resolved.filter(pl.col("sku_code").is_null() & pl.col("item_raw").is_not_null())["item_raw"].unique()
+    suggestions = pl.DataFrame(
+        {"item_raw": unmatched, "_suggestion": [ctx.masters.suggestions(v) for v in unmatched.to_list()]},
+        schema={"item_raw": pl.String, "_suggestion": pl.String},
+    )
+    resolved = resolved.join(suggestions, on="item_raw", how="left", nulls_equal=True)
+    factor = (
+        pl.when(pl.col("_unit").str.strip_chars().str.contains(CASE_UNIT).fill_null(False))
+        .then(pl.col("units_per_case").fill_null(1))
+        .otherwise(1)
+    )
+    billed = pl.coalesce(pl.col("_billed"), pl.col("_actual")) * factor
+    free = pl.when(pl.col("_actual") > pl.col("_billed")).then(pl.col("_actual") - pl.col("_billed")).otherwise(0.0)
+    resolved = resolved.with_columns(billed.alias("_quantity"), (free.fill_null(0.0) * factor).alias("_free_quantity"))
+    return resolved.with_columns(
+        pl.col("_quantity").round(0).cast(pl.Int64).alias("_units"),
+        pl.col("_free_quantity").round(0).cast(pl.Int64).alias("_free"),
+    ).sort("_row_number")
+
+
+def _whole(column: str) -> pl.Expr:
+    return (pl.col(column) - pl.col(column).round(0)).abs() < 1e-9
+
+
+def _checks(ctx: ReadContext) -> list[RowCheck]:
+    voucher = quote(pl.col("voucher_number"))
+    return [
+        RowCheck(
+            "cancelled_document",
+            pl.col("_cancelled") | pl.col("_deleted"),
+            pl.format(
+                "voucher {} ({}) is marked cancelled in Tally; its lines are not trade", voucher, pl.col("voucher_type")
+            ),
+        ),
+        RowCheck(
+            "optional_document",
+            pl.col("_optional"),
+            pl.format("voucher {} is an optional (memorandum) voucher; it does not affect the books", voucher),
+        ),
+        RowCheck(
+            "unknown_voucher_type",
+            pl.col("base_type") == OTHER_TYPE,
+            pl.format(
+                "voucher type {} is not Sales, Purchase, Credit Note or Debit Note and no VOUCHERTYPE master names "
+                "its parent: map it in layouts/{}.yml (voucher_types: {{name: Sales}})",
+                quote(pl.col("voucher_type")),
+                pl.lit(ctx.distributor_code),
+            ),
+        ),
+        RowCheck("missing_value", pl.col("voucher_number").is_null(), pl.lit("the voucher has no voucher number")),
+        RowCheck("bad_date", pl.col("voucher_date").is_null(), pl.lit("the voucher's DATE is missing or not a date")),
+        RowCheck("missing_value", pl.col("item_raw").is_null(), pl.lit("stock line without a STOCKITEMNAME")),
+        RowCheck(
+            "bad_quantity",
+            pl.col("_quantity").is_null(),
+            pl.format("stock line {} of voucher {} has no quantity", quote(pl.col("item_raw")), voucher),
+        ),
+        RowCheck(
+            "bad_quantity",
+            ~_whole("_quantity") | ~_whole("_free_quantity"),
+            pl.format(
+                "quantity {} of {} is not a whole number of pieces", pl.col("_quantity"), quote(pl.col("item_raw"))
+            ),
+        ),
+        RowCheck(
+            "negative_quantity",
+            pl.col("_quantity") < 0,
+            pl.format("negative quantity {} in a {} voucher", pl.col("_quantity"), pl.col("base_type")),
+        ),
+        RowCheck(
+            "unknown_sku",
+            pl.col("sku_code").is_null() & pl.lit(ctx.masters.has_skus),
+            pl.format(
+                "unknown SKU {}: add an alias for distributor {} ({})",
+                quote(pl.col("item_raw")),
+                pl.lit(ctx.distributor_code),
+                pl.col("_suggestion"),
+            ),
+        ),
+        RowCheck(
+            "zero_quantity",
+            (pl.col("_units") == 0) & (pl.col("_free") == 0),
+            pl.lit("quantity is zero"),
+        ),
+    ]

@@ -1,0 +1,421 @@
+"""WhatsApp order groups: for one or two distributors, retailers and salesmen also send orders in chats.
+
+Each such distributor has two groups, `<name> Retailers` (shops order for themselves, as a saved contact or a
+bare phone number) and `<name> Sales Team` (the reps post their beat's orders, naming the outlet). The orders are
+the simulation's requested orders before fill (`simulate._demand`, recomputed from the same random streams, so no
+other file changes); about a fifth of the outlets never use the chats. Messages mix English and Hinglish, SKU
+names with typos or the distributor's aliases, cases / pieces / dozens, chatter, system and media messages, a few
+cancellations and quantity corrections. Four phone export styles are used (Android 24h, Android 12h with U+202F,
+iOS brackets with seconds and U+200E marks, US month-first). Exported once, the evening of the last day.
+
+Truth (`truth/whatsapp_orders.parquet`): one row per true order line after cancellations and corrections.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+import polars as pl
+
+from sellthrough.generator.files import write_delivered
+from sellthrough.generator.masters import Distributor, Network, Outlet, Rep, Sku, normal_key
+from sellthrough.generator.problems import ProblemPlan
+from sellthrough.generator.simulate import _demand
+
+STYLES = ("android_24h", "android_12h", "ios", "us_12h")
+TRUTH_SCHEMA = {
+    "distributor_code": pl.String,
+    "chat_file": pl.String,
+    "chat_name": pl.String,
+    "message_line": pl.Int32,
+    "outlet_code": pl.String,
+    "sku_code": pl.String,
+    "quantity_units": pl.Int64,
+    "status": pl.String,
+}
+CASE_UNITS = ("cs", "case", "cases", "ctn", "carton", "box", "CS")
+HINGLISH_CASES = ("peti", "peti", "dabba")
+PIECE_UNITS = ("pcs", "pc", "pkt", "packet", "nos", "units", "PCS")
+DOZEN_UNITS = ("dozen", "dz", "dozen")
+CHATTER = (
+    "ok",
+    "Ok ji",
+    "thanks",
+    "Thank you 🙏",
+    "Good morning 🙏",
+    "👍",
+    "noted",
+    "Delivery kab tak aayegi?",
+    "bhaiya rate list bhejo",
+    "Kal shop band rahegi",
+    "payment kar diya hai, UPI se",
+    "Payment done ₹4,560 via GPay",
+    "Bill bhej dena please",
+    "Naya scheme kya hai?",
+    "Gaadi aa gayi",
+    "kal market band hai",
+    "mera naya number {phone} save kar lo",
+)
+ENCRYPTION = (
+    "Messages and calls are end-to-end encrypted. No one outside of this chat, not even WhatsApp, "
+    "can read or listen to them. Tap to learn more."
+)
+
+
+@dataclass
+class Message:
+    when: datetime
+    author: str | None  # None: a system line
+    text: str
+    marked: bool = False  # iOS: WhatsApp's own text (system, media) starts with U+200E
+    truth: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class Chat:
+    distributor: Distributor
+    name: str
+    style: str
+    messages: list[Message] = field(default_factory=list)
+
+    @property
+    def file(self) -> str:
+        return f"whatsapp/{self.distributor.code}/WhatsApp Chat with {self.name}.txt"
+
+
+# --- who writes ------------------------------------------------------------------------------------------------
+def pretty_phone(digits: str) -> str:
+    return f"+91 {digits[:5]} {digits[5:]}"
+
+
+def _mention(rng: random.Random, outlet: Outlet, outlets: list[Outlet]) -> str:
+    """How people name an outlet: its name, in lower case, or its short name when no other outlet shares it."""
+    name = re.sub(r"\s*\d+$", "", outlet.name)
+    head_key = normal_key(outlet.name_head)
+    unique = sum(1 for o in outlets if head_key in normal_key(o.name)) == 1
+    r = rng.random()
+    if unique and r < 0.4:
+        return outlet.name_head if rng.random() < 0.7 else outlet.name_head.lower()
+    return name.lower() if r < 0.6 else name
+
+
+def _retailer_author(rng: random.Random, outlet: Outlet, style: str) -> str:
+    if rng.random() < 0.5:
+        phone = pretty_phone(outlet.phone)
+        return f"\u202a{phone}\u202c" if style == "ios" else phone
+    return outlet.name
+
+
+def _rep_author(rng: random.Random, rep: Rep, style: str) -> str:
+    if rng.random() < 0.3:
+        phone = pretty_phone(rep.phone)
+        return f"\u202a{phone}\u202c" if style == "ios" else phone
+    return rep.name
+
+
+# --- what they write -------------------------------------------------------------------------------------------
+def _pack_form(rng: random.Random, pack: str) -> str:
+    amount, unit = pack.split(" ")
+    forms = {"g": ("g", "gm", "gms", "GM", " g", " gm"), "kg": ("kg", " kg", "KG"), "ml": ("ml", " ml", "ML")}
+    forms["l"] = ("l", " ltr", "L", "ltr")
+    return amount + rng.choice(forms[unit])
+
+
+def _typo(rng: random.Random, word: str) -> str:
+    if len(word) < 5:
+        return word
+    i = rng.randrange(1, len(word) - 2)
+    kind = rng.randrange(4)
+    if kind == 0:
+        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+    if kind == 1:
+        return word[:i] + word[i + 1 :]
+    if kind == 2:
+        return word[:i] + word[i] + word[i:]
+    vowels = "aeiou"
+    return word[:i] + (rng.choice(vowels) if word[i] in vowels else word[i]) + word[i + 1 :]
+
+
+def item_mention(rng: random.Random, sku: Sku, aliases: list[str]) -> str:
+    """The SKU as typed: the master name (brand optional), an alias of the distributor, typos, case."""
+    if aliases and rng.random() < 0.25:
+        alias = rng.choice(aliases)
+        return alias.lower() if rng.random() < 0.3 else alias
+    words = sku.product.split(" ")
+    if rng.random() < 0.35:
+        j = rng.randrange(len(words))
+        words[j] = _typo(rng, words[j])
+    if rng.random() < 0.3:
+        words = [words[0][:4] if len(words[0]) > 6 and rng.random() < 0.3 else words[0], *words[1:]]
+    product = " ".join(words)
+    head = f"{sku.brand} {product}" if rng.random() < 0.4 else product
+    text = f"{head} {_pack_form(rng, sku.pack)}"
+    r = rng.random()
+    return text.lower() if r < 0.45 else (text.upper() if r < 0.55 else text)
+
+
+def quantity_mention(rng: random.Random, units: int, sku: Sku, hinglish: bool) -> tuple[int, str]:
+    """(count as written, unit word): cases where the units fill cases, else dozens or pieces."""
+    upc = sku.units_per_case
+    if units % upc == 0 and rng.random() < 0.85:
+        return units // upc, rng.choice(HINGLISH_CASES if hinglish else CASE_UNITS)
+    if units % 12 == 0 and rng.random() < 0.5:
+        return units // 12, rng.choice(DOZEN_UNITS)
+    return units, rng.choice(PIECE_UNITS)
+
+
+def line_text(rng: random.Random, item: str, count: int, unit: str, hinglish: bool) -> str:
+    r = rng.random()
+    if hinglish or r < 0.35:
+        return f"{count} {unit} {item}"
+    if r < 0.55:
+        return f"{item} {count}{unit}"
+    if r < 0.7:
+        return f"{item} x {count} {unit}"
+    return f"{item} {count} {unit}"
+
+
+def compose(rng: random.Random, mention: str | None, lines: list[str], hinglish: bool) -> str:
+    """A whole order message: the outlet (when named) and its lines, in one of the usual shapes."""
+    if mention is None:
+        shapes = ["\n".join(lines), f"order: {', '.join(lines)}", f"{', '.join(lines)} pls"]
+        if hinglish:
+            shapes = [f"bhaiya {', '.join(lines)} bhej dena", f"{' aur '.join(lines)} bhejo", "\n".join(lines)]
+        return rng.choice(shapes)
+    if hinglish:
+        return rng.choice(
+            [f"{mention} ke liye {' aur '.join(lines)} bhejo", f"{mention} ka order:\n" + "\n".join(lines)]
+        )
+    shapes = [
+        f"{mention} - {', '.join(lines)}",
+        f"{mention}\n" + "\n".join(lines),
+        f"Order for {mention}:\n" + "\n".join(lines),
+    ]
+    if len(lines) <= 3:
+        shapes.append(f"order: {', '.join(lines)} for {mention}")
+    return rng.choice(shapes)
+
+
+# --- a day in a chat ------------------------------------------------------------------------------------------
+@dataclass
+class _Context:
+    network: Network
+    rng: random.Random
+    outlets: list[Outlet]
+    aliases: dict[str, list[str]]  # sku -> the distributor's aliases
+    retail_author: dict[str, str]
+    rep_author: dict[str, str]
+
+
+def order_messages(
+    ctx: _Context, chat: Chat, outlet: Outlet, wanted: list[tuple[str, int]], when: datetime
+) -> list[Message]:
+    """The order, and maybe its cancellation or correction right after."""
+    rng = ctx.rng
+    by_rep = chat.name.endswith("Sales Team")
+    hinglish = rng.random() < 0.35
+    named = by_rep or rng.random() < 0.15
+    mention = _mention(rng, outlet, ctx.outlets) if named else None
+    written: list[tuple[Sku, int, str, int]] = []
+    for sku_code, units in wanted:
+        sku = ctx.network.sku_by_code[sku_code]
+        count, unit = quantity_mention(rng, units, sku, hinglish)
+        written.append((sku, count, unit, units))
+    follow_up, wrong_at = _follow_up(rng, written)
+    texts = []
+    for i, (sku, count, unit, _) in enumerate(written):
+        shown = wrong_at[1] if wrong_at and wrong_at[0] == i else count
+        texts.append(line_text(rng, item_mention(rng, sku, ctx.aliases.get(sku.code, [])), shown, unit, hinglish))
+    author = ctx.rep_author[outlet.beat_code] if by_rep else ctx.retail_author[outlet.code]
+    status = {"cancel": "cancelled", "correct": "corrected"}.get(follow_up or "", "open")
+    truth = [
+        {
+            "outlet_code": outlet.code,
+            "sku_code": sku.code,
+            "quantity_units": units,
+            "status": status if (follow_up == "cancel" or (wrong_at and wrong_at[0] == i)) else "open",
+        }
+        for i, (sku, _, _, units) in enumerate(written)
+    ]
+    messages = [Message(when, author, compose(rng, mention, texts, hinglish), truth=truth)]
+    later = when + timedelta(minutes=rng.randint(2, 25))
+    if follow_up == "cancel":
+        messages.append(Message(later, author, _cancel_text(rng, mention if by_rep else None)))
+    elif follow_up == "correct" and wrong_at:
+        right, wrong = written[wrong_at[0]][1], wrong_at[1]
+        text = rng.choice((f"sorry {right} not {wrong}", f"{right} not {wrong}", f"{wrong} nahi {right}"))
+        messages.append(Message(later, author, text))
+    return messages
+
+
+def _follow_up(
+    rng: random.Random, written: list[tuple[Sku, int, str, int]]
+) -> tuple[str | None, tuple[int, int] | None]:
+    """("cancel" | "correct" | None, (line index, wrong count) for a correction)."""
+    r = rng.random()
+    if r < 0.03:
+        return "cancel", None
+    if r < 0.07:
+        i = rng.randrange(len(written))
+        right = written[i][1]
+        others = {c for j, (_, c, _, _) in enumerate(written) if j != i}
+        wrong = right + rng.choice((-1, 1, 2, 5)) if right > 1 else right + rng.choice((1, 2))
+        if wrong > 0 and wrong != right and wrong not in others:
+            return "correct", (i, wrong)
+    return None, None
+
+
+def _cancel_text(rng: random.Random, mention: str | None) -> str:
+    if mention is not None and rng.random() < 0.7:
+        return rng.choice((f"cancel {mention} order", f"{mention} ka order cancel karo"))
+    return rng.choice(("cancel", "cancel order", "Cancel the order", "order cancel kar do", "sorry cancel"))
+
+
+def _chatter(ctx: _Context, chat: Chat, when: datetime) -> Message:
+    rng = ctx.rng
+    outlet = rng.choice(ctx.outlets)
+    author = ctx.retail_author.get(outlet.code, outlet.name)
+    if chat.name.endswith("Sales Team"):
+        author = ctx.rep_author[outlet.beat_code]
+    r = rng.random()
+    if r < 0.1:
+        return Message(when, author, "\u200eimage omitted" if chat.style == "ios" else "<Media omitted>", marked=True)
+    if r < 0.14:
+        return Message(when, author, "This message was deleted")
+    text = rng.choice(CHATTER).format(phone=outlet.phone)
+    return Message(when, author, text)
+
+
+def _day(ctx: _Context, chat: Chat, day: date, orders: list[tuple[Outlet, list[tuple[str, int]]]]) -> None:
+    rng = ctx.rng
+    clock = datetime.combine(day, time(8, 30)) + timedelta(minutes=rng.randint(0, 90))
+    events: list[tuple[str, object]] = [("order", o) for o in orders]
+    events += [("chatter", None)] * rng.choice((0, 0, 1, 1, 2, 3))
+    rng.shuffle(events)
+    for kind, payload in events:
+        clock += timedelta(minutes=rng.randint(1, 35))
+        if kind == "chatter":
+            chat.messages.append(_chatter(ctx, chat, clock))
+            continue
+        outlet, wanted = payload  # type: ignore[misc]
+        produced = order_messages(ctx, chat, outlet, wanted, clock)
+        chat.messages.extend(produced)
+        clock = max(clock, produced[-1].when)
+
+
+def _opening(ctx: _Context, chat: Chat, authors: list[str], creator: str) -> None:
+    start = datetime.combine(ctx.network.config.start - timedelta(days=3), time(11, 0))
+    chat.messages.append(Message(start, None, ENCRYPTION, marked=True))
+    chat.messages.append(Message(start, None, f'{creator} created group "{chat.name}"', marked=True))
+    for i, author in enumerate(sorted(set(authors) - {creator})):
+        clock = start + timedelta(minutes=1 + i // 5)
+        chat.messages.append(
+            Message(clock, None, f"{creator} added {author.strip(chr(0x202A) + chr(0x202C))}", marked=True)
+        )
+
+
+# --- rendering --------------------------------------------------------------------------------------------------
+def header(style: str, when: datetime) -> str:
+    hour12 = when.hour % 12 or 12
+    if style == "android_24h":
+        return f"{when:%d/%m/%y}, {when:%H:%M} - "
+    if style == "android_12h":
+        return f"{when:%d/%m/%Y}, {hour12}:{when:%M}\u202f{'am' if when.hour < 12 else 'pm'} - "
+    if style == "ios":
+        return f"[{when:%d/%m/%y}, {when:%H:%M:%S}] "
+    return f"{when.month}/{when.day}/{when:%y}, {hour12}:{when:%M} {'AM' if when.hour < 12 else 'PM'} - "
+
+
+def render(chat: Chat) -> tuple[str, list[dict]]:
+    """The export's text, and the truth rows with the message's first line number."""
+    out: list[str] = []
+    truth: list[dict] = []
+    line = 1
+    seconds = 0
+    for message in chat.messages:
+        seconds = (seconds + 17) % 60
+        when = message.when.replace(second=seconds)
+        head = header(chat.style, when)
+        if message.author is None:
+            body = f"{chat.name}: \u200e{message.text}" if chat.style == "ios" else message.text
+        elif chat.style == "ios" and message.marked:
+            body = f"{message.author}: {message.text}"
+        else:
+            body = f"{message.author}: {message.text}"
+        lead = "\u200e" if chat.style == "ios" and message.marked and message.author is not None else ""
+        out.append(lead + head + body)
+        for row in message.truth:
+            truth.append({"message_line": line, **row})
+        line += message.text.count("\n") + 1
+    return "\n".join(out) + "\n", truth
+
+
+# --- the whole thing --------------------------------------------------------------------------------------------
+def chat_distributors(network: Network) -> list[Distributor]:
+    rng = network.config.rng("whatsapp")
+    count = 1 if len(network.distributors) < 3 else 2
+    return sorted(rng.sample(network.distributors, count), key=lambda d: d.code)
+
+
+def write_whatsapp(network: Network, plan: ProblemPlan, inbox: Path) -> tuple[list[str], pl.DataFrame]:
+    """Write the chat exports under `inbox/whatsapp/<distributor>/`; return their names and the truth."""
+    chosen = chat_distributors(network)
+    demand = _demand(network, plan)
+    files: list[str] = []
+    truth: list[dict] = []
+    exported = datetime.combine(network.config.end, time(21, 0))
+    for k, distributor in enumerate(chosen):
+        for chat in _chats(
+            network, distributor, demand[distributor.code], (STYLES[2 * k % 4], STYLES[(2 * k + 1) % 4])
+        ):
+            text, rows = render(chat)
+            write_delivered(inbox / chat.file, text.encode("utf-8"), exported)
+            files.append(chat.file)
+            extra = {"distributor_code": distributor.code, "chat_file": chat.file, "chat_name": chat.name}
+            truth.extend({**extra, **row} for row in rows)
+    return files, pl.DataFrame(truth, schema=TRUTH_SCHEMA).select(list(TRUTH_SCHEMA))
+
+
+def _chats(network: Network, distributor: Distributor, days: list, styles: tuple[str, str]) -> list[Chat]:
+    rng = network.config.rng(f"whatsapp/{distributor.code}")
+    outlets = [o for o in network.outlets if o.distributor_code == distributor.code]
+    real = [o for o in outlets if o.twin_of is None]
+    channel = {o.code: rng.choices(("retail", "rep", None), weights=(45, 35, 20))[0] for o in real}
+    retail, team = (
+        Chat(distributor, f"{distributor.name} Retailers", styles[0]),
+        Chat(distributor, f"{distributor.name} Sales Team", styles[1]),
+    )
+    reps = {b.code: network.rep_by_code[b.rep_code] for b in network.beats if b.distributor_code == distributor.code}
+    ctx = _Context(
+        network,
+        rng,
+        outlets,
+        {},
+        {o.code: _retailer_author(rng, o, retail.style) for o in real},
+        {
+            code: _rep_author(random.Random(f"{network.config.seed}/{rep.code}"), rep, team.style)
+            for code, rep in reps.items()
+        },
+    )
+    for alias_distributor, alias, sku_code in network.aliases:
+        if alias_distributor == distributor.code:
+            ctx.aliases.setdefault(sku_code, []).append(alias)
+    owner = network.rep_by_code[f"{distributor.code}-R1"].name
+    _opening(ctx, retail, [ctx.retail_author[c] for c, v in channel.items() if v == "retail"], owner)
+    _opening(ctx, team, sorted({a for a in ctx.rep_author.values()}), owner)
+    for t, orders in enumerate(days):
+        day = network.config.start + timedelta(days=t)
+        by_chat: dict[str, list] = {"retail": [], "rep": []}
+        for billed, wanted in orders:
+            outlet = network.outlet_by_code[billed]
+            outlet = network.outlet_by_code[outlet.twin_of] if outlet.twin_of else outlet
+            kind = channel.get(outlet.code)
+            if kind is not None:
+                by_chat[kind].append((outlet, wanted))
+        _day(ctx, retail, day, by_chat["retail"])
+        _day(ctx, team, day, by_chat["rep"])
+    return [retail, team]
