@@ -92,7 +92,8 @@ def sellthrough_dbt_assets(
     with exclusive_lock(settings.warehouse_lock_path, timeout_seconds=WAREHOUSE_LOCK_WAIT_SECONDS):
         # a dbt orphaned by a killed run may still hold DuckDB's own file lock: wait for it to finish
         wait_for_duckdb_writer(settings.warehouse_path, timeout_seconds=WAREHOUSE_LOCK_WAIT_SECONDS)
-        for done, event in enumerate(dbt.cli(["build"], context=context).stream(), start=1):
+        command = ["build", "--full-refresh"] if sellthrough.full_refresh else ["build"]
+        for done, event in enumerate(dbt.cli(command, context=context).stream(), start=1):
             if done == 20:
                 failpoint("dbt.during_build")
             yield event

@@ -5,6 +5,7 @@ from dagster import AssetSelection, Definitions, ScheduleDefinition, define_asse
 from orchestration.assets.ingest import build_ingest_assets
 from orchestration.assets.outlets import outlet_master
 from orchestration.assets.publish import published_warehouse
+from orchestration.assets.quality import data_quality_docs
 from orchestration.dbt import dbt_resource, sellthrough_dbt_assets
 from orchestration.resources import SellthroughResource
 from orchestration.sensors import build_sensors
@@ -28,7 +29,7 @@ NIGHTLY_SCHEDULE = ScheduleDefinition(
 )
 
 defs = Definitions(
-    assets=[*build_ingest_assets(), outlet_master, sellthrough_dbt_assets, published_warehouse],
+    assets=[*build_ingest_assets(), outlet_master, sellthrough_dbt_assets, published_warehouse, data_quality_docs],
     jobs=[NIGHTLY_JOB, INGEST_JOB],
     schedules=[NIGHTLY_SCHEDULE],
     sensors=build_sensors(NIGHTLY_JOB),

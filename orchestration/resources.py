@@ -14,6 +14,8 @@ class SellthroughResource(ConfigurableResource):
     data_dir: str | None = None
     # ISO date: load only files received by the end of that day (UTC); None: every file waiting
     received_until: str | None = None
+    # rebuild every incremental model from scratch (after a model's columns change, or to repair)
+    full_refresh: bool = False
 
     def settings(self) -> Settings:
         return Settings.from_env(self.data_dir)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 import time
 from datetime import date
@@ -79,6 +80,9 @@ def run(
     run_date: Annotated[
         str | None, typer.Option("--date", help="Load only files received by the end of this day (ISO date)")
     ] = None,
+    full_refresh: Annotated[
+        bool, typer.Option("--full-refresh", help="Rebuild incremental models from scratch (after model changes)")
+    ] = False,
 ) -> None:
     """The nightly job: load new inbox files, build and test the warehouse, publish it. Non-zero on failure."""
     from sellthrough.pipeline import run_nightly
@@ -86,7 +90,7 @@ def run(
     started = time.monotonic()
     day = _parse_date(run_date, "--date") if run_date else None
     with console.status("running the nightly job (ingest > dbt build > publish)"):
-        outcome = run_nightly(data_dir, run_date=day)
+        outcome = run_nightly(data_dir, run_date=day, full_refresh=full_refresh)
     if not outcome.success:
         err.print(f"[red]run {outcome.run_id} failed[/red] at: {', '.join(outcome.failed_steps) or 'unknown step'}")
         raise typer.Exit(1)
@@ -135,9 +139,14 @@ def demo(
 ) -> None:
     """Generate a small network, run the whole pipeline on it and show what came out."""
     started = time.monotonic()
-    generate(data_dir=data_dir, seed=seed, distributors=8, outlets=400, skus=30, days=123, start="2026-07-01")
-    run(data_dir=data_dir, run_date=None)
     settings = Settings.from_env(data_dir)
+    # the demo starts from an empty lake and warehouse (only what Sellthrough itself writes is removed)
+    for folder in (settings.raw_dir, settings.data_dir / "derived"):
+        shutil.rmtree(folder, ignore_errors=True)
+    for file in (settings.warehouse_path, settings.warehouse_path.with_name(settings.warehouse_path.name + ".wal")):
+        file.unlink(missing_ok=True)
+    generate(data_dir=data_dir, seed=seed, distributors=8, outlets=400, skus=30, days=123, start="2026-07-01")
+    run(data_dir=data_dir, run_date=None, full_refresh=False)
     console.print(
         f"\nDemo done in {time.monotonic() - started:.0f} s. Analysts open "
         f"[bold]{settings.published_path}[/bold] read-only, e.g.\n"

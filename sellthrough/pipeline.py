@@ -16,7 +16,9 @@ class RunOutcome:
     settings: Settings
 
 
-def _execute(job_name: str, data_dir: Path | None, run_date: date | None, log_level: str) -> RunOutcome:
+def _execute(
+    job_name: str, data_dir: Path | None, run_date: date | None, log_level: str, full_refresh: bool = False
+) -> RunOutcome:
     settings = Settings.from_env(data_dir)
     os.environ.update(settings.dbt_env())
     os.environ["SELLTHROUGH_PUBLISHED_PATH"] = str(settings.published_path)
@@ -32,6 +34,7 @@ def _execute(job_name: str, data_dir: Path | None, run_date: date | None, log_le
                 "config": {
                     "data_dir": str(data_dir) if data_dir is not None else None,
                     "received_until": run_date.isoformat() if run_date else None,
+                    "full_refresh": full_refresh,
                 }
             }
         },
@@ -44,16 +47,18 @@ def _execute(job_name: str, data_dir: Path | None, run_date: date | None, log_le
 
 
 def run_nightly(
-    data_dir: Path | None = None, *, run_date: date | None = None, log_level: str = "WARNING"
+    data_dir: Path | None = None,
+    *,
+    run_date: date | None = None,
+    log_level: str = "WARNING",
+    full_refresh: bool = False,
 ) -> RunOutcome:
     """Ingest, dbt build (its tests block what is below them) and publish, as the schedule does.
     With `run_date`, only files received by the end of that day (UTC) are loaded."""
-    return _execute("nightly", data_dir, run_date, log_level)
+    return _execute("nightly", data_dir, run_date, log_level, full_refresh)
 
 
-def backfill(
-    start: date, end: date, data_dir: Path | None = None, *, log_level: str = "WARNING"
-) -> list[RunOutcome]:
+def backfill(start: date, end: date, data_dir: Path | None = None, *, log_level: str = "WARNING") -> list[RunOutcome]:
     """Replay the inbox day by day, in the order files were received: each day's files are loaded as they
     would have been that night (so re-sent files supersede in arrival order), then one build and publish."""
     if end < start:

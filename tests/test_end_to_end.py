@@ -111,3 +111,19 @@ def test_a_resent_corrected_file_replaces_the_first(network: Path) -> None:
                 [row["invoice_number"], row["sku_code"], fault["distributor_code"]],
             )["q"].to_list()
             assert quantities == [row["quantity_corrected"]]
+
+
+def test_whatsapp_orders_reach_the_orders_mart(network: Path) -> None:
+    truth = (
+        pl.read_parquet(network / "truth" / "whatsapp_orders.parquet")
+        .group_by("distributor_code", "outlet_code", "sku_code", "status")
+        .agg(pl.col("quantity_units").sum(), pl.len().alias("lines"))
+        .sort(pl.all())
+    )
+    orders = _mart(
+        published_path(network),
+        "select distributor_code, outlet_code, sku_code, status, sum(quantity_units)::bigint as quantity_units, "
+        "count(*)::uint32 as lines from fct_secondary_orders group by all",
+    ).sort(pl.all())
+    assert truth.height > 0
+    assert orders.to_dicts() == truth.to_dicts()

@@ -175,10 +175,10 @@ def test_csv_cases_pieces_indian_amounts_and_cancelled(inbox: Path, lake: Lake, 
                 "2",
                 "6",
                 "0",
-                "8",
-                "₹1,20,000.00",
+                "1,200",
+                "₹1,22,400.00",
                 "0",
-                "₹1,20,000.00",
+                "₹1,22,400.00",
                 "Active",
             ],
             [
@@ -202,7 +202,7 @@ def test_csv_cases_pieces_indian_amounts_and_cancelled(inbox: Path, lake: Lake, 
     [outcome] = ingest_inbox(inbox, lake, kinds=[SALES])
     assert (outcome.rows_read, outcome.rows_loaded, outcome.rows_quarantined) == (2, 1, 1)
     row = _sales_frame(lake).row(0, named=True)
-    assert row["quantity_units"] == 2 * 48 + 6 and row["net_amount"] == 120000.0
+    assert row["quantity_units"] == 2 * 48 + 6 and row["net_amount"] == 122400.0
     assert row["sku_code"] == "SKU0001"
 
 

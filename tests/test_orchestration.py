@@ -101,10 +101,14 @@ def test_a_failing_ledger_check_stops_dbt_and_publish(tiny_network: Path, tmp_pa
     warehouse = data_dir / "warehouse" / "sellthrough.duckdb"
     before = (published.read_bytes(), warehouse.stat().st_mtime_ns)
     lake = Lake(data_dir / "raw")
-    bad = lake.ledger().head(1).with_columns(
-        pl.lit("Lbroken-000").alias("load_id"),
-        pl.lit("f" * 64).alias("file_sha256"),
-        (pl.col("rows_loaded") + 5).alias("rows_read"),
+    bad = (
+        lake.ledger()
+        .head(1)
+        .with_columns(
+            pl.lit("Lbroken-000").alias("load_id"),
+            pl.lit("f" * 64).alias("file_sha256"),
+            (pl.col("rows_loaded") + 5).alias("rows_read"),
+        )
     )
     bad.write_parquet(data_dir / "raw" / "_ledger" / "Lbroken-000.parquet")
 

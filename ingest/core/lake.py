@@ -1,7 +1,7 @@
 """The raw lake: append-only parquet, one file per load, and the ledger that commits each load.
 
-A load's rows and quarantine are written first; its ledger row last. A parquet file whose load id has no
-ledger row is an interrupted load: dbt ignores it and the next run deletes it and loads the file again.
+A load's rows, quarantine and expectation results are written first; its ledger row last. A parquet file whose
+load id has no ledger row is an interrupted load: dbt ignores it and the next run deletes it and loads the file again.
 """
 
 from __future__ import annotations
@@ -19,7 +19,25 @@ from sellthrough.locks import exclusive_lock
 
 LEDGER_DIR = "_ledger"
 QUARANTINE_DIR = "_quarantine"
+VALIDATIONS_DIR = "_validations"
 SCHEMA_FILE = "_schema.parquet"
+
+# Every expectation result of every load (expectations/runner.py), passed or not, file rejected or not.
+VALIDATIONS_SCHEMA: dict[str, pl.DataType] = {
+    "load_id": pl.String(),
+    "file_name": pl.String(),
+    "source_kind": pl.String(),
+    "distributor_code": pl.String(),
+    "suite": pl.String(),
+    "expectation": pl.String(),
+    "column_name": pl.String(),
+    "severity": pl.String(),
+    "success": pl.Boolean(),
+    "unexpected_count": pl.Int64(),
+    "element_count": pl.Int64(),
+    "observed_value": pl.String(),
+    "validated_at": pl.Datetime("us"),
+}
 
 
 class Lake:
@@ -35,6 +53,7 @@ class Lake:
             **schemas,
             LEDGER_DIR: LEDGER_SCHEMA,
             QUARANTINE_DIR: QUARANTINE_SCHEMA,
+            VALIDATIONS_DIR: VALIDATIONS_SCHEMA,
         }.items():
             folder = self.table_dir(table)
             folder.mkdir(parents=True, exist_ok=True)
@@ -63,17 +82,21 @@ class Lake:
         tables: Mapping[str, pl.DataFrame],
         quarantine: pl.DataFrame,
         ledger_row: pl.DataFrame,
+        validations: pl.DataFrame | None = None,
     ) -> None:
         for table, frame in tables.items():
             if frame.height:
                 write_parquet_atomic(frame, self.table_dir(table) / f"{load_id}.parquet")
         if quarantine.height:
             write_parquet_atomic(quarantine, self.table_dir(QUARANTINE_DIR) / f"{load_id}.parquet")
+        if validations is not None and validations.height:
+            write_parquet_atomic(validations, self.table_dir(VALIDATIONS_DIR) / f"{load_id}.parquet")
         failpoint("ingest.before_ledger")
         write_parquet_atomic(ledger_row, self.table_dir(LEDGER_DIR) / f"{load_id}.parquet")
 
     def remove_orphans(self) -> list[Path]:
-        """Delete parquet files of loads that never reached the ledger (a crash mid-load)."""
+        """Delete parquet files of loads that never reached the ledger (a crash mid-load): tables, quarantine and
+        validations alike (every folder of the lake but the schema files)."""
         committed = set(self.ledger()["load_id"].to_list())
         removed: list[Path] = []
         if not self.root.exists():

@@ -14,10 +14,11 @@ from pathlib import Path
 
 import polars as pl
 
+from expectations.runner import LoadToValidate, LoadValidation, validate_load
 from ingest.core.contract import LEDGER_SCHEMA, QUARANTINE_SCHEMA
 from ingest.core.errors import FileRejected
 from ingest.core.files import sha256_of
-from ingest.core.lake import Lake
+from ingest.core.lake import VALIDATIONS_SCHEMA, Lake
 from ingest.core.masters import MasterData
 from ingest.core.source import ReadContext, ReadResult, SourceKind
 from ingest.registry import all_schemas, source_kinds
@@ -149,6 +150,7 @@ def _load_one(item: InboxFile, kind: SourceKind, ctx: ReadContext, sha: str, lak
         "loaded_at": loaded_at,
     }
     metadata = {"_load_id": load_id, "_source_file": item.name, "_loaded_at": loaded_at}
+    validations = pl.DataFrame(schema=VALIDATIONS_SCHEMA)
     try:
         result = read_file(item.path, kind, ctx)
         tables = {}
@@ -160,16 +162,26 @@ def _load_one(item: InboxFile, kind: SourceKind, ctx: ReadContext, sha: str, lak
                 raise FileRejected("contract_violation", f"{item.name}: {'; '.join(problems)}")
             tables[table] = conformed
         quarantine = _quarantine_frame(result.quarantine, metadata, item)
+        verdict = _validate(item, load_id, loaded_at, tables, result, lake)
+        validations = verdict.results_frame()
+        if verdict.rejected:
+            raise FileRejected("expectations_failed", verdict.rejection_message())
+        tables, failed_rows = verdict.split(tables)
+        quarantine = pl.concat([quarantine, failed_rows]) if failed_rows.height else quarantine
+        result.period = verdict.narrowed_period(tables)
+        result.tables = tables  # rows_loaded counts what is left after the row-level expectations
     except FileRejected as rejected:
         log.error("rejected %s: %s", item.name, rejected)
-        _write_ledger(lake, load_id, {}, _empty_quarantine(), ledger, None, "failed", rejected.code, rejected.message)
+        _write_ledger(
+            lake, load_id, {}, _empty_quarantine(), ledger, None, "failed", rejected.code, rejected.message, validations
+        )
         return FileOutcome(item.kind, item.distributor_code, item.name, "failed", load_id, error=str(rejected))
     except Exception as exc:  # a reader crash on one file must not stop the night
         log.exception("reader crashed on %s", item.name)
         message = f"{item.name}: could not be read ({type(exc).__name__}: {exc})"
         _write_ledger(lake, load_id, {}, _empty_quarantine(), ledger, None, "failed", "unreadable", message)
         return FileOutcome(item.kind, item.distributor_code, item.name, "failed", load_id, error=message)
-    _write_ledger(lake, load_id, tables, quarantine, ledger, result, "loaded", None, None)
+    _write_ledger(lake, load_id, tables, quarantine, ledger, result, "loaded", None, None, validations)
     return FileOutcome(
         item.kind,
         item.distributor_code,
@@ -181,6 +193,24 @@ def _load_one(item: InboxFile, kind: SourceKind, ctx: ReadContext, sha: str, lak
         quarantine.height,
         result.rows_deduplicated,
     )
+
+
+def _validate(
+    item: InboxFile, load_id: str, loaded_at: datetime, tables: dict[str, pl.DataFrame], result: ReadResult, lake: Lake
+) -> LoadValidation:
+    """The kind's expectations (expectations/suites) on the conformed tables, before anything is written."""
+    load = LoadToValidate(
+        load_id,
+        item.name,
+        item.kind,
+        item.distributor_code,
+        loaded_at,
+        tables,
+        result.rows_read,
+        result.period,
+        result.derived_tables,
+    )
+    return validate_load(load, lake.root)
 
 
 def _quarantine_frame(frame: pl.DataFrame, metadata: dict, item: InboxFile) -> pl.DataFrame:
@@ -205,6 +235,7 @@ def _write_ledger(
     status: str,
     error_code: str | None,
     error: str | None,
+    validations: pl.DataFrame | None = None,
 ) -> None:
     period = result.period if result else None
     row = {
@@ -221,4 +252,4 @@ def _write_ledger(
         "error_code": error_code,
         "error": error,
     }
-    lake.write_load(load_id, tables, quarantine, pl.DataFrame([row], schema=LEDGER_SCHEMA))
+    lake.write_load(load_id, tables, quarantine, pl.DataFrame([row], schema=LEDGER_SCHEMA), validations)

@@ -19,7 +19,7 @@ from dagster import (
     multi_asset,
 )
 
-from ingest.core.lake import Lake
+from ingest.core.lake import VALIDATIONS_DIR, Lake
 from ingest.core.runner import ingest_inbox
 from ingest.core.source import SourceKind
 from ingest.registry import source_kinds
@@ -40,7 +40,17 @@ def _ingest_asset(kind: SourceKind, upstream: list[AssetKey]):
         for table in kind.contracts
     ]
 
-    @multi_asset(name=f"ingest_{kind.name}", specs=specs, retry_policy=TRANSIENT_RETRY)
+    checked = specs[0].key
+    expectations_check = AssetCheckSpec(
+        "expectations_passed",
+        asset=checked,
+        blocking=True,
+        description="no load of this run was committed with a failed file-level expectation",
+    )
+
+    @multi_asset(
+        name=f"ingest_{kind.name}", specs=specs, check_specs=[expectations_check], retry_policy=TRANSIENT_RETRY
+    )
     def _asset(context: AssetExecutionContext, sellthrough: SellthroughResource):
         settings = sellthrough.settings()
         outcomes = ingest_inbox(
@@ -62,8 +72,29 @@ def _ingest_asset(kind: SourceKind, upstream: list[AssetKey]):
         }
         for spec in specs:
             yield MaterializeResult(asset_key=spec.key, metadata=summary)
+        yield _expectations_passed(
+            Lake(settings.raw_dir), checked, [o.load_id for o in outcomes if o.status == "loaded"]
+        )
 
     return _asset
+
+
+def _expectations_passed(lake: Lake, asset_key: AssetKey, load_ids: list) -> AssetCheckResult:
+    """Committed loads of this run whose stored results show a failed file-level expectation (should be none:
+    such a file gets a failed ledger row instead)."""
+    results = lake.read_table(VALIDATIONS_DIR, load_ids) if load_ids else pl.DataFrame()
+    broken = results.filter((pl.col("severity") == "file") & ~pl.col("success")) if results.height else results
+    return AssetCheckResult(
+        asset_key=asset_key,
+        check_name="expectations_passed",
+        passed=broken.height == 0,
+        severity=AssetCheckSeverity.ERROR,
+        metadata={
+            "loads_checked": len(load_ids),
+            "loads_failing": broken["load_id"].n_unique() if broken.height else 0,
+            "files": sorted(set(broken["file_name"].to_list()))[:20] if broken.height else [],
+        },
+    )
 
 
 def build_ingest_assets() -> list:

@@ -6,7 +6,7 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ incremental_window_prepare(['distributor_sales', 'primary_sales'], 'movement_date') }}",
+    pre_hook="{{ incremental_window_prepare(['distributor_sales', 'tally_daybook', 'primary_sales'], 'movement_date') }}",
 ) }}
 
 with primary_lines as (

@@ -1,2 +1,65 @@
--- Secondary-sales lines that marts see: the latest file wins for every distributor and day it covers.
-{{ current_rows(ref('stg_distributor_sales__lines'), 'invoice_date') }}
+-- Invoice-based secondary-sales lines that marts see, from every source that bills: distributors' sales files
+-- and Tally Day Books (sales vouchers and credit notes). The latest file wins for every distributor and day it
+-- covers (supersession per source kind). Where a distributor sends both for the same day, its sales file wins.
+with files as (
+    {{ current_rows(ref('stg_distributor_sales__lines'), 'invoice_date') }}
+),
+
+tally as (
+    {{ current_rows(ref('stg_tally_daybook__voucher_lines'), 'voucher_date') }}
+)
+
+select
+    load_id,
+    source_file,
+    sheet,
+    row_number,
+    'distributor_file' as origin,
+    distributor_code,
+    invoice_number,
+    invoice_date,
+    line_type,
+    party_code,
+    party_name,
+    item_raw,
+    sku_code,
+    quantity_units,
+    free_units,
+    rate,
+    gross_amount,
+    discount_amount,
+    net_amount,
+    salesman,
+    beat
+from files
+
+union all
+
+select
+    tally.load_id,
+    tally.source_file,
+    tally.sheet,
+    tally.row_number,
+    'tally' as origin,
+    tally.distributor_code,
+    tally.voucher_number,
+    tally.voucher_date,
+    tally.line_type,
+    null as party_code,
+    tally.party_name,
+    tally.item_raw,
+    tally.sku_code,
+    tally.quantity_units,
+    tally.free_units,
+    tally.rate,
+    tally.quantity_units * tally.rate as gross_amount,
+    0 as discount_amount,
+    tally.amount as net_amount,
+    null as salesman,
+    null as beat
+from tally
+where tally.line_type in ('sale', 'return')
+  and not exists (
+      select 1 from files
+      where files.distributor_code = tally.distributor_code and files.invoice_date = tally.voucher_date
+  )

@@ -7,7 +7,7 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ incremental_window_prepare(['distributor_sales', 'primary_sales', 'stock_statement'], 'stock_date') }}",
+    pre_hook="{{ incremental_window_prepare(['distributor_sales', 'tally_daybook', 'primary_sales', 'stock_statement'], 'stock_date') }}",
 ) }}
 
 {#- rebuild from the window's first day, or from the day after the last day built if that is earlier (a night

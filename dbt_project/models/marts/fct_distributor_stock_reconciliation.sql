@@ -5,7 +5,7 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ incremental_window_prepare(['distributor_sales', 'primary_sales', 'stock_statement'], 'period_end') }}",
+    pre_hook="{{ incremental_window_prepare(['distributor_sales', 'tally_daybook', 'primary_sales', 'stock_statement'], 'period_end') }}",
 ) }}
 
 with statements as (

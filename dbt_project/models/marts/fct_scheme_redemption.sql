@@ -4,7 +4,7 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ incremental_window_prepare(['distributor_sales', 'scheme_claims'], 'claim_month', align='month', fingerprint=secondary_sales_dims_fingerprint()) }}",
+    pre_hook="{{ incremental_window_prepare(['distributor_sales', 'tally_daybook', 'scheme_claims'], 'claim_month', align='month', fingerprint=secondary_sales_dims_fingerprint()) }}",
 ) }}
 
 with earned as (

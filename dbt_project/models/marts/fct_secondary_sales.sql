@@ -5,7 +5,7 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ incremental_window_prepare(['distributor_sales'], 'invoice_date', fingerprint=secondary_sales_dims_fingerprint()) }}",
+    pre_hook="{{ incremental_window_prepare(['distributor_sales', 'tally_daybook'], 'invoice_date', fingerprint=secondary_sales_dims_fingerprint()) }}",
 ) }}
 
 with lines as (
@@ -28,6 +28,7 @@ skus as (
 select
     md5(concat_ws('|', lines.load_id, coalesce(lines.sheet, ''), lines.row_number::varchar)) as sales_line_key,
     lines.invoice_date,
+    lines.origin,
     lines.distributor_code,
     lines.invoice_number,
     lines.line_type,

@@ -6,7 +6,7 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ incremental_window_prepare(['distributor_sales'], 'month_start', align='month', fingerprint=secondary_sales_dims_fingerprint()) }}",
+    pre_hook="{{ incremental_window_prepare(['distributor_sales', 'tally_daybook'], 'month_start', align='month', fingerprint=secondary_sales_dims_fingerprint()) }}",
 ) }}
 
 with sales as (

@@ -1,0 +1,39 @@
+-- One row per order line retailers or salesmen placed (WhatsApp and field app), with its confidence, review
+-- flag and status (cancelled and corrected lines kept, marked). Keyed for drill-down like fct_secondary_sales.
+with orders as (
+    select * from {{ ref('int_secondary_orders__current') }}
+)
+
+select
+    md5(concat_ws('|', orders.origin, orders.load_id, orders.order_id, orders.order_line_number::varchar))
+        as order_line_key,
+    orders.origin,
+    orders.order_date,
+    orders.ordered_at,
+    orders.distributor_code,
+    orders.order_id,
+    orders.order_line_number,
+    orders.outlet_code,
+    outlets.master_outlet_id,
+    outlets.beat_code,
+    distributors.zone,
+    distributors.region,
+    distributors.state,
+    orders.sku_code,
+    skus.brand,
+    skus.category,
+    orders.quantity_units,
+    orders.confidence,
+    orders.needs_review,
+    orders.status,
+    orders.status <> 'cancelled' and not orders.needs_review
+        and orders.outlet_code is not null and orders.sku_code is not null and orders.quantity_units is not null
+        as is_countable,
+    orders.outlet_text,
+    orders.item_text,
+    orders.raw_text,
+    orders.load_id as _load_id
+from orders
+left join {{ ref('dim_outlet') }} as outlets on outlets.outlet_code = orders.outlet_code
+left join {{ ref('dim_distributor') }} as distributors on distributors.distributor_code = orders.distributor_code
+left join {{ ref('dim_sku') }} as skus on skus.sku_code = orders.sku_code

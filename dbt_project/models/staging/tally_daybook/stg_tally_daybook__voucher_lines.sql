@@ -1,0 +1,22 @@
+-- Tally voucher stock lines from committed loads: sales and credit notes (retailer returns) are secondary
+-- sales; purchases and debit notes are the distributor's own record of goods from and back to the brand.
+select
+    v._load_id as load_id,
+    v._source_file as source_file,
+    v._sheet as sheet,
+    v._row_number as row_number,
+    v.distributor_code,
+    v.voucher_type,
+    v.base_type,
+    v.voucher_number,
+    v.voucher_date,
+    v.party_name,
+    v.item_raw,
+    v.sku_code,
+    v.quantity_units,
+    v.free_units,
+    v.rate,
+    v.amount,
+    v.line_type
+from {{ source('tally_daybook', 'tally_voucher_lines') }} as v
+where v._load_id in (select load_id from {{ ref('stg_ingest__loads') }} where status = 'loaded')

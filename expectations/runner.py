@@ -1,0 +1,315 @@
+"""Validate a load's conformed frames with Great Expectations (pandas), before the load is committed.
+
+One ephemeral GE context per process (its creation and GE's import are slow), one pandas data source with a
+whole-dataframe batch definition; each table of a load is one batch validated against its suite. The answer says
+which file-level expectations failed (the file is rejected), which rows fail row-level ones (they are
+quarantined with a reason) and holds every expectation result as rows for `raw/_validations`.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from expectations.model import Check, Suite, SuiteContext, declared_period
+from expectations.suites import suite_for
+from ingest.core.contract import QUARANTINE_SCHEMA
+from ingest.core.lake import LEDGER_DIR, SCHEMA_FILE, VALIDATIONS_SCHEMA
+
+VOLUME_TOLERANCE = 0.15  # rows per covered day more than 15% off the distributor's median is flagged
+VOLUME_MIN_HISTORY = 3  # previous loaded files needed before the median means anything
+ROW_POSITION = "_position"
+
+
+@dataclass(frozen=True)
+class LoadToValidate:
+    load_id: str
+    file_name: str
+    kind: str
+    distributor_code: str
+    loaded_at: datetime  # naive UTC
+    tables: Mapping[str, pl.DataFrame]  # conformed, with the metadata columns
+    rows_read: int
+    period: tuple[date, date] | None = None  # the reader's (min/max business date, or the statement's)
+    derived_tables: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class FileFailure:
+    table: str
+    expectation: str
+    observed: str
+
+
+@dataclass
+class LoadValidation:
+    """The verdict on one load: file-level failures, failing rows per table, and every result as rows."""
+
+    load: LoadToValidate
+    file_failures: list[FileFailure] = field(default_factory=list)
+    row_failures: dict[str, pl.DataFrame] = field(default_factory=dict)  # table -> _position, reason_code, reason
+    results: list[dict] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> bool:
+        return bool(self.file_failures)
+
+    def rejection_message(self) -> str:
+        failed = "; ".join(f"{f.table}.{f.expectation} ({f.observed})" for f in self.file_failures)
+        return f"{self.load.file_name}: failed expectations {failed}"
+
+    def results_frame(self) -> pl.DataFrame:
+        return (
+            pl.DataFrame(self.results, schema=VALIDATIONS_SCHEMA, orient="row")
+            if self.results
+            else (pl.DataFrame(schema=VALIDATIONS_SCHEMA))
+        )
+
+    def split(self, tables: Mapping[str, pl.DataFrame]) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
+        """(tables without the failing rows, those rows as quarantine rows with their reasons)."""
+        kept: dict[str, pl.DataFrame] = dict(tables)
+        quarantined: list[pl.DataFrame] = []
+        for table, failed in self.row_failures.items():
+            marked = tables[table].with_row_index(ROW_POSITION).join(failed, on=ROW_POSITION, how="left")
+            kept[table] = marked.filter(pl.col("reason_code").is_null()).drop(ROW_POSITION, "reason_code", "reason")
+            quarantined.append(self._quarantine_rows(marked.filter(pl.col("reason_code").is_not_null())))
+        if not quarantined:
+            return kept, pl.DataFrame(schema=QUARANTINE_SCHEMA)
+        return kept, pl.concat(quarantined)
+
+    def _quarantine_rows(self, rows: pl.DataFrame) -> pl.DataFrame:
+        values = [c for c in rows.columns if not c.startswith("_") and c not in {"reason_code", "reason"}]
+        rows = rows.with_columns(
+            pl.lit(self.load.kind).alias("source_kind"),
+            pl.lit(self.load.distributor_code).alias("distributor_code"),
+            pl.struct([pl.col(c) for c in values]).struct.json_encode().alias("raw_values"),
+        )
+        return rows.select([pl.col(c).cast(t).alias(c) for c, t in QUARANTINE_SCHEMA.items()])
+
+    def narrowed_period(self, tables: Mapping[str, pl.DataFrame]) -> tuple[date, date] | None:
+        """The reader's period narrowed to the business dates still loaded, when rows were quarantined."""
+        suite = suite_for(self.load.kind)
+        period = self.load.period
+        if period is None or suite is None or not self.row_failures:
+            return period
+        dates = [
+            tables[t][column]
+            for t, column in suite.period_columns.items()
+            if t in self.row_failures and t in tables and tables[t].height
+        ]
+        if not dates:
+            return period
+        low = min(d.min() for d in dates)  # type: ignore[type-var]
+        high = max(d.max() for d in dates)  # type: ignore[type-var]
+        return max(period[0], low), min(period[1], high)  # type: ignore[type-var]
+
+
+def validate_load(load: LoadToValidate, lake_root: Path | None = None) -> LoadValidation:
+    """Run the kind's suite on every table of the load (and the volume check against the distributor's history)."""
+    verdict = LoadValidation(load)
+    suite = suite_for(load.kind)
+    if suite is None:
+        return verdict
+    period = declared_period(load.file_name)
+    for table, frame in load.tables.items():
+        if frame.height == 0:
+            continue
+        ctx = SuiteContext(load.kind, table, load.file_name, load.distributor_code, period, load.loaded_at)
+        _validate_table(verdict, suite, ctx, frame, row_level=table not in load.derived_tables)
+    if suite.volume and lake_root is not None:
+        volume = volume_result(load, _history(lake_root, load.kind, load.distributor_code))
+        if volume is not None:
+            verdict.results.append(volume)
+    return verdict
+
+
+def _validate_table(verdict: LoadValidation, suite: Suite, ctx: SuiteContext, frame: pl.DataFrame, *, row_level: bool):
+    checks = [c for c in suite.checks(ctx) if _applies(c, frame)]
+    if not checks:
+        return
+    derived = {name: expr for c in checks for name, expr in c.derived.items()}
+    frame = frame.with_columns(list(derived.values())) if derived else frame
+    columns = sorted({col for c in checks for col in _columns(c)})
+    outcomes = _run_ge(f"{suite.kind}.{ctx.table}", [c.expectation for c in checks], frame.select(columns))
+    failures: list[tuple[Check, list[int]]] = []
+    for check in checks:
+        outcome = outcomes.get(check.name, {})
+        severity = check.severity if row_level or check.severity != "row" else "warning"
+        verdict.results.append(_result_row(verdict.load, f"{suite.kind}.{ctx.table}", check, severity, outcome))
+        if outcome.get("success", False):
+            continue
+        if severity == "file":
+            verdict.file_failures.append(FileFailure(ctx.table, check.name, _observed(outcome)))
+        elif severity == "row":
+            failures.append((check, outcome.get("unexpected_index_list") or []))
+    if failures:
+        verdict.row_failures[ctx.table] = _reasons(frame, failures)
+
+
+def _applies(check: Check, frame: pl.DataFrame) -> bool:
+    needed = [c for c in _columns(check) if c not in check.derived]
+    return all(c in frame.columns for c in needed)
+
+
+def _columns(check: Check) -> list[str]:
+    expectation = check.expectation
+    found = list(getattr(expectation, "column_list", None) or [])
+    if getattr(expectation, "column", None):
+        found.append(expectation.column)
+    for expr in check.derived.values():
+        found.extend(expr.meta.root_names())
+    return found
+
+
+def _reasons(frame: pl.DataFrame, failures: list[tuple[Check, list[int]]]) -> pl.DataFrame:
+    """One row per failing row position: the first failed check (in suite order) gives the reason."""
+    indexed = frame.with_row_index(ROW_POSITION)
+    parts = [
+        indexed.filter(pl.col(ROW_POSITION).is_in(positions)).select(
+            pl.col(ROW_POSITION),
+            pl.lit(check.reason_code).alias("reason_code"),
+            (check.reason if check.reason is not None else pl.lit(f"failed {check.name}")).alias("reason"),
+        )
+        for check, positions in failures
+        if positions
+    ]
+    if not parts:
+        return pl.DataFrame(schema={ROW_POSITION: pl.UInt32, "reason_code": pl.String, "reason": pl.String})
+    return pl.concat(parts).unique(ROW_POSITION, keep="first", maintain_order=True)
+
+
+def _result_row(load: LoadToValidate, suite: str, check: Check, severity: str, outcome: dict) -> dict:
+    return {
+        "load_id": load.load_id,
+        "file_name": load.file_name,
+        "source_kind": load.kind,
+        "distributor_code": load.distributor_code,
+        "suite": suite,
+        "expectation": check.name,
+        "column_name": check.column,
+        "severity": severity,
+        "success": bool(outcome.get("success", False)),
+        "unexpected_count": outcome.get("unexpected_count"),
+        "element_count": outcome.get("element_count"),
+        "observed_value": _observed(outcome),
+        "validated_at": datetime.now(UTC).replace(tzinfo=None),
+    }
+
+
+def _observed(outcome: dict) -> str:
+    if "error" in outcome:
+        return f"error: {outcome['error']}"
+    if outcome.get("observed_value") is not None:
+        return str(outcome["observed_value"])
+    unexpected, total = outcome.get("unexpected_count"), outcome.get("element_count")
+    if unexpected:
+        examples = ", ".join(str(v) for v in (outcome.get("partial_unexpected_list") or [])[:5])
+        return f"{unexpected} of {total} rows unexpected, e.g. {examples}"
+    return f"all {total} rows as expected" if total is not None else ""
+
+
+# --- Great Expectations -------------------------------------------------------------------------------------
+
+
+@cache
+def _batch_definition() -> Any:
+    """The process's one ephemeral GE context, data source, asset and whole-dataframe batch definition."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    asset = context.data_sources.add_pandas("sellthrough_loads").add_dataframe_asset("conformed_frame")
+    return asset.add_batch_definition_whole_dataframe("whole_frame")
+
+
+def _run_ge(suite_name: str, expectations: list, frame: pl.DataFrame) -> dict[str, dict]:
+    """Validate a frame; each expectation's result by its meta name (success, counts, unexpected row positions).
+
+    GE's cost is per expectation, not per row, so a first pass asks only pass/fail (BOOLEAN_ONLY, ~4x cheaper
+    than COMPLETE) and only the failed expectations run again for their counts and failing rows."""
+    batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame.to_pandas()})
+    first = _validate(batch, suite_name, expectations, "BOOLEAN_ONLY")
+    failed = [e for e in expectations if not first[e.meta["name"]]["success"]]
+    outcomes = {
+        name: {"success": True, "unexpected_count": 0, "element_count": frame.height}
+        for name, outcome in first.items()
+        if outcome["success"]
+    }
+    if failed:
+        outcomes |= _validate(batch, suite_name, failed, {"result_format": "COMPLETE", "partial_unexpected_count": 5})
+    return outcomes
+
+
+def _validate(batch: Any, suite_name: str, expectations: list, result_format: Any) -> dict[str, dict]:
+    import great_expectations as gx
+
+    suite = gx.ExpectationSuite(name=suite_name, expectations=expectations)
+    outcomes: dict[str, dict] = {}
+    for result in batch.validate(suite, result_format=result_format).results:
+        info = result.exception_info or {}
+        outcome = {"success": bool(result.success), **(result.result or {})}
+        if info.get("raised_exception"):
+            outcome = {"success": False, "error": info.get("exception_message")}
+        outcomes[result.expectation_config.meta["name"]] = outcome
+    return outcomes
+
+
+# --- volume against the distributor's own history ------------------------------------------------------------
+
+_LEDGERS: dict[Path, tuple[set[str], list[pl.DataFrame]]] = {}
+
+
+def _history(lake_root: Path, kind: str, distributor_code: str) -> pl.DataFrame:
+    """Committed loads of this kind and distributor (the ledger, read incrementally: one read per new file)."""
+    folder = lake_root / LEDGER_DIR
+    seen, frames = _LEDGERS.setdefault(lake_root, (set(), []))
+    for path in sorted(folder.glob("*.parquet")) if folder.exists() else []:
+        if path.name != SCHEMA_FILE and path.name not in seen:
+            seen.add(path.name)
+            frames.append(pl.read_parquet(path, columns=["source_kind", "distributor_code", "status", *_VOLUME]))
+    if not frames:
+        return pl.DataFrame()
+    if len(frames) > 1:
+        frames[:] = [pl.concat(frames, how="diagonal_relaxed")]
+    return frames[0].filter(
+        (pl.col("source_kind") == kind)
+        & (pl.col("distributor_code") == distributor_code)
+        & (pl.col("status") == "loaded")
+    )
+
+
+_VOLUME = ["period_start", "period_end", "rows_read"]
+
+
+def rows_per_day(rows_read: int, period: tuple[date, date]) -> float:
+    return rows_read / ((period[1] - period[0]).days + 1)
+
+
+def volume_result(load: LoadToValidate, history: pl.DataFrame) -> dict | None:
+    """Rows per covered day against the median of the distributor's previous files of this kind: a warning
+    when more than 15% off. None when the file has no period or the distributor too little history."""
+    if load.period is None or history.is_empty():
+        return None
+    usable = history.filter(pl.col("period_start").is_not_null() & (pl.col("rows_read") > 0))
+    if usable.height < VOLUME_MIN_HISTORY:
+        return None
+    past = [rows_per_day(r, (s, e)) for s, e, r in usable.select(_VOLUME).iter_rows()]
+    median = statistics.median(past)
+    current = rows_per_day(load.rows_read, load.period)
+    change = current / median - 1
+    outcome = {
+        "success": abs(change) <= VOLUME_TOLERANCE,
+        "observed_value": f"{current:.1f} rows/day vs median {median:.1f} of {len(past)} previous files "
+        f"({change:+.0%})",
+        "element_count": load.rows_read,
+    }
+    check = Check("rows_per_day_near_history", None, "warning")
+    return _result_row(load, f"{load.kind}.volume", check, "warning", outcome)
