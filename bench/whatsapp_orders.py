@@ -40,7 +40,7 @@ def generate_chats(root: Path, config: NetworkConfig) -> pl.DataFrame:
     masters_at = datetime.combine(config.start - timedelta(days=1), clock(0, 30))
     for name, data in master_files(network).items():
         write_delivered(root / "inbox" / "masters" / "BRAND" / name, data, masters_at)
-    _, truth = write_whatsapp(network, plan_problems(network), root / "inbox")
+    truth = write_whatsapp(network, plan_problems(network), root / "inbox").truth
     return truth
 
 

@@ -127,3 +127,27 @@ def test_whatsapp_orders_reach_the_orders_mart(network: Path) -> None:
     ).sort(pl.all())
     assert truth.height > 0
     assert orders.to_dicts() == truth.to_dicts()
+
+
+def test_every_chat_author_is_known_by_the_senders_master_without_a_number(network: Path) -> None:
+    """Chat authors join the chat-senders master by keyed hash: every non-system author resolves to a rep or an
+    outlet, orders in a sales-team group are the rep's, and the master's phone numbers never reach a mart."""
+    authors = _mart(
+        published_path(network),
+        "select m.chat_name, s.sender_role, s.rep_code, count(*)::uint32 as messages "
+        "from staging.stg_whatsapp__messages m "
+        "left join dim_chat_sender s on s.distributor_code = m.distributor_code and s.sender_key = m.author_key "
+        "where not m.is_system group by all",
+    )
+    assert authors.height > 0
+    assert authors.filter(pl.col("sender_role").is_null()).height == 0
+    team = authors.filter(pl.col("chat_name").str.ends_with("Sales Team"))
+    assert team.height > 0 and set(team["sender_role"]) == {"rep"}
+    retail = authors.filter(pl.col("chat_name").str.ends_with("Retailers"))
+    assert retail.height > 0 and set(retail["sender_role"]) == {"outlet"}
+    roles = _mart(published_path(network), "select distinct sender_role from fct_secondary_orders")
+    assert set(roles["sender_role"]) <= {"rep", "outlet"}
+    senders = pl.read_csv(network / "inbox" / "masters" / "BRAND" / "chat_senders.csv")
+    numbers = [s for s in senders["sender"].to_list() if s.startswith("+91")]
+    displays = _mart(published_path(network), "select sender_display from dim_chat_sender")["sender_display"]
+    assert numbers and not set(numbers) & set(displays.to_list())

@@ -244,7 +244,9 @@ def test_phone_author_hashed_masked_and_no_number_survives(tmp_path: Path, monke
     phone_rows = frame.filter(pl.col("author_display") == "+91 ••••• •3210")
     assert phone_rows.height == 2  # the U+202A/U+202C-wrapped number is the same person
     assert phone_rows["author_key"].unique().to_list() == [author_key("+91 98765 43210", KEY)]
-    assert author_key("+91 98765 43210", KEY) == author_key("+919876543210", KEY)
+    same_number = ("+919876543210", "98765 43210", "098765-43210", "\u202a+91 98765 43210\u202c")
+    assert {author_key(n, KEY) for n in same_number} == {author_key("+91 98765 43210", KEY)}
+    assert author_key("+91 98765 43211", KEY) != author_key("+91 98765 43210", KEY)
     assert frame.filter(pl.col("author_display") == "Sharma Traders")["author_key"][0] == author_key(
         "Sharma Traders", KEY
     )
@@ -306,3 +308,19 @@ def test_preview_totals(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     assert report["rows_read"] == report["rows_loaded"] == 5
     assert (totals["messages"], totals["system_messages"], totals["authors"], totals["order_lines"]) == (5, 2, 2, 0)
     assert (totals["date_min"], totals["date_max"]) == ("2024-03-12", "2024-03-13")
+
+
+def test_ios_group_membership_lines_are_system_messages_not_media() -> None:
+    text = (
+        "[05/11/26, 09:00:01] Jain Traders Retailers: \u200eManoj Jain added Verma Kirana\n"
+        "[05/11/26, 09:00:02] Jain Traders Retailers: \u200eRavi left\n"
+        "[05/11/26, 09:01:00] Verma Kirana: \u200eimage omitted\n"
+        "[05/11/26, 09:02:00] Verma Kirana: parle g 5 cs\n"
+    )
+    frame = parse_chat(text)
+    assert frame.select("is_system", "system_kind", "is_media").rows() == [
+        (True, "added", False),
+        (True, "left", False),
+        (False, None, True),
+        (False, None, False),
+    ]

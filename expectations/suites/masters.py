@@ -19,6 +19,7 @@ KEYS = {
     "masters_beats": ["beat_code"],
     "masters_schemes": ["scheme_code"],
     "masters_sku_aliases": ["distributor_code", "alias"],
+    "masters_chat_senders": ["distributor_code", "sender_key"],
 }
 
 

@@ -92,9 +92,27 @@ MASTERS: dict[str, Contract] = {
             not_null=("scheme_code", "scheme_type", "start_date", "end_date"),
         ),
         Contract(
+            # who writes in the distributors' WhatsApp groups: the file's `sender` column (a phone number or a saved
+            # contact name) is replaced at read time by its keyed hash and a masked display (ingest/whatsapp/authors)
+            "masters_chat_senders",
+            {"distributor_code": S, "sender_key": S, "sender_display": S, "rep_code": S, "outlet_code": S},
+            not_null=("distributor_code", "sender_key"),
+        ),
+        Contract(
             "masters_sku_aliases",
             {"distributor_code": S, "alias": S, "sku_code": S},
             not_null=("distributor_code", "alias", "sku_code"),
         ),
     )
 }
+
+# What a master file holds where it differs from the stored table: chat_senders.csv has a `sender` (a phone number
+# or a saved contact name) that the reader replaces with `sender_key` and `sender_display`.
+FILE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "chat_senders": ("distributor_code", "sender", "rep_code", "outlet_code"),
+}
+
+
+def file_columns(entity: str) -> tuple[str, ...]:
+    """The columns a master file of `entity` carries, in order."""
+    return FILE_COLUMNS.get(entity, tuple(MASTERS[entity].schema))

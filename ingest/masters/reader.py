@@ -6,6 +6,7 @@ whose value cannot take its type is quarantined whole, never half-loaded.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
@@ -16,9 +17,11 @@ from ingest.core.rows import RowCheck, apply_checks, quote
 from ingest.core.source import ReadContext, ReadResult
 from ingest.core.tabular import read_table_rows
 from ingest.core.values import parse_date, parse_integer, parse_number
-from ingest.masters.contract import MASTERS
+from ingest.masters.contract import MASTERS, file_columns
+from ingest.whatsapp.authors import author_key, display_author
 
 KIND = "masters"
+SENDER = "sender"  # chat_senders.csv: a phone number or saved name, hashed at read time (never stored)
 
 
 def read(path: Path, ctx: ReadContext) -> ReadResult:
@@ -29,8 +32,13 @@ def read(path: Path, ctx: ReadContext) -> ReadResult:
             "unknown_master",
             f"{ctx.file_name}: not a known master; name the file one of {', '.join(f'{e}.csv' for e in MASTERS)}",
         )
-    fields = [Field(name, (), required=name in contract.not_null) for name in contract.schema]
+    senders = SENDER in file_columns(entity)
+    read_columns = file_columns(entity)
+    required = ("distributor_code", SENDER) if senders else contract.not_null
+    fields = [Field(name, (), required=name in required) for name in read_columns]
     table = read_table_rows(path, file_name=ctx.file_name, fields=fields, text_fields=(), layout={})
+    if senders:
+        table = replace(table, rows=_hash_senders(table.rows))
     typed = table.rows.with_columns([_typed(name, dtype) for name, dtype in contract.schema.items()])
     checks = [
         RowCheck("missing_value", pl.col(name).is_null(), pl.lit(f"{name} is empty")) for name in contract.not_null
@@ -55,6 +63,16 @@ def read(path: Path, ctx: ReadContext) -> ReadResult:
         rows_deduplicated=table.duplicates,
         rows_skipped=table.skipped,
     )
+
+
+def _hash_senders(rows: pl.DataFrame) -> pl.DataFrame:
+    """A sender is never kept in the clear: its keyed hash joins to the chats' `author_key`, and the `sender`
+    column itself (what a quarantined row would show) becomes the masked display."""
+    sender = pl.col(SENDER)
+    return rows.with_columns(
+        sender.map_elements(author_key, return_dtype=pl.String).alias("sender_key"),
+        sender.map_elements(display_author, return_dtype=pl.String).alias("sender_display"),
+    ).with_columns(pl.col("sender_display").alias(SENDER))
 
 
 def _typed(name: str, dtype: pl.DataType) -> pl.Expr:

@@ -53,11 +53,16 @@ def is_phone(name: str) -> bool:
 
 
 def _canonical(name: str) -> str:
-    """What is hashed: a phone number as `+digits` (however it was spaced), a name as cleaned."""
+    """What is hashed: a phone number as `+digits` (however it was spaced; an Indian mobile written without its
+    country code, `98765 43210` or `098765 43210`, as `+91...` so a master and a chat agree), a name as cleaned."""
     cleaned = clean_author(name)
     if is_phone(cleaned):
         digits = "".join(c for c in cleaned if c.isdigit())
-        return f"+{digits}" if cleaned.startswith("+") else digits
+        if cleaned.startswith("+"):
+            return f"+{digits}"
+        if len(digits) == 11 and digits[0] == "0" and digits[1] in "6789":
+            digits = digits[1:]
+        return f"+91{digits}" if len(digits) == 10 and digits[0] in "6789" else digits
     return cleaned
 
 

@@ -206,6 +206,9 @@ def _marked(first: str, plain: str) -> Classified:
         return SYSTEM["group_change"]
     if first.startswith(("\u200e\u200e", "\u200f\u200f")) or len(plain) > 60:
         return SYSTEM["other"]  # e.g. "‎‎Your security code with X changed."
+    kind = _system_kind(plain)
+    if kind != "other":
+        return SYSTEM[kind]  # iOS groups: "Group: ‎Manoj added Ravi", "Group: ‎Ravi left"
     return MEDIA  # "‎image omitted", "‎Bild weggelassen", "‎sticker omitted" ... in the phone's language
 
 

@@ -67,7 +67,10 @@ def generate(data_dir: Path, config: NetworkConfig | None = None, progress: Prog
     stock, discrepancies = stock_truth(network, sim, config.rng("stock-statements"))
     stock_files = write_stock_statements(network, stock, inbox, config.rng("stock-delivery"))
     claim_files, overclaim = write_scheme_claims(network, sim, plan, inbox, config.rng("claims"))
-    chat_files, whatsapp_orders = write_whatsapp(network, plan, inbox)
+    chats = write_whatsapp(network, plan, inbox)
+    chat_files, whatsapp_orders = chats.files, chats.truth
+    write_delivered(inbox / "masters" / "BRAND" / "chat_senders.csv", chats.senders, masters_at)
+    master_names.append("masters/BRAND/chat_senders.csv")
     report("writing the truth", 4)
 
     secondary = secondary_frame(sales.truth)

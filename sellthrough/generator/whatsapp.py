@@ -81,6 +81,8 @@ class Chat:
     name: str
     style: str
     messages: list[Message] = field(default_factory=list)
+    # who writes here, as the brand's chat-senders master knows them: author -> (rep_code, outlet_code)
+    senders: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
 
     @property
     def file(self) -> str:
@@ -101,6 +103,11 @@ def _mention(rng: random.Random, outlet: Outlet, outlets: list[Outlet]) -> str:
     if unique and r < 0.4:
         return outlet.name_head if rng.random() < 0.7 else outlet.name_head.lower()
     return name.lower() if r < 0.6 else name
+
+
+def _bare(author: str) -> str:
+    """An author as a contact list holds it: without the direction marks iOS puts around phone numbers."""
+    return author.strip("\u202a\u202c")
 
 
 def _retailer_author(rng: random.Random, outlet: Outlet, style: str) -> str:
@@ -361,12 +368,21 @@ def chat_distributors(network: Network) -> list[Distributor]:
     return sorted(rng.sample(network.distributors, count), key=lambda d: d.code)
 
 
-def write_whatsapp(network: Network, plan: ProblemPlan, inbox: Path) -> tuple[list[str], pl.DataFrame]:
-    """Write the chat exports under `inbox/whatsapp/<distributor>/`; return their names and the truth."""
+@dataclass
+class WhatsAppOutput:
+    files: list[str]
+    truth: pl.DataFrame  # one row per true order line
+    senders: bytes  # the brand's chat-senders master (CSV): who each chat author is
+
+
+def write_whatsapp(network: Network, plan: ProblemPlan, inbox: Path) -> WhatsAppOutput:
+    """Write the chat exports under `inbox/whatsapp/<distributor>/`; return their names, the truth and the
+    chat-senders master that maps every author (phone number or saved name) to a rep or an outlet."""
     chosen = chat_distributors(network)
     demand = _demand(network, plan)
     files: list[str] = []
     truth: list[dict] = []
+    senders: dict[tuple[str, str], tuple[str | None, str | None]] = {}
     exported = datetime.combine(network.config.end, time(21, 0))
     for k, distributor in enumerate(chosen):
         for chat in _chats(
@@ -377,7 +393,15 @@ def write_whatsapp(network: Network, plan: ProblemPlan, inbox: Path) -> tuple[li
             files.append(chat.file)
             extra = {"distributor_code": distributor.code, "chat_file": chat.file, "chat_name": chat.name}
             truth.extend({**extra, **row} for row in rows)
-    return files, pl.DataFrame(truth, schema=TRUTH_SCHEMA).select(list(TRUTH_SCHEMA))
+            senders.update({(distributor.code, author): who for author, who in chat.senders.items()})
+    master = pl.DataFrame(
+        [(d, author, rep, outlet) for (d, author), (rep, outlet) in sorted(senders.items())],
+        schema=["distributor_code", "sender", "rep_code", "outlet_code"],
+        orient="row",
+    )
+    return WhatsAppOutput(
+        files, pl.DataFrame(truth, schema=TRUTH_SCHEMA).select(list(TRUTH_SCHEMA)), master.write_csv().encode()
+    )
 
 
 def _chats(network: Network, distributor: Distributor, days: list, styles: tuple[str, str]) -> list[Chat]:
@@ -401,6 +425,8 @@ def _chats(network: Network, distributor: Distributor, days: list, styles: tuple
             for code, rep in reps.items()
         },
     )
+    retail.senders = {_bare(ctx.retail_author.get(o.code, o.name)): (None, o.code) for o in outlets}
+    team.senders = {_bare(a): (reps[code].code, None) for code, a in ctx.rep_author.items()}
     for alias_distributor, alias, sku_code in network.aliases:
         if alias_distributor == distributor.code:
             ctx.aliases.setdefault(sku_code, []).append(alias)

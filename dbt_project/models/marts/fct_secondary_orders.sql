@@ -13,6 +13,8 @@ select
     orders.distributor_code,
     orders.order_id,
     orders.order_line_number,
+    coalesce(senders.sender_role, 'unknown') as sender_role,
+    senders.rep_code as sender_rep_code,
     orders.outlet_code,
     outlets.master_outlet_id,
     outlets.beat_code,
@@ -37,3 +39,5 @@ from orders
 left join {{ ref('dim_outlet') }} as outlets on outlets.outlet_code = orders.outlet_code
 left join {{ ref('dim_distributor') }} as distributors on distributors.distributor_code = orders.distributor_code
 left join {{ ref('dim_sku') }} as skus on skus.sku_code = orders.sku_code
+left join {{ ref('dim_chat_sender') }} as senders
+    on senders.distributor_code = orders.distributor_code and senders.sender_key = orders.author_key
