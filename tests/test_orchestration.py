@@ -12,6 +12,7 @@ import polars as pl
 import pytest
 from dagster import DagsterInstance, SensorResult, build_sensor_context
 
+from ingest.core import failpoints
 from ingest.core.lake import Lake
 from orchestration.definitions import defs
 from sellthrough.alerts import Alert, record_alert
@@ -141,3 +142,20 @@ def test_an_analyst_query_neither_blocks_nor_breaks_the_night(tiny_network: Path
         analyst.execute("select * from read_csv('/etc/passwd')")  # no file access from the analyst connection
     analyst.close()
     assert fingerprint(published) == fingerprint(published_path(tiny_network))
+
+
+def test_a_transient_publish_failure_is_retried_and_the_night_succeeds(
+    tiny_network: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data_dir = copy_network(tiny_network, tmp_path / "net")
+    published = published_path(data_dir)
+    published.unlink()
+    monkeypatch.setattr(failpoints, "FIRED", set())
+    monkeypatch.setenv(failpoints.ENV, "publish.before_rename" + failpoints.ERROR_ONCE)
+
+    outcome = run_nightly(data_dir)
+
+    assert sorted(failpoints.FIRED) == ["publish.before_rename"]  # the first attempt really failed
+    assert outcome.success and not outcome.failed_steps
+    with connect_published(published) as con:
+        assert con.execute("select count(*) from fct_secondary_sales").fetchone()[0] > 0

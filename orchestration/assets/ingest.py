@@ -15,7 +15,6 @@ from dagster import (
     AssetKey,
     AssetSpec,
     MaterializeResult,
-    RetryPolicy,
     multi_asset,
 )
 
@@ -24,8 +23,7 @@ from ingest.core.runner import ingest_inbox
 from ingest.core.source import SourceKind
 from ingest.registry import source_kinds
 from orchestration.resources import SellthroughResource
-
-TRANSIENT_RETRY = RetryPolicy(max_retries=2, delay=5)
+from orchestration.retries import TRANSIENT_RETRY
 
 
 def _ingest_asset(kind: SourceKind, upstream: list[AssetKey]):

@@ -4,6 +4,7 @@ derived parquet that dbt reads. Runs after the masters load, before dbt."""
 from dagster import AssetKey, AssetSpec, MaterializeResult, multi_asset
 
 from orchestration.resources import SellthroughResource
+from orchestration.retries import TRANSIENT_RETRY
 from sellthrough.outlets.store import run_outlet_master
 
 DERIVED_TABLES = {
@@ -25,6 +26,7 @@ DERIVED_TABLES = {
         )
         for table, description in DERIVED_TABLES.items()
     ],
+    retry_policy=TRANSIENT_RETRY,
 )
 def outlet_master(sellthrough: SellthroughResource):
     run = run_outlet_master(sellthrough.settings())

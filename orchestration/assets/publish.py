@@ -4,6 +4,7 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
 from orchestration.dbt import WAREHOUSE_LOCK_WAIT_SECONDS, sellthrough_dbt_assets
 from orchestration.resources import SellthroughResource
+from orchestration.retries import TRANSIENT_RETRY
 from sellthrough.locks import exclusive_lock
 from sellthrough.publish import publish_warehouse
 
@@ -14,6 +15,7 @@ from sellthrough.publish import publish_warehouse
     deps=[sellthrough_dbt_assets],
     description="The read-only copy analysts and BI tools open; replaced only after a build whose checks passed.",
     kinds={"duckdb"},
+    retry_policy=TRANSIENT_RETRY,
 )
 def published_warehouse(context: AssetExecutionContext, sellthrough: SellthroughResource) -> MaterializeResult:
     settings = sellthrough.settings()
