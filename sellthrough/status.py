@@ -83,14 +83,15 @@ COLUMNS = (
 )
 
 
-def distributor_status(settings: Settings, today: date | None = None) -> pl.DataFrame:
-    """One row per source kind x distributor (masters aside), in COLUMNS order; empty when nothing was seen."""
+def distributor_status(settings: Settings, today: date | None = None, cadence: Cadence | None = None) -> pl.DataFrame:
+    """One row per source kind x distributor (masters aside), in COLUMNS order; empty when nothing was seen.
+    Cadence: `cadence`, else `<data dir>/config/cadence.yml`, else the defaults."""
     lake = Lake(settings.raw_dir)
     ledger = lake.ledger().filter(pl.col("source_kind") != "masters")
     if ledger.height == 0:
         return pl.DataFrame()
     today = today or date.today()
-    cadence = Cadence.load(settings.config_dir)
+    cadence = cadence or Cadence.load(settings.config_dir)
     masters = _master_cadences(lake)
     per_kind = (
         ledger.sort("received_at", "load_id")
