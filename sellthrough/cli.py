@@ -226,25 +226,29 @@ def status(
     table = Table(title="Sources by distributor")
     shown = {
         "source_kind": "kind",
-        "distributor_code": "distributor",
+        "distributor_code": "dist.",
         "last_file": "last file",
         "period_start": "from",
         "period_end": "to",
-        "expected_every_days": "every (days)",
-        "days_behind": "days behind",
-        "freshness": "freshness",
+        "expected_every_days": "every",
+        "days_behind": "behind",
+        "freshness": "fresh?",
         "files": "files",
         "files_failed": "failed",
-        "rows_quarantined": "quarantined",
-        "files_to_review": "files to review",
-        "names_to_review": "names to review",
+        "rows_quarantined": "quar.",
+        "files_to_review": "review files",
+        "names_to_review": "review names",
     }
-    for header in shown.values():
-        table.add_column(header, overflow="fold")
+    fixed = {"source_kind", "distributor_code", "period_start", "period_end", "freshness"}
+    for column, header in shown.items():
+        table.add_column(
+            header, overflow="fold", no_wrap=column in fixed, min_width=24 if column == "last_file" else None
+        )
     for row in frame.iter_rows(named=True):
         style = "red" if row["freshness"] == "late" or row["files_failed"] else None
         style = style or ("yellow" if row["names_to_review"] else None)
-        table.add_row(*["" if row[c] is None else str(row[c]) for c in shown], style=style)
+        cells = {**row, "last_file": Path(row["last_file"]).name if row["last_file"] else None}
+        table.add_row(*["" if cells[c] is None else str(cells[c]) for c in shown], style=style)
     console.print(table)
 
 

@@ -14,7 +14,9 @@ import pytest
 from typer.testing import CliRunner
 
 from ingest.core.lake import Lake
+from ingest.core.masters import MasterData
 from ingest.core.reviews import ReviewStore, name_key
+from ingest.whatsapp.orders import Catalogue
 from sellthrough.cli import app
 from sellthrough.config import Settings
 from sellthrough.review_queue import review_queue
@@ -133,4 +135,26 @@ def test_a_confirmed_name_leaves_status_and_the_cli_prints_json(tiny_network: Pa
     assert again["names_to_review"] == row["names_to_review"] - 1
 
     table = CliRunner().invoke(app, ["status", "--today", day, "--data-dir", str(view)], env={"COLUMNS": "250"})
-    assert table.exit_code == 0 and "names to review" in table.output and distributor in table.output
+    assert table.exit_code == 0 and "review names" in table.output and distributor in table.output
+
+
+def test_confirm_outlet_on_the_network_makes_a_chat_name_an_exact_match(tiny_network: Path, view: Path) -> None:
+    masters = MasterData.from_lake(Lake(view / "raw"))
+    outlet, distributor = masters.outlets.sort("outlet_code").select("outlet_code", "distributor_code").row(0)
+    name = "Pappu bhaiya wali dukaan"
+    assert Catalogue(masters, distributor).match_outlet(name)[1] < 1.0
+    command = ["review", "confirm-outlet", "--distributor", distributor, "--name", name, "--data-dir", str(view)]
+    refused = CliRunner().invoke(app, [*command, "--outlet", "NOPE"])
+    assert refused.exit_code == 2 and "not an outlet of" in refused.output
+    done = CliRunner().invoke(app, [*command, "--outlet", outlet, "--by", "ravi"])
+    assert done.exit_code == 0, done.output
+    [row] = ReviewStore(view / "reviews").outlet_aliases().rows(named=True)
+    assert (row["distributor_code"], row["alias"], row["outlet_code"], row["decided_by"]) == (
+        distributor,
+        name,
+        outlet,
+        "ravi",
+    )
+    after = MasterData.from_lake(Lake(view / "raw"))
+    assert Catalogue(after, distributor).match_outlet(name.upper()) == (outlet, 1.0)
+    assert not (tiny_network / "reviews" / "outlet_aliases.csv").read_text().count(name)
