@@ -9,17 +9,16 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from functools import cache
-from pathlib import Path
 
+import ingest
 from ingest.core.source import SourceKind
-
-_PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 @cache
 def source_kinds() -> dict[str, SourceKind]:
+    """Every package on `ingest.__path__` (the `ingest/` folder; a test may add a scratch folder) with SOURCE."""
     kinds: dict[str, SourceKind] = {}
-    for module in pkgutil.iter_modules([str(_PACKAGE_DIR)]):
+    for module in pkgutil.iter_modules(list(ingest.__path__)):
         if not module.ispkg or module.name in {"core"}:
             continue
         source = getattr(importlib.import_module(f"ingest.{module.name}"), "SOURCE", None)

@@ -1,4 +1,4 @@
-"""The `sellthrough` command line: generate, demo, run, backfill, preview, status."""
+"""The `sellthrough` command line: generate, demo, run, backfill, preview, status, review, new-source."""
 
 from __future__ import annotations
 
@@ -15,9 +15,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from sellthrough.cli_review import review_app
 from sellthrough.config import Settings
 
 app = typer.Typer(help="Sellthrough: distributor files in, trusted secondary-sales marts out.", no_args_is_help=True)
+app.add_typer(review_app, name="review")
 console = Console()
 err = Console(stderr=True)
 
@@ -201,31 +203,71 @@ def preview(
 
 
 @app.command()
-def status(data_dir: DataDir = None) -> None:
-    """Per distributor: the last file, the period it covers, freshness against its cadence, quarantined rows."""
+def status(
+    data_dir: DataDir = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list, one object per row")] = False,
+    today: Annotated[str | None, typer.Option("--today", help="Judge freshness as of this day (ISO date)")] = None,
+) -> None:
+    """Per distributor: last file, period, freshness against its cadence, quarantined rows, names to review."""
     from sellthrough.status import distributor_status
 
-    frame = distributor_status(Settings.from_env(data_dir))
+    day = _parse_date(today, "--today") if today else None
+    try:
+        frame = distributor_status(Settings.from_env(data_dir), today=day)
+    except ValueError as problem:  # a bad config/cadence.yml
+        err.print(f"[red]{problem}[/red]")
+        raise typer.Exit(2) from None
+    if as_json:
+        print(json.dumps(frame.to_dicts(), default=str))
+        return
     if frame.height == 0:
         console.print("nothing loaded yet: run `sellthrough run`")
         return
     table = Table(title="Sources by distributor")
-    for column in (
-        "source_kind",
-        "distributor_code",
-        "last_file",
-        "period_end",
-        "freshness",
-        "files",
-        "files_failed",
-        "rows_loaded",
-        "rows_quarantined",
-    ):
-        table.add_column(column)
+    shown = {
+        "source_kind": "kind",
+        "distributor_code": "dist.",
+        "last_file": "last file",
+        "period_start": "from",
+        "period_end": "to",
+        "expected_every_days": "every",
+        "days_behind": "behind",
+        "freshness": "fresh?",
+        "files": "files",
+        "files_failed": "failed",
+        "rows_quarantined": "quar.",
+        "files_to_review": "review files",
+        "names_to_review": "review names",
+    }
+    fixed = {"source_kind", "distributor_code", "period_start", "period_end", "freshness"}
+    for column, header in shown.items():
+        table.add_column(
+            header, overflow="fold", no_wrap=column in fixed, min_width=24 if column == "last_file" else None
+        )
     for row in frame.iter_rows(named=True):
         style = "red" if row["freshness"] == "late" or row["files_failed"] else None
-        table.add_row(*[str(row[str(c.header)]) for c in table.columns], style=style)
+        style = style or ("yellow" if row["names_to_review"] else None)
+        cells = {**row, "last_file": Path(row["last_file"]).name if row["last_file"] else None}
+        table.add_row(*["" if cells[c] is None else str(cells[c]) for c in shown], style=style)
     console.print(table)
+
+
+@app.command("new-source")
+def new_source(
+    name: Annotated[str, typer.Argument(help="The new kind's name: a lower-case Python identifier")],
+    description: Annotated[str | None, typer.Option(help="One line: what the files are")] = None,
+) -> None:
+    """Scaffold a new source kind (ingest package, expectations suite, dbt staging, test) that loads as is."""
+    from sellthrough.scaffold import ScaffoldError, scaffold_source
+
+    try:
+        written = scaffold_source(name, description=description)
+    except ScaffoldError as problem:
+        err.print(f"[red]{problem}[/red]")
+        raise typer.Exit(2) from None
+    for path in written:
+        console.print(f"[green]wrote[/green] {path}")
+    console.print(f"next: edit ingest/{name}/contract.py and reader.py to the real files; see docs/adding-a-source.md")
 
 
 def _print_summary(settings: Settings) -> None:

@@ -1,57 +1,151 @@
-"""`sellthrough status`: per distributor, its last file, the period covered, freshness and quarantine."""
+"""`sellthrough status`: per source kind and distributor, its last file, the period covered, freshness against the
+kind's expected cadence, quarantined rows, and the files and names awaiting review on the review queue.
+
+Cadence (days between files) comes from `<data dir>/config/cadence.yml`, else the defaults below:
+    cadence:                  # per source kind: a number of days, or `master` (the distributor master's
+      distributor_sales: master    # sales_file_cadence: daily = 1, weekly = 7)
+      stock_statement: 31
+    grace_days: 2             # a kind is late when its data ends more than cadence + grace days before today
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
 
 import polars as pl
+import yaml
 
 from ingest.core.lake import Lake
+from ingest.core.reviews import ReviewStore
 from sellthrough.config import Settings
+from sellthrough.review_queue import review_occurrences, review_queue
 
-CADENCE_DAYS = {"daily": 1, "weekly": 7, "monthly": 31}
+MASTER_CADENCE = {"daily": 1, "weekly": 7, "monthly": 31}
+DEFAULT_CADENCE: dict[str, int | str] = {
+    "distributor_sales": "master",
+    "tally_daybook": "master",
+    "primary_sales": 1,
+    "whatsapp": 1,
+    "stock_statement": 31,
+    "scheme_claims": 31,
+}
+FALLBACK_DAYS = 7
 GRACE_DAYS = 2
+CADENCE_FILE = "cadence.yml"
 
 
-def distributor_status(settings: Settings, today: datetime | None = None) -> pl.DataFrame:
+@dataclass(frozen=True)
+class Cadence:
+    by_kind: dict[str, int | str] = field(default_factory=lambda: dict(DEFAULT_CADENCE))
+    grace_days: int = GRACE_DAYS
+
+    @classmethod
+    def load(cls, config_dir: Path) -> Cadence:
+        """Defaults, overridden by `<config_dir>/cadence.yml`; a bad value is an error naming the file."""
+        path = config_dir / CADENCE_FILE
+        if not path.exists():
+            return cls()
+        loaded = yaml.safe_load(path.read_text()) or {}
+        by_kind = {**DEFAULT_CADENCE, **(loaded.get("cadence") or {})}
+        for kind, value in by_kind.items():
+            if value != "master" and not (isinstance(value, int) and value > 0):
+                raise ValueError(f"{path}: cadence of {kind} is {value!r}; expected a number of days or 'master'")
+        grace = loaded.get("grace_days", GRACE_DAYS)
+        if not isinstance(grace, int) or grace < 0:
+            raise ValueError(f"{path}: grace_days is {grace!r}; expected a whole number of days")
+        return cls(by_kind, grace)
+
+    def days(self, kind: str, master_cadence: str | None) -> int:
+        value = self.by_kind.get(kind, FALLBACK_DAYS)
+        if value == "master":
+            return MASTER_CADENCE.get(master_cadence or "", FALLBACK_DAYS)
+        return int(value)
+
+
+COLUMNS = (
+    "source_kind",
+    "distributor_code",
+    "last_file",
+    "last_received",
+    "period_start",
+    "period_end",
+    "expected_every_days",
+    "days_behind",
+    "freshness",
+    "files",
+    "files_failed",
+    "rows_loaded",
+    "rows_quarantined",
+    "files_to_review",
+    "names_to_review",
+)
+
+
+def distributor_status(settings: Settings, today: date | None = None, cadence: Cadence | None = None) -> pl.DataFrame:
+    """One row per source kind x distributor (masters aside), in COLUMNS order; empty when nothing was seen.
+    Cadence: `cadence`, else `<data dir>/config/cadence.yml`, else the defaults."""
     lake = Lake(settings.raw_dir)
-    ledger = lake.ledger()
+    ledger = lake.ledger().filter(pl.col("source_kind") != "masters")
     if ledger.height == 0:
         return pl.DataFrame()
-    today = today or datetime.now()
-    cadence = _cadences(lake)
-    per_distributor = (
-        ledger.filter(pl.col("source_kind") != "masters")
-        .sort("received_at")
+    today = today or date.today()
+    cadence = cadence or Cadence.load(settings.config_dir)
+    masters = _master_cadences(lake)
+    per_kind = (
+        ledger.sort("received_at", "load_id")
         .group_by("source_kind", "distributor_code")
         .agg(
             last_file=pl.col("file_name").last(),
             last_received=pl.col("received_at").last(),
-            period_end=pl.col("period_end").max(),
+            period_start=pl.col("period_start").filter(pl.col("status") == "loaded").last(),
+            period_end=pl.col("period_end").filter(pl.col("status") == "loaded").last(),
+            covered_until=pl.col("period_end").filter(pl.col("status") == "loaded").max(),
             files=pl.len(),
             files_failed=(pl.col("status") == "failed").sum(),
             rows_loaded=pl.col("rows_loaded").sum(),
             rows_quarantined=pl.col("rows_quarantined").sum(),
         )
-        .join(cadence, on="distributor_code", how="left")
-        .with_columns(
-            expected_every_days=pl.when(pl.col("source_kind") == "stock_statement")
-            .then(31)
-            .otherwise(pl.col("sales_file_cadence").replace_strict(CADENCE_DAYS, default=7)),
-            days_since_file=(pl.lit(today) - pl.col("last_received")).dt.total_days(),
+        .join(masters, on="distributor_code", how="left")
+    )
+    expected = [
+        cadence.days(kind, master) for kind, master in per_kind.select("source_kind", "sales_file_cadence").iter_rows()
+    ]
+    per_kind = (
+        per_kind.with_columns(
+            expected_every_days=pl.Series(expected, dtype=pl.Int64),
+            days_behind=(pl.lit(today) - pl.col("covered_until")).dt.total_days(),
         )
         .with_columns(
-            freshness=pl.when(pl.col("days_since_file") <= pl.col("expected_every_days") + GRACE_DAYS)
+            freshness=pl.when(pl.col("days_behind").is_null())
+            .then(pl.lit("no data"))
+            .when(pl.col("days_behind") <= pl.col("expected_every_days") + cadence.grace_days)
             .then(pl.lit("fresh"))
             .otherwise(pl.lit("late"))
         )
-        .drop("sales_file_cadence")
-        .sort("source_kind", "distributor_code")
+        .join(_awaiting_review(lake), on=["source_kind", "distributor_code"], how="left")
+        .with_columns(pl.col("files_to_review", "names_to_review").fill_null(0))
     )
-    return per_distributor
+    return per_kind.select(COLUMNS).sort("source_kind", "distributor_code")
 
 
-def _cadences(lake: Lake) -> pl.DataFrame:
+def _awaiting_review(lake: Lake) -> pl.DataFrame:
+    """Per source kind and distributor: files carrying a pending review name, and the pending names."""
+    pending = {item.identity for item in review_queue(lake, ReviewStore.beside(lake.root))}
+    occurrences = review_occurrences(lake)
+    keep = [(k, d, n) in pending for k, d, n in occurrences.select("review_kind", "distributor_code", "key").rows()]
+    return (
+        occurrences.filter(pl.Series(keep, dtype=pl.Boolean))
+        .group_by("source_kind", "distributor_code")
+        .agg(
+            files_to_review=pl.col("load_id").n_unique().cast(pl.Int64),
+            names_to_review=pl.struct("review_kind", "key").n_unique().cast(pl.Int64),
+        )
+    )
+
+
+def _master_cadences(lake: Lake) -> pl.DataFrame:
     ledger = lake.ledger().filter((pl.col("table_name") == "masters_distributors") & (pl.col("status") == "loaded"))
     if ledger.height == 0:
         return pl.DataFrame(schema={"distributor_code": pl.String, "sales_file_cadence": pl.String})

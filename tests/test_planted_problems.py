@@ -95,7 +95,7 @@ def test_the_sales_dip_is_the_only_dip(marts, problems) -> None:
 def test_stock_discrepancies_and_computed_closing(marts, problems, tiny_network: Path) -> None:
     truth = pl.read_parquet(tiny_network / "truth" / "stock_truth.parquet")
     recon = marts.sql(
-        "select distributor_code, sku_code, period_start, computed_closing_units, is_within_tolerance "
+        "select distributor_code, sku_code, period_start, computed_closing_units, is_within_tolerance, likely_cause "
         "from fct_distributor_stock_reconciliation"
     ).pl()
     joined = truth.join(recon, on=["distributor_code", "sku_code", "period_start"], how="inner")
@@ -109,6 +109,10 @@ def test_stock_discrepancies_and_computed_closing(marts, problems, tiny_network:
         .iter_rows()
     }
     assert flagged == planted
+    # the planted discrepancies are a closing misreported by 10-40% while the statement's sales match the files:
+    # no missing file, case size or unmapped SKU explains them
+    causes = recon.group_by("is_within_tolerance").agg(pl.col("likely_cause").unique())
+    assert {r[0]: set(r[1]) for r in causes.rows()} == {True: {None}, False: {"unexplained"}}
 
 
 def test_daily_stock_ledger_equals_the_true_daily_stock(marts, tiny_network: Path) -> None:

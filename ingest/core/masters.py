@@ -8,6 +8,7 @@ import polars as pl
 from rapidfuzz import fuzz, process
 
 from ingest.core.lake import Lake
+from ingest.core.reviews import ReviewStore
 from ingest.core.values import normalise_key
 
 SKU_COLUMNS = {"sku_code": pl.String, "sku_name": pl.String, "units_per_case": pl.Int64, "ean": pl.String}
@@ -18,6 +19,7 @@ OUTLET_COLUMNS = {
     "distributor_code": pl.String,
     "phone": pl.String,
 }
+OUTLET_ALIAS_COLUMNS = {"distributor_code": pl.String, "alias": pl.String, "outlet_code": pl.String}
 
 
 @dataclass
@@ -25,6 +27,8 @@ class MasterData:
     skus: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=SKU_COLUMNS))
     aliases: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=ALIAS_COLUMNS))
     outlets: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=OUTLET_COLUMNS))  # for chat orders
+    # outlet names a reviewer confirmed (data/reviews/outlet_aliases.csv), for chat orders
+    outlet_aliases: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=OUTLET_ALIAS_COLUMNS))
 
     def __post_init__(self) -> None:
         global_keys = pl.concat(
@@ -42,8 +46,10 @@ class MasterData:
         self._choices = {code: f"{code} {name}" for code, name in self._names.items()}
 
     @classmethod
-    def from_lake(cls, lake: Lake) -> MasterData:
-        """The latest loaded snapshot of the SKU master, the alias table and the outlet master."""
+    def from_lake(cls, lake: Lake, reviews: ReviewStore | None = None) -> MasterData:
+        """The latest loaded snapshot of the SKU master, the alias table and the outlet master, plus the
+        aliases a person confirmed on the review queue (`<data dir>/reviews/`, beside the lake by default).
+        A confirmed alias comes after the brand's, so for the same distributor and name the reviewer's wins."""
         ledger = lake.ledger().filter(pl.col("status") == "loaded")
 
         def latest(table: str, schema: dict) -> pl.DataFrame:
@@ -53,10 +59,14 @@ class MasterData:
             frame = lake.read_table(table, [loads["load_id"][-1]])
             return frame.select([pl.col(c).cast(t) for c, t in schema.items()])
 
+        store = reviews or ReviewStore.beside(lake.root)
+        confirmed = store.sku_aliases().select([pl.col(c).cast(t) for c, t in ALIAS_COLUMNS.items()])
+        outlet_aliases = store.outlet_aliases().select([pl.col(c).cast(t) for c, t in OUTLET_ALIAS_COLUMNS.items()])
         return cls(
             latest("masters_skus", SKU_COLUMNS),
-            latest("masters_sku_aliases", ALIAS_COLUMNS),
+            pl.concat([latest("masters_sku_aliases", ALIAS_COLUMNS), confirmed]),
             latest("masters_outlets", OUTLET_COLUMNS),
+            outlet_aliases,
         )
 
     @property
@@ -87,6 +97,13 @@ class MasterData:
         items = items.join(self._units, on="sku_code", how="left")
         frame = frame.drop("sku_code", "units_per_case", strict=False)
         return frame.join(items, on=present, how="left", nulls_equal=True)
+
+    def suggest(self, text: str | None, limit: int = 3) -> list[tuple[str, str, float]]:
+        """(sku_code, sku_name, rapidfuzz WRatio score) of the closest SKUs, best first."""
+        if not text or not self._choices:
+            return []
+        found = process.extract(text, self._choices, scorer=fuzz.WRatio, limit=limit)
+        return [(code, self._names[code], round(float(score), 1)) for _, score, code in found]
 
     def suggestions(self, text: str | None, limit: int = 3) -> str:
         """Closest SKUs for an unmatched name, with scores, for the person who reviews it."""

@@ -40,6 +40,8 @@ class Preview:
         doc, day, amount, quantity = (
             first(c) for c in (DOCUMENT_COLUMNS, DATE_COLUMNS, AMOUNT_COLUMNS, QUANTITY_COLUMNS)
         )
+        # a kind with its own date column name (e.g. a scaffolded one's line_date): its first date column
+        day = day or next((c for c, t in rows.schema.items() if t == pl.Date and not c.startswith("_")), None)
         totals = {
             "lines": rows.height,
             "documents": rows[doc].n_unique() if doc else 0,

@@ -20,6 +20,7 @@ from ingest.core.errors import FileRejected
 from ingest.core.files import sha256_of
 from ingest.core.lake import VALIDATIONS_SCHEMA, Lake
 from ingest.core.masters import MasterData
+from ingest.core.reviews import ReviewStore
 from ingest.core.source import ReadContext, ReadResult, SourceKind
 from ingest.registry import all_schemas, source_kinds
 
@@ -114,6 +115,7 @@ def ingest_inbox(
     outcomes: list[FileOutcome] = []
     with lake.writer_lock():
         lake.ensure(all_schemas())
+        ReviewStore.beside(lake.root).ensure()  # dbt reads the review decisions as sources
         removed = lake.remove_orphans()
         if removed:
             log.warning("removed %d files of interrupted loads", len(removed))

@@ -40,6 +40,7 @@ WHATSAPP_ORDER_LINES = Contract(
         "unit_text": pl.String(),
         "confidence": pl.Float64(),  # [0, 1]: SKU match x outlet match x quantity certainty
         "needs_review": pl.Boolean(),
+        "review_subject": pl.String(),  # sku | outlet | quantity: the weakest part of a line that needs review
         "status": pl.String(),  # open | cancelled | corrected
         "raw_text": pl.String(),  # the line's text as written (phone numbers masked)
     },

@@ -233,6 +233,10 @@ class Catalogue:
         self.outlet_keys: dict[str, str] = {}
         for code, name in zip(self.outlet_codes, outlets["outlet_name"].to_list(), strict=True):
             self.outlet_keys.setdefault(normal_key(name or ""), code)
+        confirmed = masters.outlet_aliases.filter(pl.col("distributor_code") == distributor_code)
+        for alias, code in confirmed.select("alias", "outlet_code").iter_rows():
+            if alias and code in self.outlet_codes:
+                self.outlet_keys[normal_key(alias)] = code  # a reviewer's decision: exact from now on
         self.phones: dict[str, str] = {}
         for code, phone in zip(self.outlet_codes, outlets["phone"].to_list(), strict=True):
             digits = re.sub(r"\D", "", phone or "")
@@ -480,6 +484,7 @@ class _Extraction:
 def _flag(order: _Order | None) -> None:
     for line in order.lines if order else []:
         line["needs_review"] = True
+        line["review_subject"] = line.get("review_subject") or "quantity"  # an ambiguous cancel or correction
 
 
 def order_id(distributor_code: str, chat: str, line_number: int) -> str:
@@ -562,11 +567,38 @@ def _line(
         "unit_text": parsed.unit_text,
         "confidence": confidence,
         "needs_review": confidence < state.settings.threshold or sku is None or quantity is None,
+        "review_subject": _review_subject(
+            sku, sku_score, outlet, outlet_score, parsed.certainty, quantity, confidence, state.settings.threshold
+        ),
         "status": "open",
         "raw_text": parsed.raw_text,
         "_row_number": row["_row_number"],
         "_count": int(parsed.count) if parsed.count.is_integer() else parsed.count,
     }
+
+
+def _review_subject(
+    sku: str | None,
+    sku_score: float,
+    outlet: str | None,
+    outlet_score: float,
+    certainty: float,
+    quantity: int | None,
+    confidence: float,
+    threshold: float,
+) -> str | None:
+    """What a person must look at on a line that needs review: the weakest of its SKU match, outlet match and
+    quantity (`sku`, `outlet`, `quantity`); null when the line needs no review."""
+    if sku is None:
+        return "sku"
+    if quantity is None:
+        return "quantity"
+    if confidence >= threshold:
+        return None
+    if outlet is None:
+        return "outlet"
+    weakest = min((sku_score, 0, "sku"), (outlet_score, 1, "outlet"), (certainty, 2, "quantity"))
+    return weakest[2]
 
 
 def _units(parsed: Parsed, units_per_case: int | None) -> int | None:

@@ -17,6 +17,7 @@ select
     o.unit_text,
     o.confidence,
     o.needs_review,
+    o.review_subject,
     o.status,
     o.raw_text
 from {{ source('whatsapp', 'whatsapp_order_lines') }} as o

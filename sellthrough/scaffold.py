@@ -1,0 +1,101 @@
+"""`sellthrough new-source NAME`: scaffold a new source kind that works out of the box.
+
+It writes `ingest/<name>/` (`__init__.py` exposing SOURCE, `contract.py`, `reader.py`, `README.md`),
+`expectations/suites/<name>.py`, `dbt_project/models/staging/<name>/` (`_sources.yml`, `_models.yml`,
+`stg_<name>__lines.sql`) and `tests/test_<name>.py`. The kind reads a table of dated item lines (CSV or
+spreadsheet) to `raw/<name>_lines`, maps items to SKUs like the distributor files (unknown ones are quarantined
+as `unknown_sku` and land on the review queue); edit the contract and reader to the real source from there.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from string import Template
+
+from sellthrough.config import REPO_ROOT
+from sellthrough.scaffold_templates import INIT_IMPORTS, READER_IMPORTS, TEMPLATES
+
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+RESERVED = frozenset({"core", "registry", "tests", "masters"})
+
+
+class ScaffoldError(ValueError):
+    """The name cannot be a new source kind (the message says why)."""
+
+
+@dataclass(frozen=True)
+class ScaffoldPaths:
+    root: Path
+    name: str
+
+    @property
+    def package(self) -> Path:
+        return self.root / "ingest" / self.name
+
+    @property
+    def suite(self) -> Path:
+        return self.root / "expectations" / "suites" / f"{self.name}.py"
+
+    @property
+    def staging(self) -> Path:
+        return self.root / "dbt_project" / "models" / "staging" / self.name
+
+    @property
+    def test(self) -> Path:
+        return self.root / "tests" / f"test_{self.name}.py"
+
+    def files(self) -> dict[Path, str]:
+        """Every file to write, keyed by path, with the template that renders it."""
+        return {
+            self.package / "__init__.py": "init",
+            self.package / "contract.py": "contract",
+            self.package / "reader.py": "reader",
+            self.package / "README.md": "readme",
+            self.suite: "suite",
+            self.staging / "_sources.yml": "sources",
+            self.staging / "_models.yml": "models",
+            self.staging / f"stg_{self.name}__lines.sql": "staging_sql",
+            self.test: "test",
+        }
+
+
+def check_name(name: str, root: Path = REPO_ROOT) -> None:
+    """Refuse a name that is no lower-case Python identifier, a keyword, reserved, or already taken."""
+    if not NAME_PATTERN.match(name) or not name.isidentifier():
+        raise ScaffoldError(f"{name!r} is not a lower-case Python identifier (letters, digits, _; a letter first)")
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in RESERVED:
+        raise ScaffoldError(f"{name!r} is a reserved word")
+    paths = ScaffoldPaths(root, name)
+    taken = [p for p in (paths.package, paths.suite, paths.staging, paths.test) if p.exists()]
+    if taken:
+        raise ScaffoldError(f"{name!r} exists already: {', '.join(str(p.relative_to(root)) for p in taken)}")
+
+
+def scaffold_source(name: str, root: Path = REPO_ROOT, description: str | None = None) -> list[Path]:
+    """Write the new kind's files under `root` (the repository by default); returns them. Nothing is
+    overwritten: a bad or taken name raises ScaffoldError before anything is written."""
+    check_name(name, root)
+    paths = ScaffoldPaths(root, name)
+    values = {
+        "name": name,
+        "title": name.replace("_", " "),
+        "description": description or f"{name.replace('_', ' ').capitalize()} files",
+        "table": f"{name}_lines",
+    }
+    values["init_imports"] = _sorted_imports(INIT_IMPORTS, name)
+    values["reader_imports"] = _sorted_imports(READER_IMPORTS, name)
+    written = []
+    for path, template in paths.files().items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(Template(TEMPLATES[template]).substitute(values), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def _sorted_imports(lines: tuple[str, ...], name: str) -> str:
+    """`from x import y` lines in the order ruff's isort keeps them (by module, case-insensitively)."""
+    rendered = [Template(line).substitute(name=name) for line in lines]
+    return "\n".join(sorted(rendered, key=lambda line: line.split()[1].lower()))

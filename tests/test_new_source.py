@@ -1,0 +1,136 @@
+"""`sellthrough new-source`: the scaffold is written into a scratch root (never the repository: the registry would
+discover it), made visible to the registry there, and proven to work: discovered, previewed on a small CSV, and
+loaded through the nightly path (its own scaffolded test, run here) with its expectations suite."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+import expectations.suites
+import ingest
+from expectations.suites import suite_for
+from ingest.core.lake import Lake
+from ingest.core.preview import preview_file
+from ingest.registry import source_kinds
+from sellthrough.cli import app
+from sellthrough.config import REPO_ROOT
+from sellthrough.scaffold import ScaffoldError, check_name, scaffold_source
+from tests.conftest import write_rows
+
+NAME = "retailer_app"
+
+
+def _forget_kind() -> None:
+    source_kinds.cache_clear()
+    suite_for.cache_clear()
+    for module in [m for m in sys.modules if m.startswith((f"ingest.{NAME}", f"expectations.suites.{NAME}"))]:
+        del sys.modules[module]
+
+
+@pytest.fixture()
+def scaffolded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    root = tmp_path / "repo"
+    scaffold_source(NAME, root=root, description="Retailer app order exports")
+    monkeypatch.setattr(ingest, "__path__", [*ingest.__path__, str(root / "ingest")])
+    monkeypatch.setattr(
+        expectations.suites, "__path__", [*expectations.suites.__path__, str(root / "expectations" / "suites")]
+    )
+    _forget_kind()
+    yield root
+    monkeypatch.undo()
+    _forget_kind()
+    assert NAME not in source_kinds()
+
+
+def test_the_scaffold_writes_every_piece_and_nothing_in_the_repository(scaffolded: Path) -> None:
+    written = sorted(str(p.relative_to(scaffolded)) for p in scaffolded.rglob("*") if p.is_file())
+    assert written == [
+        "dbt_project/models/staging/retailer_app/_models.yml",
+        "dbt_project/models/staging/retailer_app/_sources.yml",
+        "dbt_project/models/staging/retailer_app/stg_retailer_app__lines.sql",
+        "expectations/suites/retailer_app.py",
+        "ingest/retailer_app/README.md",
+        "ingest/retailer_app/__init__.py",
+        "ingest/retailer_app/contract.py",
+        "ingest/retailer_app/reader.py",
+        "tests/test_retailer_app.py",
+    ]
+    for path in scaffolded.rglob("*.py"):
+        compile(path.read_text(), str(path), "exec")
+    staging = scaffolded / "dbt_project" / "models" / "staging" / NAME
+    sources = yaml.safe_load((staging / "_sources.yml").read_text())["sources"][0]
+    assert sources["name"] == NAME and sources["tables"][0]["name"] == f"{NAME}_lines"
+    assert "/{identifier}/*.parquet" in sources["config"]["meta"]["external_location"]
+    [model] = yaml.safe_load((staging / "_models.yml").read_text())["models"]
+    assert model["name"] == f"stg_{NAME}__lines" and model["description"] and model["data_tests"]
+    assert f"source('{NAME}', '{NAME}_lines')" in (staging / f"stg_{NAME}__lines.sql").read_text()
+    assert not (REPO_ROOT / "ingest" / NAME).exists()
+
+
+def test_the_registry_discovers_the_kind_and_preview_reads_a_csv(scaffolded: Path, tmp_path: Path, masters) -> None:
+    kinds = source_kinds()
+    assert NAME in kinds and kinds[NAME].contracts.keys() == {f"{NAME}_lines"}
+    assert suite_for(NAME) is not None
+    sample = write_rows(
+        tmp_path / "orders.csv",
+        [
+            ["Order Date", "Product", "Qty", "Value"],
+            ["02-11-2026", "Crunchy Glucose Biscuit 100 g", "24", "240"],
+            ["02-11-2026", "sku0002", "6", "240"],
+            ["03-11-2026", "Mystery Cola 2L", "2", "100"],
+            ["04-11-2026", "SKU0002", "many", "10"],
+        ],
+    )
+    report = preview_file(sample, kind=NAME, distributor_code="D001", masters=masters).as_dict()
+    assert (report["rows_read"], report["rows_loaded"], report["rows_quarantined"]) == (4, 2, 2)
+    assert report["quarantine_reasons"] == {"unknown_sku": 1, "bad_quantity": 1}
+    assert report["totals"]["quantity"] == 30 and report["totals"]["date_min"] == "2026-11-02"
+
+
+def test_the_scaffolded_test_passes_through_the_nightly_path(
+    scaffolded: Path, inbox: Path, lake: Lake, masters
+) -> None:
+    spec = importlib.util.spec_from_file_location("scaffolded_test", scaffolded / "tests" / f"test_{NAME}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.test_retailer_app_lines_load_and_unknown_items_are_quarantined(inbox, lake, masters)
+    validations = lake.read_table("_validations", lake.ledger()["load_id"].to_list())
+    suites = set(validations.filter(pl.col("source_kind") == NAME)["suite"].to_list())
+    assert f"{NAME}.{NAME}_lines" in suites
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("1orders", "identifier"),
+        ("Orders", "identifier"),
+        ("retailer-app", "identifier"),
+        ("class", "reserved"),
+        ("core", "reserved"),
+        ("distributor_sales", "exists already"),
+        ("whatsapp", "exists already"),
+    ],
+)
+def test_bad_or_taken_names_are_refused(name: str, problem: str) -> None:
+    with pytest.raises(ScaffoldError, match=problem):
+        check_name(name)
+    result = CliRunner().invoke(app, ["new-source", name])
+    assert result.exit_code == 2 and problem in result.output
+
+
+def test_scaffolding_the_same_name_twice_writes_nothing(tmp_path: Path) -> None:
+    scaffold_source(NAME, root=tmp_path)
+    reader = tmp_path / "ingest" / NAME / "reader.py"
+    reader.write_text("# edited by hand\n")
+    with pytest.raises(ScaffoldError, match="exists already"):
+        scaffold_source(NAME, root=tmp_path)
+    assert reader.read_text() == "# edited by hand\n"

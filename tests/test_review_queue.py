@@ -1,0 +1,165 @@
+"""The review queue on real files: an unmatched distributor item is listed with its count and suggestions, a
+person confirms it through the CLI, the decision lands in data/reviews/sku_aliases.csv, and the next file of that
+distributor with the same name loads. Outlet aliases for chats; ignore; refusals."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from ingest.core.lake import Lake
+from ingest.core.masters import MasterData
+from ingest.core.reviews import ReviewStore, name_key
+from ingest.core.runner import ingest_inbox
+from ingest.whatsapp.orders import Catalogue
+from sellthrough.cli import app
+from sellthrough.review_queue import review_queue, unknown_sku_name
+from tests.conftest import write_rows
+
+SALES = "distributor_sales"
+HEADER = ["Bill No", "Bill Date", "Party Name", "Item Name", "Qty", "Net Amt"]
+ODD_NAME = "CRNCHY GLUCO BISC 100G"
+
+
+def _sales_file(inbox: Path, distributor: str, name: str, day: str, bills: list[str]) -> Path:
+    rows = [HEADER]
+    for bill in bills:
+        rows.append([bill, day, "Sharma Kirana", ODD_NAME, "12", "120"])
+        rows.append([bill, day, "Sharma Kirana", "Masala Namkeen 200 g", "2", "80"])
+    return write_rows(inbox / SALES / distributor / name, rows)
+
+
+def _loaded(lake: Lake, file_name: str) -> pl.DataFrame:
+    ledger = lake.ledger().filter(pl.col("file_name").str.ends_with(file_name))
+    return lake.read_table("secondary_sales", ledger["load_id"].to_list())
+
+
+def _invoke(*args: str) -> object:
+    result = CliRunner().invoke(app, list(args))
+    return result
+
+
+@pytest.fixture()
+def first_load(tmp_path: Path, inbox: Path, lake: Lake) -> Path:
+    ingest_inbox(inbox, lake, kinds=["masters"])
+    _sales_file(inbox, "D001", "sales_2026-11-02.csv", "02-11-2026", ["B1", "B2", "B3"])
+    _sales_file(inbox, "D002", "sales_2026-11-02.csv", "02-11-2026", ["B9"])
+    outcomes = ingest_inbox(inbox, lake, kinds=[SALES])
+    assert [(o.status, o.rows_loaded, o.rows_quarantined) for o in outcomes] == [("loaded", 3, 3), ("loaded", 1, 1)]
+    return tmp_path
+
+
+def test_unmatched_names_are_listed_once_per_distributor_with_count_and_suggestions(first_load: Path) -> None:
+    lake = Lake(first_load / "raw")
+    items = review_queue(lake)
+    assert [(i.review_kind, i.distributor_code, i.name, i.occurrences, i.files) for i in items] == [
+        ("sku", "D001", ODD_NAME, 3, 1),
+        ("sku", "D002", ODD_NAME, 1, 1),
+    ]
+    best, second = items[0].suggestions
+    assert best["code"] == "SKU0001" and best["score"] > second["score"] > 0  # two SKUs in the master
+    assert ODD_NAME in items[0].example_raw and items[0].status == "pending"
+    assert [i.distributor_code for i in review_queue(lake, distributor="D002")] == ["D002"]
+    assert review_queue(lake, kind="outlet") == []
+
+    result = _invoke("review", "list", "--json", "--data-dir", str(first_load))
+    assert result.exit_code == 0, result.output
+    listed = json.loads(result.output)
+    assert [(i["distributor_code"], i["occurrences"]) for i in listed] == [("D001", 3), ("D002", 1)]
+    assert listed[0]["suggestions"][0]["code"] == "SKU0001"
+
+
+def test_a_confirmed_alias_loads_every_later_file_of_that_distributor_only(first_load: Path, inbox: Path) -> None:
+    lake = Lake(first_load / "raw")
+    result = _invoke(
+        "review", "confirm", "--distributor", "D001", "--name", ODD_NAME, "--sku", "SKU0001", "--by", "asha",
+        "--data-dir", str(first_load),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    with (first_load / "reviews" / "sku_aliases.csv").open(newline="") as handle:
+        [decision] = list(csv.DictReader(handle))
+    assert decision["distributor_code"] == "D001" and decision["alias"] == ODD_NAME
+    assert decision["sku_code"] == "SKU0001" and decision["decided_by"] == "asha" and decision["decided_at"]
+
+    _sales_file(inbox, "D001", "sales_2026-11-03.csv", "03-11-2026", ["B4", "B5"])
+    _sales_file(inbox, "D002", "sales_2026-11-03.csv", "03-11-2026", ["B10"])
+    outcomes = {o.distributor_code: o for o in ingest_inbox(inbox, lake, kinds=[SALES])}
+    assert (outcomes["D001"].rows_loaded, outcomes["D001"].rows_quarantined) == (4, 0)
+    assert (outcomes["D002"].rows_loaded, outcomes["D002"].rows_quarantined) == (1, 1)  # D001's word is D001's
+    rows = _loaded(lake, "D001/sales_2026-11-03.csv").filter(pl.col("item_raw") == ODD_NAME)
+    assert rows["sku_code"].to_list() == ["SKU0001", "SKU0001"]
+    assert rows["quantity_units"].to_list() == [12, 12]
+
+    pending = review_queue(lake)
+    assert [(i.distributor_code, i.occurrences) for i in pending] == [("D002", 2)]
+    decided = review_queue(lake, include_decided=True)
+    assert [(i.distributor_code, i.status, i.resolved_to) for i in decided] == [
+        ("D002", "pending", None),
+        ("D001", "resolved", "SKU0001"),
+    ]
+
+
+def test_confirm_refuses_an_unknown_sku_and_ignore_takes_a_name_off_the_queue(first_load: Path) -> None:
+    data = str(first_load)
+    refused = _invoke(
+        "review", "confirm", "--distributor", "D001", "--name", ODD_NAME, "--sku", "SKU9", "--data-dir", data
+    )  # fmt: skip
+    assert refused.exit_code == 2 and "not in the SKU master" in refused.output
+    assert ReviewStore(first_load / "reviews").sku_aliases().height == 0  # the ingest made it, empty
+
+    ignored = _invoke(
+        "review", "ignore", "--distributor", "D002", "--name", ODD_NAME.lower(), "--note", "sample, not stock",
+        "--data-dir", data,
+    )  # fmt: skip
+    assert ignored.exit_code == 0, ignored.output
+    lake = Lake(first_load / "raw")
+    assert [i.distributor_code for i in review_queue(lake)] == ["D001"]
+    assert [i.status for i in review_queue(lake, include_decided=True)] == ["pending", "ignored"]
+
+
+def test_decisions_are_upserted_atomically_by_name_key(tmp_path: Path) -> None:
+    store = ReviewStore(tmp_path / "reviews")
+    store.confirm_sku("D001", "Gluco  Crunch", "SKU0002", "a")
+    store.confirm_sku("D001", "gluco-crunch", "SKU0001", "b")  # the same name, decided again
+    store.confirm_sku("D002", "Gluco Crunch", "SKU0002", "a")
+    frame = store.sku_aliases()
+    assert frame.select("distributor_code", "alias", "sku_code").rows() == [
+        ("D001", "gluco-crunch", "SKU0001"),
+        ("D002", "Gluco Crunch", "SKU0002"),
+    ]
+    assert not list((tmp_path / "reviews").glob("*.tmp"))
+    with pytest.raises(ValueError, match="letter or digit"):
+        store.confirm_sku("D001", " -- ", "SKU0001", "a")
+    assert name_key("Gluco  Crunch 100-G") == "glucocrunch100g"
+
+
+def test_the_quarantine_reason_names_the_item() -> None:
+    reason = "unknown SKU 'Parle-G 1kg': add an alias for distributor D001 (closest: PG-1000 Parle-G Gold 1 kg 86)"
+    assert unknown_sku_name(reason) == "Parle-G 1kg"
+    assert unknown_sku_name("quantity is zero") is None
+
+
+def test_a_confirmed_outlet_alias_matches_chat_outlets_exactly(tmp_path: Path, masters: MasterData) -> None:
+    outlets = pl.DataFrame(
+        {
+            "outlet_code": ["O1", "O2"],
+            "outlet_name": ["Sharma Kirana Store", "Laxmi General Stores"],
+            "distributor_code": ["D001", "D001"],
+            "phone": ["9876543210", "9123456789"],
+        }
+    )
+    before = Catalogue(MasterData(masters.skus, masters.aliases, outlets), "D001")
+    code, score = before.match_outlet("Bablu bhai ki dukaan")
+    assert code is None or score < 0.8
+    store = ReviewStore(tmp_path / "reviews")
+    store.confirm_outlet("D001", "Bablu bhai ki dukaan", "O2", "asha")
+    after = Catalogue(MasterData(masters.skus, masters.aliases, outlets, store.outlet_aliases()), "D001")
+    assert after.match_outlet("bablu bhai ki DUKAAN") == ("O2", 1.0)
+    assert Catalogue(MasterData(masters.skus, masters.aliases, outlets, store.outlet_aliases()), "D002").match_outlet(
+        "bablu bhai ki dukaan"
+    ) == (None, 0.0)
