@@ -107,8 +107,11 @@ def _csv(text: str, file_name: str) -> Records:
     delimiter = max((",", ";", "\t", "|"), key=sample.count)
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     header = next(reader, None)
-    if not header or not any(_key(h) in _LOOKUP for h in header):
-        raise FileRejected("header_not_found", f"{file_name}: no SFA header (e.g. visit_id, outlet_code, sku)")
+    fields = {_LOOKUP.get(_key(h)) for h in header or []}
+    if not fields & {"visit_id", "client_order_id"}:
+        raise FileRejected(
+            "header_not_found", f"{file_name}: no SFA header (a visit_id or client_order_id column on the first line)"
+        )
     records: list[Record] = []
     blank = 0
     for number, row in enumerate(reader, start=2):
