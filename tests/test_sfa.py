@@ -179,6 +179,20 @@ def test_a_csv_that_is_not_an_sfa_export_is_refused(tmp_path: Path) -> None:
     assert json.loads(result.stdout)["error"] == "header_not_found"
 
 
+def test_generated_exports_never_tell_a_chat_order_twice(tiny_inbox: Path) -> None:
+    sfa = tiny_inbox / "inbox" / "sfa"
+    chats = {p.name for p in (tiny_inbox / "inbox" / "whatsapp").iterdir()}
+    field = {p.name for p in sfa.iterdir()}
+    assert field and not field & chats  # a distributor uses the app or the chats, never both
+    suffixes = {p.suffix for p in sfa.rglob("*.*")}
+    assert suffixes == {".jsonl", ".csv"}
+    truth = pl.read_parquet(tiny_inbox / "truth" / "sfa_orders.parquet")
+    assert truth.filter(pl.col("syncs") > 1).height > 0
+    # every order line of the truth is in an export, under its client order id
+    sent = "".join(p.read_text() for p in sfa.rglob("*.*"))
+    assert all(order in sent for order in truth["client_order_id"].unique().to_list())
+
+
 # --- on the tiny generated network, against the truth -----------------------------------------------------------
 def _mart(network: Path, sql: str) -> pl.DataFrame:
     with duckdb.connect(str(published_path(network)), read_only=True) as con:
