@@ -260,3 +260,24 @@ def test_call_productivity_equals_the_truth(tiny_network: Path) -> None:
     ).sort(keys)
     assert truth.height > 0
     assert kpi.select(truth.columns).to_dicts() == truth.to_dicts()
+
+
+@pytest.mark.e2e
+def test_field_app_orders_feed_fill_rate_but_add_no_sales(tiny_network: Path) -> None:
+    field = pl.read_parquet(tiny_network / "truth" / "sfa_visits.parquet")["distributor_code"].unique().to_list()
+    rows = _mart(
+        tiny_network,
+        "select t.distributor_code, t.origin, sum(t.net_units)::bigint as units from fct_sell_through_daily as t "
+        "group by all",
+    ).filter(pl.col("distributor_code").is_in(field))
+    invoiced = _mart(
+        tiny_network,
+        "select distributor_code, sum(signed_quantity_units)::bigint as units from fct_secondary_sales group by all",
+    ).filter(pl.col("distributor_code").is_in(field))
+    # sell-through of a field-app distributor is its invoices: the app's orders are the same sales, not more
+    assert set(rows["origin"].to_list()) == {"invoice"}
+    assert dict(rows.select("distributor_code", "units").iter_rows()) == dict(invoiced.iter_rows())
+    fill = _mart(tiny_network, "select distributor_code, order_lines, units_fill_rate from kpi_fill_rate")
+    fill = fill.filter(pl.col("distributor_code").is_in(field))
+    assert sorted(fill["distributor_code"].unique().to_list()) == sorted(field)
+    assert fill["units_fill_rate"].min() > 0.9
