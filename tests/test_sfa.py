@@ -155,6 +155,21 @@ def test_bad_records_are_quarantined_with_reasons(inbox: Path, lake: Lake, maste
     assert "'2.5'" in text["bad_quantity"]
 
 
+def test_an_outlet_missing_from_the_distributors_master_is_quarantined(inbox: Path, lake: Lake) -> None:
+    write_rows(
+        inbox / "masters" / "BRAND" / "outlets.csv",
+        [["outlet_code", "outlet_name", "distributor_code"], ["O1", "Sharma Kirana", "D001"]],
+    )
+    _jsonl(inbox / "sfa" / "D001" / "sync.jsonl", [_visit(), _visit("V2", outlet_code="O404"), _line()])
+    _jsonl(inbox / "sfa" / "D002" / "sync.jsonl", [_visit(outlet_code="O404")])  # D002 has no outlet master yet
+    outcomes = {o.distributor_code: o for o in ingest_inbox(inbox, lake) if o.kind == "sfa"}
+    assert (outcomes["D001"].rows_loaded, outcomes["D001"].rows_quarantined) == (2, 1)
+    assert (outcomes["D002"].rows_loaded, outcomes["D002"].rows_quarantined) == (1, 0)
+    quarantine = lake.read_table("_quarantine", [outcomes["D001"].load_id])
+    assert quarantine["reason_code"].to_list() == ["unknown_outlet"]
+    assert "'O404' is not in the outlet master for distributor D001" in quarantine["reason"][0]
+
+
 def test_preview_json_of_an_sfa_export(tmp_path: Path) -> None:
     path = _jsonl(tmp_path / "export.jsonl", [_visit(), _line(), _line(), _line(line=2, qty="x")])
     result = CliRunner().invoke(app, ["preview", str(path), "--kind", "sfa", "--json", "--data-dir", str(tmp_path)])
