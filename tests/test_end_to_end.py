@@ -123,7 +123,7 @@ def test_whatsapp_orders_reach_the_orders_mart(network: Path) -> None:
     orders = _mart(
         published_path(network),
         "select distributor_code, outlet_code, sku_code, status, sum(quantity_units)::bigint as quantity_units, "
-        "count(*)::uint32 as lines from fct_secondary_orders group by all",
+        "count(*)::uint32 as lines from fct_secondary_orders where origin = 'whatsapp' group by all",
     ).sort(pl.all())
     assert truth.height > 0
     assert orders.to_dicts() == truth.to_dicts()

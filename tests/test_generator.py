@@ -38,6 +38,9 @@ TRUTH_FILES = (
     "file_faults.json",
     "manifest.json",
     "whatsapp_orders.parquet",
+    "sfa_orders.parquet",
+    "sfa_visits.parquet",
+    "sfa_flagged_visits.parquet",
 )
 
 

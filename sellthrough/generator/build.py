@@ -9,6 +9,7 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from sellthrough.generator.config import NetworkConfig
+from sellthrough.generator.field_app import write_field_app
 from sellthrough.generator.files import write_delivered
 from sellthrough.generator.masters import build_network, master_files
 from sellthrough.generator.monthly import stock_truth, write_primary_files, write_scheme_claims, write_stock_statements
@@ -71,6 +72,7 @@ def generate(data_dir: Path, config: NetworkConfig | None = None, progress: Prog
     chat_files, whatsapp_orders = chats.files, chats.truth
     write_delivered(inbox / "masters" / "BRAND" / "chat_senders.csv", chats.senders, masters_at)
     master_names.append("masters/BRAND/chat_senders.csv")
+    sfa_files, sfa_truth = write_field_app(network, plan, inbox)
     report("writing the truth", 4)
 
     secondary = secondary_frame(sales.truth)
@@ -85,6 +87,7 @@ def generate(data_dir: Path, config: NetworkConfig | None = None, progress: Prog
         "stock_statement": len(stock_files),
         "scheme_claims": len(claim_files),
         "whatsapp": len(chat_files),
+        "sfa": len(sfa_files),
     }
     expected = Counter(secondary["expected"].to_list())
     summary = {
@@ -94,6 +97,8 @@ def generate(data_dir: Path, config: NetworkConfig | None = None, progress: Prog
         "secondary_lines_quarantined": expected.get("quarantined", 0),
         "primary_lines": primary.height,
         "whatsapp_order_lines": whatsapp_orders.height,
+        "sfa_visits": sfa_truth["sfa_visits"].height,
+        "sfa_order_lines": sfa_truth["sfa_orders"].height,
         "planted_problems": len(problems),
         "planted_problems_by_type": dict(Counter(p["problem"] for p in problems)),
         "file_faults": dict(Counter(f["fault"] for f in file_faults)),
@@ -123,5 +128,7 @@ def generate(data_dir: Path, config: NetworkConfig | None = None, progress: Prog
         manifest=manifest,
     )
     whatsapp_orders.write_parquet(truth_dir / "whatsapp_orders.parquet")
+    for name, frame in sfa_truth.items():
+        frame.write_parquet(truth_dir / f"{name}.parquet")
     report("done", STEPS)
     return summary

@@ -1,8 +1,12 @@
--- Retailers' orders from every order source (WhatsApp today; field-app orders join here), the latest export
--- winning for the days it covers. Orders stay orders: they feed fill rate, and sell-through only where a
--- distributor sends no invoices.
+-- Retailers' orders from every order source, one shape: WhatsApp (the latest export winning for the days it
+-- covers) and the field app (origin field_app; each client order once, from its latest sync). Orders stay
+-- orders: they feed fill rate, and sell-through only where a distributor sends no invoices.
 with whatsapp as (
     {{ current_rows(ref('stg_whatsapp__order_lines'), 'order_date') }}
+),
+
+field_app as (
+    select * from {{ ref('int_sfa__order_lines_current') }}
 )
 
 select
@@ -24,3 +28,25 @@ select
     status,
     raw_text
 from whatsapp
+
+union all
+
+select
+    'field_app' as origin,
+    load_id,
+    distributor_code,
+    client_order_id as order_id,
+    line_number as order_line_number,
+    order_date,
+    device_time as ordered_at,
+    null::varchar as author_key,
+    outlet_code,
+    null::varchar as outlet_text,
+    sku_code,
+    item_raw as item_text,
+    quantity_units,
+    1.0::double as confidence,
+    false as needs_review,
+    'open' as status,
+    null::varchar as raw_text
+from field_app

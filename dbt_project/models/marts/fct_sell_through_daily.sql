@@ -5,7 +5,7 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ incremental_window_prepare(['distributor_sales', 'tally_daybook', 'whatsapp'], 'sale_date', fingerprint=secondary_sales_dims_fingerprint()) }}",
+    pre_hook="{{ incremental_window_prepare(['distributor_sales', 'tally_daybook', 'whatsapp', 'sfa'], 'sale_date', fingerprint=secondary_sales_dims_fingerprint()) }}",
 ) }}
 
 with invoices as (
