@@ -13,8 +13,9 @@ select
     orders.distributor_code,
     orders.order_id,
     orders.order_line_number,
-    coalesce(senders.sender_role, 'unknown') as sender_role,
-    senders.rep_code as sender_rep_code,
+    case when orders.origin = 'field_app' then 'rep' else coalesce(senders.sender_role, 'unknown') end
+        as sender_role,
+    coalesce(orders.rep_code, senders.rep_code) as sender_rep_code,
     orders.outlet_code,
     outlets.master_outlet_id,
     outlets.beat_code,
