@@ -18,6 +18,9 @@ OUTLET_COLUMNS = {
     "distributor_code": pl.String,
     "phone": pl.String,
 }
+BEAT_COLUMNS = {"beat_code": pl.String, "distributor_code": pl.String}
+DISTRIBUTOR_COLUMNS = {"distributor_code": pl.String, "region": pl.String, "state": pl.String}
+CHAIN_STORE_COLUMNS = {"chain_code": pl.String, "store_code": pl.String, "outlet_code": pl.String}
 
 
 @dataclass
@@ -25,6 +28,10 @@ class MasterData:
     skus: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=SKU_COLUMNS))
     aliases: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=ALIAS_COLUMNS))
     outlets: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=OUTLET_COLUMNS))  # for chat orders
+    chain_stores: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=CHAIN_STORE_COLUMNS))  # POS
+    # the hierarchy a master row must fit (ingest/masters/hierarchy.py)
+    beats: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=BEAT_COLUMNS))
+    distributors: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=DISTRIBUTOR_COLUMNS))
 
     def __post_init__(self) -> None:
         global_keys = pl.concat(
@@ -43,7 +50,7 @@ class MasterData:
 
     @classmethod
     def from_lake(cls, lake: Lake) -> MasterData:
-        """The latest loaded snapshot of the SKU master, the alias table and the outlet master."""
+        """The latest loaded snapshot of each master the readers map or check against."""
         ledger = lake.ledger().filter(pl.col("status") == "loaded")
 
         def latest(table: str, schema: dict) -> pl.DataFrame:
@@ -57,6 +64,9 @@ class MasterData:
             latest("masters_skus", SKU_COLUMNS),
             latest("masters_sku_aliases", ALIAS_COLUMNS),
             latest("masters_outlets", OUTLET_COLUMNS),
+            latest("masters_chain_stores", CHAIN_STORE_COLUMNS),
+            latest("masters_beats", BEAT_COLUMNS),
+            latest("masters_distributors", DISTRIBUTOR_COLUMNS),
         )
 
     @property

@@ -92,6 +92,11 @@ MASTERS: dict[str, Contract] = {
             not_null=("scheme_code", "scheme_type", "start_date", "end_date"),
         ),
         Contract(
+            "masters_chain_stores",
+            {"chain_code": S, "store_code": S, "outlet_code": S},
+            not_null=("chain_code", "store_code", "outlet_code"),
+        ),
+        Contract(
             "masters_sku_aliases",
             {"distributor_code": S, "alias": S, "sku_code": S},
             not_null=("distributor_code", "alias", "sku_code"),

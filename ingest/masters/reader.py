@@ -6,6 +6,7 @@ whose value cannot take its type is quarantined whole, never half-loaded.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import polars as pl
@@ -17,12 +18,13 @@ from ingest.core.source import ReadContext, ReadResult
 from ingest.core.tabular import read_table_rows
 from ingest.core.values import parse_date, parse_integer, parse_number
 from ingest.masters.contract import MASTERS
+from ingest.masters.hierarchy import with_hierarchy
 
 KIND = "masters"
 
 
 def read(path: Path, ctx: ReadContext) -> ReadResult:
-    entity = Path(ctx.file_name).stem.lower().removeprefix("masters_")
+    entity = master_entity(ctx.file_name)
     contract = MASTERS.get(entity)
     if contract is None:
         raise FileRejected(
@@ -43,7 +45,8 @@ def read(path: Path, ctx: ReadContext) -> ReadResult:
         for name, dtype in contract.schema.items()
         if dtype != pl.String()
     ]
-    passed, failed = apply_checks(typed, checks)
+    typed, hierarchy = with_hierarchy(typed, entity, ctx.masters)
+    passed, failed = apply_checks(typed, checks + hierarchy)
     rows = passed.with_columns(
         [pl.col(f"_{name}").alias(name) for name in contract.schema],
         _sheet=pl.lit(table.sheet_name, pl.String),
@@ -55,6 +58,12 @@ def read(path: Path, ctx: ReadContext) -> ReadResult:
         rows_deduplicated=table.duplicates,
         rows_skipped=table.skipped,
     )
+
+
+def master_entity(file_name: str) -> str:
+    """`outlets.csv`, `masters_outlets.xlsx`, `outlets_2026-08-16.csv` (a dated snapshot) -> `outlets`."""
+    stem = Path(file_name).stem.lower().removeprefix("masters_")
+    return re.sub(r"[_-]\d{4}-\d{2}-\d{2}$", "", stem)
 
 
 def _typed(name: str, dtype: pl.DataType) -> pl.Expr:
