@@ -36,7 +36,7 @@ def _snapshot(inbox: Path, name: str, rows: list[dict], received: date) -> None:
 def _build_twice(data_dir: Path) -> None:
     ingest_inbox(data_dir / "inbox", Lake(data_dir / "raw"), kinds=["masters"])
     for _ in range(2):  # the same data snapshotted again adds nothing
-        run_dbt(data_dir, "build", "--select", "+dim_outlet_history")
+        run_dbt(data_dir, "build", "--select", "+dim_outlet_history", "--indirect-selection", "cautious")
 
 
 def _one_current_row_per_outlet(history: pl.DataFrame) -> None:

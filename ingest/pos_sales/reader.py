@@ -14,6 +14,7 @@ from pathlib import Path
 import polars as pl
 from stdnum import ean as ean_check
 
+from expectations.model import declared_period
 from ingest.core.rows import RowCheck, apply_checks, quote
 from ingest.core.source import ReadContext, ReadResult
 from ingest.core.tabular import read_table_rows
@@ -50,7 +51,22 @@ def read(path: Path, ctx: ReadContext) -> ReadResult:
         units=pl.col("_units"),
         sales_value=pl.col("_value"),
     )
-    period = None
+    period = _period(lines, ctx.file_name)
+    return ReadResult(
+        tables={POS_SALES.table: lines},
+        quarantine=table.quarantine(failed),
+        rows_read=table.rows_read,
+        rows_deduplicated=table.duplicates,
+        rows_skipped=table.skipped,
+        period=period,
+    )
+
+
+def _period(lines: pl.DataFrame, file_name: str) -> tuple[date, date] | None:
+    """The days the file covers: its lines (a weekly row covers its week) and the period its name declares
+    (`..._2026-07-13_2026-07-19.csv`), so a restatement replaces every day of the weeks it restates, including
+    days it no longer has a sale on."""
+    spans = [declared] if (declared := declared_period(file_name)) else []
     if lines.height:
         last_day = lines.select(
             pl.when(pl.col("date_grain") == "week")
@@ -58,15 +74,10 @@ def read(path: Path, ctx: ReadContext) -> ReadResult:
             .otherwise(pl.col("sale_date"))
             .max()
         ).item()
-        period = (lines["sale_date"].min(), last_day)
-    return ReadResult(
-        tables={POS_SALES.table: lines},
-        quarantine=table.quarantine(failed),
-        rows_read=table.rows_read,
-        rows_deduplicated=table.duplicates,
-        rows_skipped=table.skipped,
-        period=period,  # type: ignore[arg-type]
-    )
+        spans.append((lines["sale_date"].min(), last_day))
+    if not spans:
+        return None
+    return min(s[0] for s in spans), max(s[1] for s in spans)
 
 
 def iso_week_start(text: str | None) -> date | None:
