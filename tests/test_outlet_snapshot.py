@@ -47,7 +47,7 @@ def _one_current_row_per_outlet(history: pl.DataFrame) -> None:
 
 def test_a_moved_outlet_keeps_its_history_with_one_current_row(inbox: Path) -> None:
     data_dir = inbox.parent
-    write_hierarchy(inbox, [])
+    write_hierarchy(inbox, [outlet("O1")])
     _snapshot(inbox, "outlets.csv", [outlet("O1"), outlet("O2")], date(2026, 7, 1))
     _build_twice(data_dir)
     first = _history(data_dir)
