@@ -3,18 +3,22 @@ runs it, twice on the same data and after an outlet moves beat and distributor."
 
 from __future__ import annotations
 
+import json
 import os
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
 import polars as pl
+import pytest
 
 from ingest.core.lake import Lake
 from ingest.core.runner import ingest_inbox
 from sellthrough.config import Settings
+from sellthrough.pipeline import run_nightly
 from tests.conftest import write_csv
+from tests.pipeline_helpers import copy_network
 from tests.pos_helpers import outlet, run_dbt, write_hierarchy
 
 
@@ -83,3 +87,26 @@ def test_dagster_dbt_build_includes_the_snapshot() -> None:
 
     names = {key.path[-1] for key in sellthrough_dbt_assets.keys}
     assert {"snp_masters__outlets", "dim_outlet_history", "fct_pos_sales"} <= names
+
+
+@pytest.mark.e2e
+def test_generated_outlet_move_has_history_across_two_nights(tiny_inbox: Path, tmp_path: Path) -> None:
+    """Two nightly runs, before and after the generator's mid-period outlets snapshot: the moved outlet has two
+    versions, every other outlet one, and each outlet exactly one current row."""
+    data_dir = copy_network(tiny_inbox, tmp_path / "network")
+    [move] = json.loads((data_dir / "truth" / "outlet_moves.json").read_text())
+    moved_on = date.fromisoformat(move["on"])
+    assert run_nightly(data_dir, run_date=moved_on - timedelta(days=1)).success
+    assert run_nightly(data_dir).success
+    with duckdb.connect(str(data_dir / "published" / "sellthrough.duckdb"), read_only=True) as con:
+        history = con.sql("select * from dim_outlet_history order by outlet_code, valid_from").pl()
+        current_beat = con.execute(
+            "select beat_code from dim_outlet where outlet_code = ?", [move["outlet_code"]]
+        ).fetchall()
+    _one_current_row_per_outlet(history)
+    versions = history.group_by("outlet_code").len()
+    assert versions.filter(pl.col("len") > 1)["outlet_code"].to_list() == [move["outlet_code"]]
+    mover = history.filter(pl.col("outlet_code") == move["outlet_code"])
+    assert mover["beat_code"].to_list() == [move["from_beat"], move["to_beat"]]
+    assert mover["is_current"].to_list() == [False, True]
+    assert current_beat == [(move["to_beat"],)]

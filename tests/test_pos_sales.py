@@ -193,3 +193,41 @@ def test_preview_reads_a_chain_workbook_with_its_layout(generated: Path, tmp_pat
     assert preview["rows_loaded"] == preview["rows_read"] > 0
     assert preview["totals"]["date_grains"] == ["week"] and preview["totals"]["stores"] >= 1
     assert preview["totals"]["quantity"] > 0
+
+
+@pytest.mark.e2e
+def test_generated_chains_end_to_end_equal_the_truth(tiny_network: Path) -> None:
+    """The nightly pipeline on the generated network: fct_pos_sales is the truth's latest figure per chain, store,
+    EAN and day (restatements applied), and the quarantined POS rows are exactly the planted ones."""
+    truth = pl.read_parquet(tiny_network / "truth" / "pos_sales.parquet").select(
+        "chain_code",
+        "store_code",
+        "ean",
+        "sale_date",
+        "date_grain",
+        "outlet_code",
+        "sku_code",
+        pl.col("units").cast(pl.Int64),
+        (pl.col("value_paise") / 100).round(2).alias("sales_value"),
+    )
+    with duckdb.connect(str(tiny_network / "published" / "sellthrough.duckdb"), read_only=True) as con:
+        facts = con.sql(
+            f"select {', '.join(truth.columns[:-2])}, units::bigint as units, round(sales_value, 2) as sales_value "
+            "from fct_pos_sales"
+        ).pl()
+        unkeyed = con.execute(
+            "select count(*) from fct_pos_sales where master_outlet_id is null or region is null or brand is null"
+        ).fetchall()[0][0]
+        quarantined = con.sql(
+            "select distributor_code as chain_code, reason_code, raw_values from fct_quarantined_rows "
+            "where source_kind = 'pos_sales'"
+        ).pl()
+    assert truth.height > 100 and set(truth["date_grain"]) == {"day", "week"}
+    assert facts.sort(truth.columns).equals(truth.sort(truth.columns))
+    assert unkeyed == 0
+    planted = json.loads((tiny_network / "truth" / "pos_faults.json").read_text())
+    found = sorted(
+        (chain, code, json.loads(raw)["store_code"])
+        for chain, code, raw in quarantined.select("chain_code", "reason_code", "raw_values").rows()
+    )
+    assert found == sorted((p["chain_code"], p["fault"], p["store_code"]) for p in planted)
