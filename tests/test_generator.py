@@ -38,6 +38,10 @@ TRUTH_FILES = (
     "file_faults.json",
     "manifest.json",
     "whatsapp_orders.parquet",
+    "pos_sales.parquet",
+    "pos_faults.json",
+    "master_faults.json",
+    "outlet_moves.json",
 )
 
 
