@@ -20,7 +20,7 @@ SKUS = [
         "pack_size": "100 g",
         "units_per_case": "48",
         "mrp": "10",
-        "ean": "8901234567894",
+        "ean": "8901234567890",
     },
     {
         "sku_code": "SKU0002",
@@ -30,7 +30,7 @@ SKUS = [
         "pack_size": "200 g",
         "units_per_case": "24",
         "mrp": "40",
-        "ean": "8901234567900",
+        "ean": "8901234567906",
     },
 ]
 ALIASES = [

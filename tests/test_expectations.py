@@ -121,7 +121,8 @@ def test_duplicate_invoice_numbers_with_another_party_or_date_are_suspicious():
     assert "invoice 'B2' appears with 2 different party_code/party_name/invoice_date" in reasons[0]
 
 
-def test_master_identity_checks_warn_without_quarantining():
+def test_master_identity_checks_quarantine_structural_faults_and_warn_on_contacts():
+    """A malformed GSTIN or GPS outside India quarantines the outlet row; a phone that is not a mobile warns."""
     outlet = {
         "outlet_code": "O1",
         "outlet_name": "Sharma Kirana",
@@ -131,23 +132,28 @@ def test_master_identity_checks_warn_without_quarantining():
         "gstin": "27AAPFU0939F1ZV",
         "phone": "+919876543210",
     }
-    bad = {**outlet, "outlet_code": "O2", "gstin": "27AAPFU0939F1ZX", "latitude": 51.5, "longitude": -0.1}
+    bad_gstin = {**outlet, "outlet_code": "O2", "gstin": "27AAPFU0939F1ZX"}
+    far = {**outlet, "outlet_code": "O4", "latitude": 51.5, "longitude": -0.1}
     bad_phone = {**outlet, "outlet_code": "O3", "phone": "5123456789"}
-    verdict = _validate("masters", "masters_outlets", _conformed(MASTERS["outlets"], [outlet, bad, bad_phone]))
-    assert not verdict.rejected and not verdict.row_failures
+    rows = [outlet, bad_gstin, bad_phone, far]
+    verdict = _validate("masters", "masters_outlets", _conformed(MASTERS["outlets"], rows))
+    assert not verdict.rejected
     assert _failed(verdict) == {
         "gstin_checksum_valid",
         "latitude_inside_india",
         "longitude_inside_india",
         "phone_indian_mobile",
     }
-    gstin = next(r for r in verdict.results if r["expectation"] == "gstin_checksum_valid")
-    assert gstin["severity"] == "warning" and gstin["unexpected_count"] == 1
+    failures = verdict.row_failures["masters_outlets"]
+    codes = [rows[position]["outlet_code"] for position in failures["_position"]]
+    assert sorted(zip(codes, failures["reason_code"], strict=True)) == [("O2", "bad_gstin"), ("O4", "bad_gps")]
+    severity = {r["expectation"]: r["severity"] for r in verdict.results}
+    assert severity["gstin_checksum_valid"] == "row" and severity["phone_indian_mobile"] == "warning"
 
 
 def test_bad_ean_is_caught_and_duplicate_master_keys_reject_the_file():
     skus = [{**s, "units_per_case": int(s["units_per_case"]), "mrp": float(s["mrp"])} for s in SKUS]
-    skus[0]["ean"], skus[1]["ean"] = "8901234567890", "8901234567906"  # valid (conftest's fail their check digit)
+    skus[0]["ean"], skus[1]["ean"] = "8901234567890", "8901234567906"  # valid, as conftest's
     assert not _failed(_validate("masters", "masters_skus", _conformed(MASTERS["skus"], skus), "skus.csv"))
     skus[1]["ean"] = "8901234567901"  # wrong check digit
     verdict = _validate("masters", "masters_skus", _conformed(MASTERS["skus"], skus), "skus.csv")

@@ -41,6 +41,10 @@ TRUTH_FILES = (
     "sfa_orders.parquet",
     "sfa_visits.parquet",
     "sfa_flagged_visits.parquet",
+    "pos_sales.parquet",
+    "pos_faults.json",
+    "master_faults.json",
+    "outlet_moves.json",
 )
 
 
@@ -107,19 +111,30 @@ def test_summary_and_progress(generated: tuple[Path, dict, list[tuple[str, int, 
 
 def test_master_files_have_the_contract_columns(data_dir: Path) -> None:
     from ingest.masters.contract import MASTERS, file_columns
+    from ingest.masters.reader import master_entity
 
     folder = data_dir / "inbox" / "masters" / "BRAND"
-    assert sorted(p.stem for p in folder.iterdir()) == sorted(MASTERS)
-    for entity in MASTERS:
-        rows = _csv(folder / f"{entity}.csv")
-        assert rows, entity
-        assert tuple(rows[0]) == file_columns(entity), entity
+    files = sorted(folder.iterdir())
+    assert sorted({master_entity(p.name) for p in files}) == sorted(MASTERS)
+    assert [p.name for p in files if p.stem not in MASTERS] == [f"outlets_{TINY.start + timedelta(days=31)}.csv"]
+    for path in files:
+        rows = _csv(path)
+        assert rows, path.name
+        assert tuple(rows[0]) == file_columns(master_entity(path.name)), path.name
+
+
+def _planted(data_dir: Path, entity: str) -> dict[str, str]:
+    """key -> fault of the invalid master rows the generator plants (to be quarantined)."""
+    return {f["key"]: f["fault"] for f in _json(data_dir, "master_faults.json") if f["entity"] == entity}
 
 
 def test_skus_have_valid_eans_and_unique_names(data_dir: Path) -> None:
-    skus = _csv(data_dir / "inbox" / "masters" / "BRAND" / "skus.csv")
-    assert len(skus) == TINY.skus
+    rows = _csv(data_dir / "inbox" / "masters" / "BRAND" / "skus.csv")
+    planted = _planted(data_dir, "skus")
+    skus = [s for s in rows if s["sku_code"] not in planted]
+    assert len(skus) == TINY.skus and planted == {"SKU9901": "bad_ean"}
     assert all(ean.is_valid(s["ean"]) and len(s["ean"]) == 13 for s in skus)
+    assert not any(ean.is_valid(s["ean"]) for s in rows if s["sku_code"] in planted)
     assert len({s["sku_name"].lower() for s in skus}) == len(skus)
     assert {s["units_per_case"] for s in skus} <= {"24", "48", "96", "120"}
     assert len({s["brand"] for s in skus}) >= 2
@@ -127,8 +142,21 @@ def test_skus_have_valid_eans_and_unique_names(data_dir: Path) -> None:
 
 def test_outlets_have_valid_gstins_phones_and_gps(data_dir: Path) -> None:
     masters = data_dir / "inbox" / "masters" / "BRAND"
-    outlets = _csv(masters / "outlets.csv")
+    planted = _planted(data_dir, "outlets")
+    rows = _csv(masters / "outlets.csv")
+    outlets = [o for o in rows if o["outlet_code"] not in planted]
     distributors = {d["distributor_code"]: d for d in _csv(masters / "distributors.csv")}
+    beats = {b["beat_code"]: b for b in _csv(masters / "beats.csv")}
+    bad = {o["outlet_code"]: o for o in rows if o["outlet_code"] in planted}
+    assert sorted(planted.values()) == ["bad_gps", "bad_gstin", "broken_hierarchy"]
+    for code, fault in planted.items():
+        outlet = bad[code]
+        if fault == "bad_gstin":
+            assert outlet["gstin"] and not gstin.is_valid(outlet["gstin"])
+        elif fault == "bad_gps":
+            assert not 6 < float(outlet["latitude"]) < 37.6 or not 68 < float(outlet["longitude"]) < 97.5
+        else:
+            assert beats[outlet["beat_code"]]["distributor_code"] != outlet["distributor_code"]
     with_gstin = [o for o in outlets if o["gstin"]]
     assert all(gstin.is_valid(o["gstin"]) for o in with_gstin)
     assert 0.4 < len(with_gstin) / len(outlets) < 0.85
@@ -137,7 +165,6 @@ def test_outlets_have_valid_gstins_phones_and_gps(data_dir: Path) -> None:
     assert all(abs(float(o["latitude"]) - float(outlets[0]["latitude"])) < 30 for o in outlets)
     party_codes = [(o["distributor_code"], o["party_code"]) for o in outlets]
     assert len(set(party_codes)) == len(party_codes)
-    beats = {b["beat_code"]: b for b in _csv(masters / "beats.csv")}
     assert all(beats[o["beat_code"]]["distributor_code"] == o["distributor_code"] for o in outlets)
     assert all(int(b["visit_weekday"]) in range(6) for b in beats.values())
 
@@ -346,3 +373,22 @@ def test_ingest_reads_the_files_back_into_the_truth(data_dir: Path, tmp_path: Pa
     joined = stock.join(statements, on=["distributor_code", "sku_code", "period_start"], how="left")
     assert joined.filter(pl.col("closing_units") != pl.col("closing_units_reported")).height == 0
     assert joined["closing_units"].null_count() == 0
+
+
+def test_one_outlet_moves_beat_in_the_mid_period_snapshot(data_dir: Path) -> None:
+    masters = data_dir / "inbox" / "masters" / "BRAND"
+    [move] = _json(data_dir, "outlet_moves.json")
+    planted = _planted(data_dir, "outlets")
+    before = {o["outlet_code"]: o for o in _csv(masters / "outlets.csv") if o["outlet_code"] not in planted}
+    later = masters / f"outlets_{move['on']}.csv"
+    after = {o["outlet_code"]: o for o in _csv(later)}
+    assert after.keys() == before.keys()
+    changed = {code for code in before if before[code] != after[code]}
+    assert changed == {move["outlet_code"]}
+    assert (before[move["outlet_code"]]["beat_code"], after[move["outlet_code"]]["beat_code"]) == (
+        move["from_beat"],
+        move["to_beat"],
+    )
+    beats = {b["beat_code"]: b["distributor_code"] for b in _csv(masters / "beats.csv")}
+    assert beats[move["to_beat"]] == after[move["outlet_code"]]["distributor_code"]
+    assert datetime.fromtimestamp(later.stat().st_mtime, UTC).date().isoformat() == move["on"]

@@ -73,7 +73,7 @@ def test_invalid_master_rows_are_quarantined_whole(inbox: Path, lake: Lake) -> N
         inbox / "masters" / "BRAND" / "skus.csv",
         [
             ["sku_code", "sku_name", "brand", "category", "pack_size", "units_per_case", "mrp", "ean"],
-            ["SKU0001", "Glucose 100 g", "Crunchy", "Biscuits", "100 g", "48", "10", "8901234567894"],
+            ["SKU0001", "Glucose 100 g", "Crunchy", "Biscuits", "100 g", "48", "10", "8901234567890"],
             ["SKU0002", "Namkeen", "Zing", "Snacks", "200 g", "twenty", "40", ""],
             ["", "No code", "Zing", "Snacks", "1 kg", "12", "90", ""],
         ],

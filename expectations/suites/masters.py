@@ -1,9 +1,11 @@
 """Expectations on the brand's master snapshots (`raw/masters_*`).
 
-Duplicate keys reject the snapshot (the previous one stays current). Identity attributes (GSTIN, phone,
-EAN, GPS, pincode where the column exists) are warnings, not quarantines: an outlet with a mistyped GSTIN is
-still an outlet its sales map to, and a SKU with a bad barcode still sells; the outlet master asset flags such
-outlets for follow-up.
+Duplicate keys reject the snapshot (the previous one stays current). A structurally invalid identity quarantines
+its whole row, with the reason: a SKU whose EAN fails its check digit, an outlet whose GSTIN is malformed (shape or
+check character) or whose GPS lies outside India. Such a row cannot be trusted to key anything (a barcode that
+maps no scan, a registration that is not one, a shop in the sea). A phone that is not an Indian mobile and a
+malformed pincode stay warnings: contact details, the outlet master asset flags them for follow-up.
+Hierarchy checks (a beat of another distributor, an unknown parent) are in ingest/masters/hierarchy.py.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ KEYS = {
     "masters_schemes": ["scheme_code"],
     "masters_sku_aliases": ["distributor_code", "alias"],
     "masters_chat_senders": ["distributor_code", "sender_key"],
+    "masters_chain_stores": ["chain_code", "store_code"],
 }
 
 
@@ -31,12 +34,17 @@ def checks(ctx: SuiteContext) -> list[Check]:
 def _per_table(table: str) -> list[Check]:
     if table == "masters_skus":
         return [
-            common.ean13_valid("ean"),
+            common.ean13_valid("ean", severity="row"),
             common.between("units_per_case", 1, 10_000, severity="warning", what="units per case"),
             common.between("mrp", 0.01, 1_000_000, severity="warning", what="MRP"),
         ]
     if table == "masters_outlets":
-        return [common.gstin_valid("gstin"), common.indian_phone("phone"), *common.gps_in_india(), common.pincode()]
+        return [
+            common.gstin_valid("gstin", severity="row"),
+            *common.gps_in_india(severity="row"),
+            common.indian_phone("phone"),
+            common.pincode(),
+        ]
     if table == "masters_reps":
         return [common.indian_phone("phone")]
     if table == "masters_distributors":

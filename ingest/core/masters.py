@@ -20,6 +20,9 @@ OUTLET_COLUMNS = {
     "phone": pl.String,
 }
 OUTLET_ALIAS_COLUMNS = {"distributor_code": pl.String, "alias": pl.String, "outlet_code": pl.String}
+BEAT_COLUMNS = {"beat_code": pl.String, "distributor_code": pl.String}
+DISTRIBUTOR_COLUMNS = {"distributor_code": pl.String, "region": pl.String, "state": pl.String}
+CHAIN_STORE_COLUMNS = {"chain_code": pl.String, "store_code": pl.String, "outlet_code": pl.String}
 
 
 @dataclass
@@ -29,6 +32,10 @@ class MasterData:
     outlets: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=OUTLET_COLUMNS))  # for chat orders
     # outlet names a reviewer confirmed (data/reviews/outlet_aliases.csv), for chat orders
     outlet_aliases: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=OUTLET_ALIAS_COLUMNS))
+    chain_stores: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=CHAIN_STORE_COLUMNS))  # POS
+    # the hierarchy a master row must fit (ingest/masters/hierarchy.py)
+    beats: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=BEAT_COLUMNS))
+    distributors: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=DISTRIBUTOR_COLUMNS))
 
     def __post_init__(self) -> None:
         global_keys = pl.concat(
@@ -67,6 +74,9 @@ class MasterData:
             pl.concat([latest("masters_sku_aliases", ALIAS_COLUMNS), confirmed]),
             latest("masters_outlets", OUTLET_COLUMNS),
             outlet_aliases,
+            latest("masters_chain_stores", CHAIN_STORE_COLUMNS),
+            latest("masters_beats", BEAT_COLUMNS),
+            latest("masters_distributors", DISTRIBUTOR_COLUMNS),
         )
 
     @property

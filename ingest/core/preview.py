@@ -16,8 +16,8 @@ from ingest.registry import source_kinds
 
 DOCUMENT_COLUMNS = ("invoice_number", "doc_number", "voucher_number", "order_id")
 DATE_COLUMNS = ("invoice_date", "doc_date", "period_start", "order_date", "sale_date")
-AMOUNT_COLUMNS = ("net_amount",)
-QUANTITY_COLUMNS = ("quantity_units", "closing_units")
+AMOUNT_COLUMNS = ("net_amount", "sales_value")
+QUANTITY_COLUMNS = ("quantity_units", "closing_units", "units")
 
 
 @dataclass(frozen=True)

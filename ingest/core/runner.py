@@ -78,8 +78,14 @@ def scan_inbox(
             item = InboxFile(path, kind, distributor, relative.as_posix())
             if received_until is None or item.received_at <= received_until:
                 found.append(item)
-    order = list(source_kinds())
-    return sorted(found, key=lambda f: (order.index(f.kind), f.path.stat().st_mtime, f.name))
+    registry = source_kinds()
+    order = list(registry)
+
+    def rank(item: InboxFile) -> int:
+        ranker = registry[item.kind].file_rank
+        return ranker(item.name) if ranker is not None else 0
+
+    return sorted(found, key=lambda f: (order.index(f.kind), rank(f), f.path.stat().st_mtime, f.name))
 
 
 def new_load_id(loaded_at: datetime, sha256: str) -> str:
@@ -124,15 +130,17 @@ def ingest_inbox(
         masters: MasterData | None = None
         for done, item in enumerate(files, start=1):
             kind = registry[item.kind]
-            if masters is None and kind.load_order > 0:
+            if masters is None:  # read again after every master load: the next master row is checked against it
                 masters = MasterData.from_lake(lake)
             sha = sha256_of(item.path)
             if sha in known:
                 outcomes.append(FileOutcome(item.kind, item.distributor_code, item.name, "duplicate"))
             else:
                 known.add(sha)
-                ctx = ReadContext(item.name, item.distributor_code, masters or MasterData(), extra_layouts_dir)
+                ctx = ReadContext(item.name, item.distributor_code, masters, extra_layouts_dir)
                 outcomes.append(_load_one(item, kind, ctx, sha, lake))
+                if kind.load_order == 0 and outcomes[-1].status == "loaded":
+                    masters = None
             if progress:
                 progress(f"{item.kind}: {item.name}", done, len(files))
     return outcomes

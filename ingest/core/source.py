@@ -76,3 +76,5 @@ class SourceKind:
     file_patterns: tuple[str, ...] = field(default=("*",))
     # extra `sellthrough preview` totals computed from the read (e.g. messages for chats); merged into `totals`
     preview_totals: Callable[[ReadResult], dict] | None = None
+    # order of a kind's files within one run, before arrival time (masters: a hierarchy's parents first)
+    file_rank: Callable[[str], int] | None = None

@@ -2,7 +2,8 @@
 
 from ingest.core.source import SourceKind
 from ingest.masters.contract import MASTERS
-from ingest.masters.reader import read
+from ingest.masters.hierarchy import entity_rank
+from ingest.masters.reader import master_entity, read
 
 SOURCE = SourceKind(
     name="masters",
@@ -10,4 +11,5 @@ SOURCE = SourceKind(
     contracts={c.table: c for c in MASTERS.values()},
     read=read,
     load_order=0,
+    file_rank=lambda name: entity_rank(master_entity(name)),
 )

@@ -99,6 +99,11 @@ MASTERS: dict[str, Contract] = {
             not_null=("distributor_code", "sender_key"),
         ),
         Contract(
+            "masters_chain_stores",
+            {"chain_code": S, "store_code": S, "outlet_code": S},
+            not_null=("chain_code", "store_code", "outlet_code"),
+        ),
+        Contract(
             "masters_sku_aliases",
             {"distributor_code": S, "alias": S, "sku_code": S},
             not_null=("distributor_code", "alias", "sku_code"),

@@ -6,6 +6,7 @@ whose value cannot take its type is quarantined whole, never half-loaded.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from ingest.core.source import ReadContext, ReadResult
 from ingest.core.tabular import read_table_rows
 from ingest.core.values import parse_date, parse_integer, parse_number
 from ingest.masters.contract import MASTERS, file_columns
+from ingest.masters.hierarchy import with_hierarchy
 from ingest.whatsapp.authors import author_key, display_author
 
 KIND = "masters"
@@ -25,7 +27,7 @@ SENDER = "sender"  # chat_senders.csv: a phone number or saved name, hashed at r
 
 
 def read(path: Path, ctx: ReadContext) -> ReadResult:
-    entity = Path(ctx.file_name).stem.lower().removeprefix("masters_")
+    entity = master_entity(ctx.file_name)
     contract = MASTERS.get(entity)
     if contract is None:
         raise FileRejected(
@@ -51,7 +53,8 @@ def read(path: Path, ctx: ReadContext) -> ReadResult:
         for name, dtype in contract.schema.items()
         if dtype != pl.String()
     ]
-    passed, failed = apply_checks(typed, checks)
+    typed, hierarchy = with_hierarchy(typed, entity, ctx.masters)
+    passed, failed = apply_checks(typed, checks + hierarchy)
     rows = passed.with_columns(
         [pl.col(f"_{name}").alias(name) for name in contract.schema],
         _sheet=pl.lit(table.sheet_name, pl.String),
@@ -73,6 +76,12 @@ def _hash_senders(rows: pl.DataFrame) -> pl.DataFrame:
         sender.map_elements(author_key, return_dtype=pl.String).alias("sender_key"),
         sender.map_elements(display_author, return_dtype=pl.String).alias("sender_display"),
     ).with_columns(pl.col("sender_display").alias(SENDER))
+
+
+def master_entity(file_name: str) -> str:
+    """`outlets.csv`, `masters_outlets.xlsx`, `outlets_2026-08-16.csv` (a dated snapshot) -> `outlets`."""
+    stem = Path(file_name).stem.lower().removeprefix("masters_")
+    return re.sub(r"[_-]\d{4}-\d{2}-\d{2}$", "", stem)
 
 
 def _typed(name: str, dtype: pl.DataType) -> pl.Expr:

@@ -11,14 +11,17 @@ from pathlib import Path
 from sellthrough.generator.config import NetworkConfig
 from sellthrough.generator.field_app import write_field_app
 from sellthrough.generator.files import write_delivered
-from sellthrough.generator.masters import build_network, master_files
+from sellthrough.generator.master_faults import build_master_files
+from sellthrough.generator.masters import build_network
 from sellthrough.generator.monthly import stock_truth, write_primary_files, write_scheme_claims, write_stock_statements
+from sellthrough.generator.pos import write_pos
 from sellthrough.generator.problems import plan_problems
 from sellthrough.generator.sales_files import write_sales_files
 from sellthrough.generator.simulate import simulate
 from sellthrough.generator.truth import (
     business_problems,
     daily_frame,
+    dump_json,
     primary_frame,
     secondary_frame,
     sorted_file_faults,
@@ -53,8 +56,13 @@ def generate(data_dir: Path, config: NetworkConfig | None = None, progress: Prog
     plan = plan_problems(network)
     masters_at = datetime.combine(config.start - timedelta(days=1), time(0, 30))
     master_names = []
-    for name, data in master_files(network).items():
+    pos = write_pos(network, inbox)
+    masters = build_master_files(network)
+    for name, data in {**masters.files, "chain_stores.csv": pos.chain_stores}.items():
         write_delivered(inbox / "masters" / "BRAND" / name, data, masters_at)
+        master_names.append(f"masters/BRAND/{name}")
+    for name, data in masters.moved_outlets.items():  # an outlet moves beat mid-period (outlet history)
+        write_delivered(inbox / "masters" / "BRAND" / name, data, datetime.combine(masters.moved_at, time(0, 30)))
         master_names.append(f"masters/BRAND/{name}")
     report("simulating days", 1)
 
@@ -88,6 +96,7 @@ def generate(data_dir: Path, config: NetworkConfig | None = None, progress: Prog
         "scheme_claims": len(claim_files),
         "whatsapp": len(chat_files),
         "sfa": len(sfa_files),
+        "pos_sales": len(pos.files),
     }
     expected = Counter(secondary["expected"].to_list())
     summary = {
@@ -99,6 +108,8 @@ def generate(data_dir: Path, config: NetworkConfig | None = None, progress: Prog
         "whatsapp_order_lines": whatsapp_orders.height,
         "sfa_visits": sfa_truth["sfa_visits"].height,
         "sfa_order_lines": sfa_truth["sfa_orders"].height,
+        "pos_lines": pos.truth.height,
+        "master_faults": len(masters.faults),
         "planted_problems": len(problems),
         "planted_problems_by_type": dict(Counter(p["problem"] for p in problems)),
         "file_faults": dict(Counter(f["fault"] for f in file_faults)),
@@ -130,5 +141,9 @@ def generate(data_dir: Path, config: NetworkConfig | None = None, progress: Prog
     whatsapp_orders.write_parquet(truth_dir / "whatsapp_orders.parquet")
     for name, frame in sfa_truth.items():
         frame.write_parquet(truth_dir / f"{name}.parquet")
+    pos.truth.write_parquet(truth_dir / "pos_sales.parquet")
+    dump_json(truth_dir / "pos_faults.json", pos.faults)
+    dump_json(truth_dir / "master_faults.json", masters.faults)
+    dump_json(truth_dir / "outlet_moves.json", masters.moves)
     report("done", STEPS)
     return summary

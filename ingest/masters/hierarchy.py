@@ -1,0 +1,115 @@
+"""Hierarchy checks on a master snapshot: every reference points at a row of the latest loaded master it names.
+
+- outlets: the distributor exists; the beat exists and is a beat of the outlet's own distributor (its territory);
+- beats and reps: the distributor exists;
+- distributors: the parent is a distributor of the same file, and a state lies in one region (the region most of
+  the file's distributors in that state give; a row disagreeing with a clear majority is wrong);
+- chain_stores: the outlet exists.
+A check runs only where the master it needs was loaded (a first load of outlets alone is not checked).
+Columns are the reader's typed ones (`_<column>`).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from ingest.core.masters import MasterData
+from ingest.core.rows import RowCheck, quote
+
+ENTITY_RANK = {"distributors": 0, "skus": 0, "beats": 1, "reps": 1, "schemes": 1, "outlets": 2, "sku_aliases": 2}
+LAST_RANK = 3  # chain_stores and anything new: after outlets
+
+
+def entity_rank(entity: str) -> int:
+    return ENTITY_RANK.get(entity, LAST_RANK)
+
+
+def with_hierarchy(frame: pl.DataFrame, entity: str, masters: MasterData) -> tuple[pl.DataFrame, list[RowCheck]]:
+    """The frame with the looked-up references, and the checks over them."""
+    if entity in ("outlets", "beats", "reps") and masters.distributors.height:
+        frame, checks = _distributor_exists(frame, masters, entity)
+    else:
+        checks = []
+    if entity == "outlets" and masters.beats.height:
+        beats = masters.beats.select(_beat_code="beat_code", _beat_distributor="distributor_code", _beat_known=True)
+        frame = frame.join(beats.unique("_beat_code"), on="_beat_code", how="left")
+        checks += [
+            RowCheck(
+                "unknown_beat",
+                pl.col("_beat_code").is_not_null() & pl.col("_beat_known").is_null(),
+                pl.format("beat {} is not in the beats master: add the beat first", quote(pl.col("_beat_code"))),
+            ),
+            RowCheck(
+                "broken_hierarchy",
+                pl.col("_beat_distributor") != pl.col("_distributor_code"),
+                pl.format(
+                    "beat {} belongs to distributor {}, not to the outlet's distributor {}: fix one of them",
+                    pl.col("_beat_code"),
+                    pl.col("_beat_distributor"),
+                    pl.col("_distributor_code"),
+                ),
+            ),
+        ]
+    if entity == "distributors":
+        frame, checks = _distributor_tree(frame)
+    if entity == "chain_stores" and masters.outlets.height:
+        outlets = masters.outlets.select(_outlet_code="outlet_code", _outlet_known=True).unique("_outlet_code")
+        frame = frame.join(outlets, on="_outlet_code", how="left")
+        checks.append(
+            RowCheck(
+                "unknown_outlet",
+                pl.col("_outlet_known").is_null(),
+                pl.format("outlet {} is not in the outlets master", quote(pl.col("_outlet_code"))),
+            )
+        )
+    return frame, checks
+
+
+def _distributor_exists(frame: pl.DataFrame, masters: MasterData, entity: str) -> tuple[pl.DataFrame, list[RowCheck]]:
+    known = masters.distributors.select(_distributor_code="distributor_code", _distributor_known=True)
+    frame = frame.join(known.unique("_distributor_code"), on="_distributor_code", how="left")
+    check = RowCheck(
+        "unknown_distributor",
+        pl.col("_distributor_code").is_not_null() & pl.col("_distributor_known").is_null(),
+        pl.format(
+            "distributor {} of this {} row is not in the distributors master",
+            quote(pl.col("_distributor_code")),
+            pl.lit(entity.removesuffix("s")),
+        ),
+    )
+    return frame, [check]
+
+
+def _distributor_tree(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[RowCheck]]:
+    codes = frame["_distributor_code"].drop_nulls().unique().to_list()
+    votes = (
+        frame.drop_nulls(["_state", "_region"])
+        .group_by("_state", "_region")
+        .len()
+        .sort("len", "_region", descending=[True, False])
+    )
+    majority = votes.group_by("_state", maintain_order=True).agg(
+        _state_region=pl.col("_region").first(),
+        _clear=pl.col("len").first() > pl.col("len").slice(1, 1).first().fill_null(0),
+    )
+    frame = frame.join(majority, on="_state", how="left")
+    checks = [
+        RowCheck(
+            "broken_hierarchy",
+            pl.col("_parent_distributor_code").is_not_null() & ~pl.col("_parent_distributor_code").is_in(codes),
+            pl.format(
+                "parent distributor {} is not a distributor of this master", quote(pl.col("_parent_distributor_code"))
+            ),
+        ),
+        RowCheck(
+            "broken_hierarchy",
+            pl.col("_clear") & (pl.col("_region") != pl.col("_state_region")),
+            pl.format(
+                "state {} lies in region {} for the other distributors, not {}",
+                pl.col("_state"),
+                pl.col("_state_region"),
+                pl.col("_region"),
+            ),
+        ),
+    ]
+    return frame, checks

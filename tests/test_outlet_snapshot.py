@@ -1,0 +1,112 @@
+"""Outlet history (SCD type 2): the dbt snapshot of the outlet master and dim_outlet_history, run as `dbt build`
+runs it, twice on the same data and after an outlet moves beat and distributor."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from ingest.core.lake import Lake
+from ingest.core.runner import ingest_inbox
+from sellthrough.config import Settings
+from sellthrough.pipeline import run_nightly
+from tests.conftest import write_csv
+from tests.pipeline_helpers import copy_network
+from tests.pos_helpers import outlet, run_dbt, write_hierarchy
+
+
+def _history(data_dir: Path) -> pl.DataFrame:
+    with duckdb.connect(str(Settings.from_env(data_dir).warehouse_path), read_only=True) as con:
+        return con.sql(
+            "select outlet_code, distributor_code, beat_code, valid_from, valid_to, is_current, master_received_at "
+            "from dim_outlet_history order by outlet_code, valid_from"
+        ).pl()
+
+
+def _snapshot(inbox: Path, name: str, rows: list[dict], received: date) -> None:
+    path = inbox / "masters" / "BRAND" / name
+    write_csv(path, rows)
+    stamp = time.mktime(received.timetuple())
+    os.utime(path, (stamp, stamp))
+
+
+def _build_twice(data_dir: Path) -> None:
+    ingest_inbox(data_dir / "inbox", Lake(data_dir / "raw"), kinds=["masters"])
+    for _ in range(2):  # the same data snapshotted again adds nothing
+        run_dbt(data_dir, "build", "--select", "+dim_outlet_history", "--indirect-selection", "cautious")
+
+
+def _one_current_row_per_outlet(history: pl.DataFrame) -> None:
+    current = history.group_by("outlet_code").agg(pl.col("is_current").sum().alias("n"))
+    assert current["n"].max() <= 1
+    assert history.filter(pl.col("is_current"))["valid_to"].null_count() == history["is_current"].sum()
+
+
+def test_a_moved_outlet_keeps_its_history_with_one_current_row(inbox: Path) -> None:
+    data_dir = inbox.parent
+    write_hierarchy(inbox, [outlet("O1")])
+    _snapshot(inbox, "outlets.csv", [outlet("O1"), outlet("O2")], date(2026, 7, 1))
+    _build_twice(data_dir)
+    first = _history(data_dir)
+    assert first["outlet_code"].to_list() == ["O1", "O2"] and first["is_current"].all()
+    _one_current_row_per_outlet(first)
+
+    moved = [outlet("O1", beat="D002-B01", distributor="D002"), outlet("O2", outlet_name="Store O2 (renamed)")]
+    _snapshot(inbox, "outlets_2026-08-01.csv", moved, date(2026, 8, 1))
+    _build_twice(data_dir)
+    history = _history(data_dir)
+    _one_current_row_per_outlet(history)
+    o1 = history.filter(pl.col("outlet_code") == "O1").to_dicts()
+    assert len(o1) == 2
+    assert [(r["distributor_code"], r["beat_code"], r["is_current"]) for r in o1] == [
+        ("D001", "D001-B01", False),
+        ("D002", "D002-B01", True),
+    ]
+    assert o1[0]["valid_to"] == o1[1]["valid_from"]  # no gap, no overlap
+    assert o1[1]["master_received_at"].date() == date(2026, 8, 1)
+    # a name is not a placement: O2 keeps one version
+    assert history.filter(pl.col("outlet_code") == "O2").height == 1
+
+    _snapshot(inbox, "outlets_2026-09-01.csv", [moved[0]], date(2026, 9, 1))  # O2 leaves the master
+    _build_twice(data_dir)
+    history = _history(data_dir)
+    _one_current_row_per_outlet(history)
+    assert history.filter(pl.col("is_current"))["outlet_code"].to_list() == ["O1"]
+    assert history.height == 3
+
+
+def test_dagster_dbt_build_includes_the_snapshot() -> None:
+    from orchestration.dbt import sellthrough_dbt_assets
+
+    names = {key.path[-1] for key in sellthrough_dbt_assets.keys}
+    assert {"snp_masters__outlets", "dim_outlet_history", "fct_pos_sales"} <= names
+
+
+@pytest.mark.e2e
+def test_generated_outlet_move_has_history_across_two_nights(tiny_inbox: Path, tmp_path: Path) -> None:
+    """Two nightly runs, before and after the generator's mid-period outlets snapshot: the moved outlet has two
+    versions, every other outlet one, and each outlet exactly one current row."""
+    data_dir = copy_network(tiny_inbox, tmp_path / "network")
+    [move] = json.loads((data_dir / "truth" / "outlet_moves.json").read_text())
+    moved_on = date.fromisoformat(move["on"])
+    assert run_nightly(data_dir, run_date=moved_on - timedelta(days=1)).success
+    assert run_nightly(data_dir).success
+    with duckdb.connect(str(data_dir / "published" / "sellthrough.duckdb"), read_only=True) as con:
+        history = con.sql("select * from dim_outlet_history order by outlet_code, valid_from").pl()
+        current_beat = con.execute(
+            "select beat_code from dim_outlet where outlet_code = ?", [move["outlet_code"]]
+        ).fetchall()
+    _one_current_row_per_outlet(history)
+    versions = history.group_by("outlet_code").len()
+    assert versions.filter(pl.col("len") > 1)["outlet_code"].to_list() == [move["outlet_code"]]
+    mover = history.filter(pl.col("outlet_code") == move["outlet_code"])
+    assert mover["beat_code"].to_list() == [move["from_beat"], move["to_beat"]]
+    assert mover["is_current"].to_list() == [False, True]
+    assert current_beat == [(move["to_beat"],)]

@@ -1,0 +1,233 @@
+"""Modern-trade POS sell-out (`ingest/pos_sales`): chain layouts, EAN check digits, store -> outlet mapping,
+restatements through dbt, and the generator's two chains end to end."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import polars as pl
+import pytest
+
+from ingest.core.lake import Lake
+from ingest.core.masters import MasterData
+from ingest.core.preview import preview_file
+from ingest.core.runner import ingest_inbox
+from sellthrough.config import Settings
+from sellthrough.outlets.store import run_outlet_master
+from tests.conftest import write_csv, write_rows
+from tests.pos_helpers import outlet, run_dbt, write_hierarchy
+
+CHAIN = "CHAINX"
+DAILY_HEADER = ["Store Code", "EAN", "Article Description", "Bill Date", "Sold Qty", "Net Sales"]
+
+
+def _masters(inbox: Path) -> None:
+    write_hierarchy(inbox, [outlet("O1"), outlet("O2", beat="D001-B02")])
+    write_csv(
+        inbox / "masters" / "BRAND" / "chain_stores.csv",
+        [
+            {"chain_code": CHAIN, "store_code": "S001", "outlet_code": "O1"},
+            {"chain_code": CHAIN, "store_code": "S002", "outlet_code": "O2"},
+        ],
+    )
+
+
+def _delivered(path: Path, when: datetime) -> Path:
+    stamp = when.replace(tzinfo=UTC).timestamp()
+    os.utime(path, (stamp, stamp))
+    return path
+
+
+def _pos_loads(lake: Lake) -> pl.DataFrame:
+    return lake.ledger().filter(pl.col("source_kind") == "pos_sales").sort("received_at")
+
+
+def test_daily_csv_maps_stores_and_eans_and_quarantines_with_reasons(inbox: Path, lake: Lake) -> None:
+    _masters(inbox)
+    write_rows(
+        inbox / "pos_sales" / CHAIN / "sellout_2026-07-06.csv",
+        [
+            DAILY_HEADER,
+            ["S001", "8901234567890", "Crunchy 100g", "06-07-2026", "5", "50.00"],
+            ["s002", "08901234567906", "Zing Namkeen", "06-07-2026", "2", "80"],  # GTIN-14, store in lower case
+            ["S001", "8901234567891", "Crunchy 100g", "06-07-2026", "1", "10"],  # wrong check digit
+            ["S999", "8901234567890", "Crunchy 100g", "06-07-2026", "3", "30"],  # store not in chain_stores
+            ["S001", "8.90123E+12", "Crunchy 100g", "06-07-2026", "4", "40"],  # a spreadsheet ate the barcode
+            ["Total", "", "", "", "15", "210"],
+        ],
+    )
+    ingest_inbox(inbox, lake)
+    [load] = _pos_loads(lake).to_dicts()
+    assert load["status"] == "loaded" and load["distributor_code"] == CHAIN
+    assert (load["rows_read"], load["rows_loaded"], load["rows_quarantined"], load["rows_skipped"]) == (5, 2, 3, 1)
+    assert load["period_start"] == load["period_end"] == date(2026, 7, 6)
+    lines = lake.read_table("pos_sales", [load["load_id"]]).sort("outlet_code")
+    assert lines.select("chain_code", "store_code", "outlet_code", "sku_code", "units", "date_grain").rows() == [
+        (CHAIN, "S001", "O1", "SKU0001", 5, "day"),
+        (CHAIN, "s002", "O2", "SKU0002", 2, "day"),
+    ]
+    assert lines["sales_value"].to_list() == [50.0, 80.0]
+    quarantine = lake.read_table("_quarantine", [load["load_id"]]).sort("_row_number")
+    assert dict(zip(quarantine["_row_number"], quarantine["reason_code"], strict=True)) == {
+        4: "bad_ean",
+        5: "unmapped_store",
+        6: "bad_ean",
+    }
+    reasons = quarantine["reason"].to_list()
+    assert "'8901234567891' fails its check digit" in reasons[0]
+    assert "add a row chain_code=CHAINX, store_code=S999" in reasons[1]
+    assert "'8.90123E+12'" in reasons[2]
+
+
+def _weekly_xlsx(path: Path, title: str) -> Path:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append([title])
+    sheet.append([])
+    sheet.append(["Site No", "Barcode No", "Week Commencing", "Sale Units", "Sale Value (Rs)"])
+    sheet.append(["S001", "8901234567890", "2026-W28", 30, 300.0])
+    sheet.append(["S002", "8901234567906", datetime(2026, 7, 13), 12, 480.0])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(path)
+    return path
+
+
+def test_weekly_xlsx_loads_through_its_chain_layout_and_covers_whole_weeks(
+    inbox: Path, lake: Lake, tmp_path: Path
+) -> None:
+    _masters(inbox)
+    write_csv(
+        inbox / "masters" / "BRAND" / "chain_stores.csv",
+        [{"chain_code": c, "store_code": s, "outlet_code": o} for c in ("NOLAYOUT", "WEEKLY") for s, o in
+         (("S001", "O1"), ("S002", "O2"))],
+    )  # fmt: skip
+    _weekly_xlsx(inbox / "pos_sales" / "NOLAYOUT" / "week.xlsx", "NOLAYOUT sell-out")
+    _weekly_xlsx(inbox / "pos_sales" / "WEEKLY" / "week.xlsx", "WEEKLY sell-out")
+    layouts = tmp_path / "layouts" / "pos_sales"
+    layouts.mkdir(parents=True)
+    (layouts / "WEEKLY.yml").write_text(
+        "columns:\n  store_code: Site No\n  ean: Barcode No\n  units: Sale Units\n  sales_value: Sale Value (Rs)\n"
+    )
+    ingest_inbox(inbox, lake, extra_layouts_dir=tmp_path / "layouts")
+    loads = {row["distributor_code"]: row for row in _pos_loads(lake).to_dicts()}
+    assert loads["NOLAYOUT"]["status"] == "failed" and loads["NOLAYOUT"]["error_code"] == "header_not_found"
+    weekly = loads["WEEKLY"]
+    assert weekly["status"] == "loaded" and weekly["rows_loaded"] == 2
+    assert (weekly["period_start"], weekly["period_end"]) == (date(2026, 7, 6), date(2026, 7, 19))
+    lines = lake.read_table("pos_sales", [weekly["load_id"]]).sort("sale_date")
+    assert lines["sale_date"].to_list() == [date(2026, 7, 6), date(2026, 7, 13)]  # ISO week 28 is its Monday
+    assert lines["date_grain"].to_list() == ["week", "week"] and lines["units"].to_list() == [30, 12]
+
+
+def _daily_file(inbox: Path, name: str, rows: list[list[object]], when: datetime) -> Path:
+    return _delivered(write_rows(inbox / "pos_sales" / CHAIN / name, [DAILY_HEADER, *rows]), when)
+
+
+def test_restated_weeks_replace_earlier_figures_in_fct_pos_sales(tmp_path: Path, inbox: Path) -> None:
+    """A later file covering a date wins for its chain: the restated week takes the new figures (a row the
+    restatement no longer carries is gone), the week it does not cover keeps the first file's."""
+    data_dir = inbox.parent
+    _masters(inbox)
+    crunchy, zing = "8901234567890", "8901234567906"
+    _daily_file(
+        inbox,
+        "chainx_2026-07-06_2026-07-19.csv",
+        [
+            ["S001", crunchy, "Crunchy", "06-07-2026", "5", "50"],
+            ["S001", crunchy, "Crunchy", "14-07-2026", "7", "70"],
+            ["S002", zing, "Zing", "15-07-2026", "2", "80"],
+        ],
+        datetime(2026, 7, 20, 6),
+    )
+    _daily_file(
+        inbox,
+        "chainx_2026-07-13_2026-07-19.csv",
+        [["S001", crunchy, "Crunchy", "14-07-2026", "6", "60"]],
+        datetime(2026, 7, 27, 6),
+    )
+    ingest_inbox(inbox, Lake(data_dir / "raw"))
+    run_outlet_master(Settings.from_env(data_dir))
+    run_dbt(data_dir, "build", "--select", "+fct_pos_sales", "--indirect-selection", "cautious")
+    with duckdb.connect(str(Settings.from_env(data_dir).warehouse_path), read_only=True) as con:
+        facts = con.sql(
+            "select store_code, outlet_code, sku_code, sale_date, units, sales_value, beat_code, distributor_code, "
+            "region from fct_pos_sales order by sale_date"
+        ).fetchall()
+        staged = con.execute("select count(*) from staging.stg_pos_sales__lines").fetchall()[0][0]
+    assert staged == 4  # the raw layer keeps both files
+    assert facts == [
+        ("S001", "O1", "SKU0001", date(2026, 7, 6), 5, 50.0, "D001-B01", "D001", "West 1"),
+        ("S001", "O1", "SKU0001", date(2026, 7, 14), 6, 60.0, "D001-B01", "D001", "West 1"),
+    ]
+
+
+@pytest.fixture(scope="module")
+def generated(tiny_inbox: Path) -> Path:
+    return tiny_inbox
+
+
+def test_generator_writes_two_chain_layouts_with_restatements(generated: Path) -> None:
+    files = sorted((generated / "inbox" / "pos_sales").rglob("*.*"))
+    chains = {f.parent.name: f.suffix for f in files}
+    assert chains == {"SMARTMART": ".csv", "FRESHCO": ".xlsx"}
+    spans = [(f.name.split("_")[-2], f.stem.split("_")[-1]) for f in files]
+    assert any((date.fromisoformat(end) - date.fromisoformat(start)).days >= 14 for start, end in spans)
+    stores = pl.read_csv(generated / "inbox" / "masters" / "BRAND" / "chain_stores.csv")
+    assert set(stores["chain_code"]) == {"SMARTMART", "FRESHCO"}
+    faults = json.loads((generated / "truth" / "pos_faults.json").read_text())
+    assert sorted(f["fault"] for f in faults) == ["bad_ean", "bad_ean", "unmapped_store", "unmapped_store"]
+
+
+def test_preview_reads_a_chain_workbook_with_its_layout(generated: Path, tmp_path: Path) -> None:
+    inbox = generated / "inbox"
+    lake = Lake(tmp_path / "raw")
+    ingest_inbox(inbox, lake, kinds=["masters"])
+    workbook = sorted((inbox / "pos_sales" / "FRESHCO").glob("*.xlsx"))[0]
+    preview = preview_file(workbook, kind="pos_sales", masters=MasterData.from_lake(lake)).as_dict()
+    assert preview["kind"] == "pos_sales" and preview["rows_quarantined"] == 0
+    assert preview["rows_loaded"] == preview["rows_read"] > 0
+    assert preview["totals"]["date_grains"] == ["week"] and preview["totals"]["stores"] >= 1
+    assert preview["totals"]["quantity"] > 0
+
+
+@pytest.mark.e2e
+def test_generated_chains_end_to_end_equal_the_truth(tiny_network: Path) -> None:
+    """The nightly pipeline on the generated network: fct_pos_sales is the truth's latest figure per chain, store,
+    EAN and day (restatements applied), and the quarantined POS rows are exactly the planted ones."""
+    truth = pl.read_parquet(tiny_network / "truth" / "pos_sales.parquet").select(
+        "chain_code",
+        "store_code",
+        "ean",
+        "sale_date",
+        "date_grain",
+        "outlet_code",
+        "sku_code",
+        pl.col("units").cast(pl.Int64),
+        (pl.col("value_paise") / 100).round(2).alias("sales_value"),
+    )
+    with duckdb.connect(str(tiny_network / "published" / "sellthrough.duckdb"), read_only=True) as con:
+        facts = con.sql(
+            f"select {', '.join(truth.columns[:-2])}, units::bigint as units, round(sales_value, 2) as sales_value "
+            "from fct_pos_sales"
+        ).pl()
+        unkeyed = con.execute(
+            "select count(*) from fct_pos_sales where master_outlet_id is null or region is null or brand is null"
+        ).fetchall()[0][0]
+        quarantined = con.sql(
+            "select distributor_code as chain_code, reason_code, raw_values from fct_quarantined_rows "
+            "where source_kind = 'pos_sales'"
+        ).pl()
+    assert truth.height > 100 and set(truth["date_grain"]) == {"day", "week"}
+    assert facts.sort(truth.columns).equals(truth.sort(truth.columns))
+    assert unkeyed == 0
+    planted = json.loads((tiny_network / "truth" / "pos_faults.json").read_text())
+    found = sorted(
+        (chain, code, json.loads(raw)["store_code"])
+        for chain, code, raw in quarantined.select("chain_code", "reason_code", "raw_values").rows()
+    )
+    assert found == sorted((p["chain_code"], p["fault"], p["store_code"]) for p in planted)
