@@ -283,17 +283,27 @@ def node_times(ws: Workspace) -> dict[str, float]:
     return {r["unique_id"].split(".", 2)[-1]: float(r["execution_time"]) for r in results}
 
 
-def prepare(ws: Workspace) -> None:
-    """Write the lake and parse the project once (untimed), so measured builds start from a parsed manifest."""
+def prepare(ws: Workspace, reuse: bool = False) -> None:
+    """Write the lake and parse the project once (untimed), so measured builds start from a parsed manifest.
+    With `reuse`, a lake already under the workspace (left by --keep) is used as it is."""
     ws.settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
-    print(f"writing lake: {ws.spec.lines:,} lines, {ws.spec.days} days -> {ws.spec.data_dir}", flush=True)
-    summary = write_lake(ws.spec)
-    print(
-        f"  {summary.secondary_lines:,} secondary lines, {summary.loads:,} loads"
-        f" ({summary.resent_loads} re-sent weeks), {summary.statement_rows:,} statement rows,"
-        f" written in {summary.seconds:.1f} s",
-        flush=True,
-    )
+    ledger = ws.spec.raw_dir / "_ledger"
+    if reuse and ledger.is_dir() and any(ledger.glob("*.parquet")):
+        with duckdb.connect() as con:
+            lines = con.execute(
+                "select count(*) from read_parquet($glob)",
+                {"glob": str(ws.spec.raw_dir / "secondary_sales" / "*.parquet")},
+            ).fetchall()[0][0]
+        print(f"reusing the lake under {ws.spec.data_dir}: {lines:,} secondary lines", flush=True)
+    else:
+        print(f"writing lake: {ws.spec.lines:,} lines, {ws.spec.days} days -> {ws.spec.data_dir}", flush=True)
+        summary = write_lake(ws.spec)
+        print(
+            f"  {summary.secondary_lines:,} secondary lines, {summary.loads:,} loads"
+            f" ({summary.resent_loads} re-sent weeks), {summary.statement_rows:,} statement rows,"
+            f" written in {summary.seconds:.1f} s",
+            flush=True,
+        )
     parsed = measure("dbt parse", dbt_command(ws, "parse"), ws.dbt_env(), ws.root)
     if not parsed.ok:
         raise SystemExit(f"dbt parse failed: {parsed.summary()}\n{parsed.stdout[-3000:]}")
@@ -450,14 +460,26 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--only", choices=("reconciliation", "nightly"), help="run one of the two benchmarks")
     parser.add_argument("--dir", type=Path, default=DEFAULT_DIR, help=f"scratch folder ({DEFAULT_DIR})")
     parser.add_argument("--keep", action="store_true", help="keep the lakes and warehouses")
+    parser.add_argument(
+        "--reuse-lake",
+        action="store_true",
+        help="with --only reconciliation: the lake a --keep run left (the warehouse is rebuilt)",
+    )
     return parser.parse_args(argv)
+
+
+def ws_files(ws: Workspace) -> list[Path]:
+    warehouse = ws.settings.warehouse_path
+    return [warehouse, warehouse.with_name(warehouse.name + ".wal")]
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
+    if args.reuse_lake and args.only != "reconciliation":
+        raise SystemExit("--reuse-lake goes with --only reconciliation (the nightly benchmark adds a day to its lakes)")
     lines = args.lines or (QUICK_LINES if args.quick else 20_000_000)
     root: Path = args.dir.resolve()
-    if root.exists():
+    if root.exists() and not args.reuse_lake:
         shutil.rmtree(root)
     knobs = {"distributors": args.distributors, "skus": args.skus, "outlets": args.outlets}
     big = Workspace(root / "lake_b", LakeSpec(root / "lake_b" / "data", lines=lines, days=args.days, **knobs))
@@ -468,12 +490,18 @@ def main(argv: list[str] | None = None) -> None:
     bench1: dict[str, Measurement] | None = None
     lake_a = lake_b = None
     try:
-        prepare(big)
+        prepare(big, args.reuse_lake)
+        if args.reuse_lake:  # a fresh warehouse: the measured builds start from nothing, as on a new lake
+            for stale in ws_files(big):
+                stale.unlink(missing_ok=True)
         if args.only != "nightly":
             bench1 = reconciliation_benchmark(big)
         if args.only != "reconciliation":
             lake_b = nightly(big, "B")
-            prepare(small)
+            prepare(small, args.reuse_lake)
+            if args.reuse_lake:
+                for stale in ws_files(small):
+                    stale.unlink(missing_ok=True)
             lake_a = nightly(small, "A")
         report(bench1, lake_a, lake_b)
     finally:
