@@ -165,7 +165,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = parse_args(argv)
+    args = parse_args(argv if argv is not None else [])  # `python -m bench NAME` passes no options
     data_dir: Path = args.data_dir.resolve()
     if data_dir.exists():
         shutil.rmtree(data_dir)

@@ -474,7 +474,7 @@ def ws_files(ws: Workspace) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = parse_args(argv)
+    args = parse_args(argv if argv is not None else [])  # `python -m bench NAME` passes no options
     if args.reuse_lake and args.only != "reconciliation":
         raise SystemExit("--reuse-lake goes with --only reconciliation (the nightly benchmark adds a day to its lakes)")
     lines = args.lines or (QUICK_LINES if args.quick else 20_000_000)
