@@ -8,7 +8,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("reader_speed", "whatsapp_parse", "whatsapp_orders", "outlet_dedup", "warehouse_scale")
+BENCHMARKS = ("reader_speed", "whatsapp_parse", "whatsapp_orders", "outlet_dedup", "warehouse_scale", "freshness")
 
 
 def main(argv: list[str]) -> int:

@@ -1,18 +1,23 @@
 """dbt at warehouse scale on a synthetic raw lake (bench/synthetic_lake.py), two benchmarks printed as ratios.
 
-1. Reconciliation at scale: `dbt build --select +fct_distributor_stock_reconciliation --full-refresh` on a
-   20M-line lake against ONE hand-written DuckDB query computing the same reconciliation from the same raw parquet.
-   Both results must be equal (rows, sum of computed_closing_units and variance_units, and row by row).
+1. Reconciliation at scale: `dbt run --select +fct_distributor_stock_reconciliation --full-refresh` (the model and
+   every parent, models only: dbt's tests have no counterpart in the hand query) on a 20M-line lake against ONE
+   hand-written DuckDB query computing the same reconciliation from the same raw parquet. Both results must be
+   equal (row count, sums of computed_closing_units and variance_units, and row by row), else the benchmark fails.
    Target: dbt / hand <= 2.0.
-2. Cost grows with new data, not history: lake A (30 days) and lake B (365 days, same lines per day); on each a full
-   `dbt build`, then one new day of distributor_sales loads, then the nightly `dbt build` (no --full-refresh),
-   timed. Target: B / A <= 1.3. The same one-day build with --full-refresh on B is printed as context.
+2. Cost grows with new data, not history: lake B (365 days) and lake A (30 days), same lines per day. On each the
+   history is built (`dbt build --exclude-resource-type test`: seeds and models), one new day of distributor_sales
+   loads is added, then the nightly `dbt run` (no --full-refresh) is timed; `dbt test` after it is timed as context
+   (run + test is what the job's `dbt build` does). Target: B / A <= 1.3 for the run. The models whose time grows
+   most with history are listed from dbt's run_results.json.
 
 Every measured step runs in its own child (a tiny wrapper process), so wall time and peak RSS
-(getrusage(RUSAGE_CHILDREN).ru_maxrss) are per step. dbt gets its own --target-path and log path under the temp
-dir: the working tree's dbt_project/target is never touched.
+(getrusage(RUSAGE_CHILDREN).ru_maxrss: the largest process of the step; dbt-duckdb runs DuckDB inside the dbt
+process) are per step. dbt gets its own --target-path and log path under the scratch folder: the working tree's
+dbt_project/target is never touched. The lakes live under data/bench/warehouse_scale (git-ignored), removed at
+the end unless --keep.
 
-Run: `python -m bench warehouse_scale [--quick] [--lines N] [--days N] [--keep] [--tmp-dir DIR]`.
+Run: `python -m bench warehouse_scale [--quick] [--lines N] [--days N] [--only reconciliation|nightly] [--keep]`.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ RECONCILIATION_TARGET = 2.0
 GROWTH_TARGET = 1.3
 QUICK_LINES = 1_000_000
 SMALL_DAYS = 30
+DEFAULT_DIR = REPO_ROOT / "data" / "bench" / "warehouse_scale"  # git-ignored (data/*)
 DBT = Path(sys.executable).with_name("dbt")
 
 # Runs argv[2:] as a child and writes its wall time and peak RSS (KiB on Linux) to argv[1] as JSON. A fresh
@@ -59,7 +65,6 @@ HAND_CHILD = "import sys; from bench.warehouse_scale import hand_query_main; han
 # later (received_at, load_id) loaded load of the same kind and distributor covers d; lines are summed per load x
 # distributor x SKU x day before supersession is applied (the hand-written shortcut dbt's layering cannot take).
 HAND_SQL = """
-copy (
 with loads as (
     select load_id, source_kind, distributor_code, received_at, period_start, period_end
     from read_parquet($ledger_glob, union_by_name = true)
@@ -165,7 +170,6 @@ select
     (reported_closing_units - (opening_units + receipts_units - secondary_sales_units + market_returns_units
         - returns_to_brand_units))::bigint as variance_units
 from summed
-) to $out (format parquet)
 """
 
 COMPARE_SQL = """
@@ -210,7 +214,8 @@ class Measurement:
 
     def errors(self) -> list[str]:
         keep = ("ERROR", "FAIL ", "Failure in", "Error in", "Runtime Error", "Compilation Error", "Parser Error")
-        return [line.strip() for line in self.stdout.splitlines() if any(k in line for k in keep)][:20]
+        lines = [line.strip() for line in self.stdout.splitlines() if "Done. PASS=" not in line]
+        return [line for line in lines if any(k in line for k in keep)][:20]
 
 
 @dataclass(frozen=True)
@@ -233,6 +238,7 @@ class Workspace:
         env["DBT_TARGET_PATH"] = str(self.target_path)
         env["DBT_LOG_PATH"] = str(self.root / "dbt_logs")
         env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
+        env["DBT_USE_COLORS"] = "false"
         return env
 
 
@@ -260,28 +266,47 @@ def dbt_command(ws: Workspace, verb: str, *args: str) -> list[str]:
     ]
 
 
-def run_dbt(ws: Workspace, label: str, *args: str) -> Measurement:
-    result = measure(label, dbt_command(ws, "build", *args), ws.dbt_env(), ws.root)
+def run_dbt(ws: Workspace, label: str, verb: str, *args: str) -> Measurement:
+    result = measure(label, dbt_command(ws, verb, *args), ws.dbt_env(), ws.root)
     print(f"  {label}: {result.seconds:.1f} s, peak RSS {result.rss_mib:,.0f} MiB; {result.summary()}", flush=True)
     for line in result.errors():
         print(f"    {line}")
     return result
 
 
-def prepare(ws: Workspace) -> None:
-    """Write the lake and parse the project once (untimed), so measured builds start from a parsed manifest."""
+def node_times(ws: Workspace) -> dict[str, float]:
+    """Per-node execution seconds of the workspace's last dbt invocation (run_results.json)."""
+    path = ws.target_path / "run_results.json"
+    if not path.exists():
+        return {}
+    results = json.loads(path.read_text())["results"]
+    return {r["unique_id"].split(".", 2)[-1]: float(r["execution_time"]) for r in results}
+
+
+def prepare(ws: Workspace, reuse: bool = False) -> None:
+    """Write the lake and parse the project once (untimed), so measured builds start from a parsed manifest.
+    With `reuse`, a lake already under the workspace (left by --keep) is used as it is."""
     ws.settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
-    print(f"writing lake: {ws.spec.lines:,} lines, {ws.spec.days} days -> {ws.spec.data_dir}", flush=True)
-    summary = write_lake(ws.spec)
-    print(
-        f"  {summary.secondary_lines:,} secondary lines, {summary.loads:,} loads"
-        f" ({summary.resent_loads} re-sent weeks), {summary.statement_rows:,} statement rows,"
-        f" written in {summary.seconds:.1f} s",
-        flush=True,
-    )
+    ledger = ws.spec.raw_dir / "_ledger"
+    if reuse and ledger.is_dir() and any(ledger.glob("*.parquet")):
+        with duckdb.connect() as con:
+            lines = con.execute(
+                "select count(*) from read_parquet($glob)",
+                {"glob": str(ws.spec.raw_dir / "secondary_sales" / "*.parquet")},
+            ).fetchall()[0][0]
+        print(f"reusing the lake under {ws.spec.data_dir}: {lines:,} secondary lines", flush=True)
+    else:
+        print(f"writing lake: {ws.spec.lines:,} lines, {ws.spec.days} days -> {ws.spec.data_dir}", flush=True)
+        summary = write_lake(ws.spec)
+        print(
+            f"  {summary.secondary_lines:,} secondary lines, {summary.loads:,} loads"
+            f" ({summary.resent_loads} re-sent weeks), {summary.statement_rows:,} statement rows,"
+            f" written in {summary.seconds:.1f} s",
+            flush=True,
+        )
     parsed = measure("dbt parse", dbt_command(ws, "parse"), ws.dbt_env(), ws.root)
     if not parsed.ok:
-        print(f"  dbt parse failed: {parsed.summary()}\n{parsed.stdout[-3000:]}")
+        raise SystemExit(f"dbt parse failed: {parsed.summary()}\n{parsed.stdout[-3000:]}")
 
 
 # ------------------------------------------------------------------------------------------ benchmark 1
@@ -295,11 +320,11 @@ def hand_query_main(argv: list[str]) -> None:
         "sales_glob": str(raw_dir / "secondary_sales" / "*.parquet"),
         "primary_glob": str(raw_dir / "primary_sales" / "*.parquet"),
         "stock_glob": str(raw_dir / "stock_statement" / "*.parquet"),
-        "out": out,
     }
     con = duckdb.connect()
     con.execute("set preserve_insertion_order = false")
-    con.execute(HAND_SQL, params)
+    con.execute("set threads = 2")  # as profiles.yml gives dbt
+    con.sql(HAND_SQL, params=params).write_parquet(out)
     con.close()
 
 
@@ -310,6 +335,7 @@ def compare(ws: Workspace, hand: Path) -> tuple[bool, str]:
     con.close()
     dbt_rows, hand_rows, dbt_closing, hand_closing, dbt_var, hand_var, differing, variances = row
     equal = dbt_rows == hand_rows and dbt_closing == hand_closing and dbt_var == hand_var and differing == 0
+    equal = equal and dbt_rows > 0
     detail = (
         f"rows {dbt_rows:,} / {hand_rows:,}; sum computed_closing_units {dbt_closing:,} / {hand_closing:,}; "
         f"sum variance_units {dbt_var:,} / {hand_var:,}; rows differing {differing:,}; "
@@ -318,42 +344,69 @@ def compare(ws: Workspace, hand: Path) -> tuple[bool, str]:
     return equal, detail
 
 
+class ResultsDiffer(RuntimeError):
+    """dbt and the hand-written query disagree: the timing comparison means nothing."""
+
+
 def reconciliation_benchmark(ws: Workspace) -> dict[str, Measurement]:
+    """dbt run (models only, no tests) of the reconciliation and its parents, against the one hand query."""
     print("\n[1] reconciliation at scale", flush=True)
     dbt = run_dbt(
         ws,
-        "dbt build +fct_distributor_stock_reconciliation --full-refresh",
-        "--select",
-        "+fct_distributor_stock_reconciliation",
-        "--full-refresh",
+        "dbt run +fct_distributor_stock_reconciliation (models, no tests)",
+        "run",
+        *("--select", "+fct_distributor_stock_reconciliation", "--full-refresh"),
     )
     out = ws.root / "hand_reconciliation.parquet"
     hand = measure(
-        "hand query", [sys.executable, "-c", HAND_CHILD, str(ws.spec.raw_dir), str(out)], dict(os.environ), ws.root
+        "hand-written DuckDB query (one statement)",
+        [sys.executable, "-c", HAND_CHILD, str(ws.spec.raw_dir), str(out)],
+        dict(os.environ),
+        ws.root,
     )
     print(f"  hand-written DuckDB query: {hand.seconds:.1f} s, peak RSS {hand.rss_mib:,.0f} MiB", flush=True)
-    if not hand.ok:
-        print(f"    failed: {hand.stderr[-2000:]}")
-    if dbt.ok and hand.ok:
-        equal, detail = compare(ws, out)
-        print(f"  results {'EQUAL' if equal else 'DIFFER'} (dbt / hand): {detail}")
+    if not (dbt.ok and hand.ok):
+        raise ResultsDiffer(f"a step failed: dbt rc {dbt.returncode}, hand rc {hand.returncode}\n{hand.stderr}")
+    equal, detail = compare(ws, out)
+    print(f"  results {'EQUAL' if equal else 'DIFFER'} (dbt / hand): {detail}", flush=True)
+    if not equal:
+        raise ResultsDiffer(f"dbt and the hand query differ: {detail}")
     return {"dbt": dbt, "hand": hand}
 
 
 # ------------------------------------------------------------------------------------------ benchmark 2
 
 
-def nightly(ws: Workspace, name: str, full_refresh_context: bool) -> dict[str, Measurement]:
-    """Full build, one new day of loads, the nightly build (and, for context, the same with --full-refresh)."""
+@dataclass(frozen=True)
+class Nightly:
+    history: Measurement
+    run: Measurement
+    test: Measurement
+    nodes: dict[str, float]
+
+
+def nightly(ws: Workspace, name: str) -> Nightly:
+    """History build (seeds + models), one new day of loads, then the nightly `dbt run` (timed: models without
+    --full-refresh) and `dbt test` (timed, context: with the run it is what the job's `dbt build` does)."""
     print(f"\n[2] lake {name}: {ws.spec.days} days", flush=True)
-    results = {"full": run_dbt(ws, f"{name}: full dbt build (history)")}
+    history = run_dbt(ws, f"{name}: history build (seeds + models)", "build", "--exclude-resource-type", "test")
     new_day = ws.spec.end_date + timedelta(days=1)
     lines = add_day(ws.spec, new_day)
     print(f"  added {new_day}: {lines:,} lines in {ws.spec.distributors} distributor_sales loads", flush=True)
-    results["nightly"] = run_dbt(ws, f"{name}: nightly dbt build (one new day)")
-    if full_refresh_context:
-        results["refresh"] = run_dbt(ws, f"{name}: same day, dbt build --full-refresh (context)", "--full-refresh")
-    return results
+    run = run_dbt(ws, f"{name}: nightly dbt run (one new day)", "run")
+    nodes = node_times(ws)
+    test = run_dbt(ws, f"{name}: dbt test after it (context)", "test")
+    return Nightly(history, run, test, nodes)
+
+
+def growth_table(small: Nightly, big: Nightly, limit: int = 12) -> None:
+    """The models whose nightly time grows most with history: B's seconds, A's, their ratio."""
+    rows = [(node, big.nodes[node], small.nodes.get(node, 0.0)) for node in big.nodes]
+    rows.sort(key=lambda r: -(r[1] - r[2]))
+    print("\n    models whose nightly run time grows most with history (B vs A, run_results.json):")
+    print(f"    {'model':<58}{'B s':>8}{'A s':>8}{'B/A':>8}")
+    for node, b, a in rows[:limit]:
+        print(f"    {node[:57]:<58}{b:>8.2f}{a:>8.2f}{(b / a if a else float('inf')):>8.1f}")
 
 
 # ----------------------------------------------------------------------------------------------- report
@@ -365,52 +418,91 @@ def ratio(numerator: Measurement, denominator: Measurement) -> str:
     return f"{numerator.seconds / denominator.seconds:.2f}x"
 
 
-def report(bench1: dict[str, Measurement], lake_a: dict[str, Measurement], lake_b: dict[str, Measurement]) -> None:
+def report(bench1: dict[str, Measurement] | None, lake_a: Nightly | None, lake_b: Nightly | None) -> None:
     print("\n" + "=" * 100)
-    print(f"{'step':<62}{'seconds':>10}{'peak RSS MiB':>14}{'ok':>6}")
-    rows = [bench1["dbt"], bench1["hand"], *lake_a.values(), *lake_b.values()]
+    print(f"{'step':<70}{'seconds':>10}{'peak RSS MiB':>14}{'ok':>6}")
+    rows = [*(bench1 or {}).values()]
+    for lake in (lake_b, lake_a):
+        if lake:
+            rows += [lake.history, lake.run, lake.test]
     for m in rows:
-        print(f"{m.label[:61]:<62}{m.seconds:>10.1f}{m.rss_mib:>14,.0f}{'yes' if m.ok else 'NO':>6}")
-    print(
-        f"\n[1] reconciliation dbt / hand: {ratio(bench1['dbt'], bench1['hand'])} (target <= {RECONCILIATION_TARGET})"
-    )
-    print(f"[2] nightly one-day build B / A: {ratio(lake_b['nightly'], lake_a['nightly'])} (target <= {GROWTH_TARGET})")
-    if "refresh" in lake_b:
-        print(f"    context: B full-refresh / B nightly: {ratio(lake_b['refresh'], lake_b['nightly'])}")
+        print(f"{m.label[:69]:<70}{m.seconds:>10.1f}{m.rss_mib:>14,.0f}{'yes' if m.ok else 'NO':>6}")
+    if bench1:
+        print(
+            f"\n[1] reconciliation dbt run / hand query: {ratio(bench1['dbt'], bench1['hand'])}"
+            f" (target <= {RECONCILIATION_TARGET}); results verified equal"
+        )
+    if lake_a and lake_b:
+        print(f"[2] nightly dbt run, one new day, B (365 d) / A (30 d): {ratio(lake_b.run, lake_a.run)}", end="")
+        print(f" (target <= {GROWTH_TARGET})")
+        print(f"    with dbt test (the job's dbt build): {ratio_sum(lake_b, lake_a)}")
+        print(f"    context: B nightly run / B history build: {ratio(lake_b.run, lake_b.history)}")
+        growth_table(lake_a, lake_b)
     print(f"    load average now: {', '.join(f'{v:.1f}' for v in os.getloadavg())} on {os.cpu_count()} cores")
+
+
+def ratio_sum(big: Nightly, small: Nightly) -> str:
+    if not all(m.ok for m in (big.run, big.test, small.run, small.test)):
+        return "n/a (a step failed)"
+    b, a = big.run.seconds + big.test.seconds, small.run.seconds + small.test.seconds
+    return f"{b:.1f} s / {a:.1f} s = {b / a:.2f}x"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench warehouse_scale", description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=None, help="secondary lines of the big lake (20,000,000)")
     parser.add_argument("--days", type=int, default=365, help="days of the big lake (lake B)")
+    parser.add_argument("--small-days", type=int, default=SMALL_DAYS, help="days of the small lake (lake A)")
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_LINES:,} lines, for development")
     parser.add_argument("--distributors", type=int, default=40)
     parser.add_argument("--skus", type=int, default=60)
     parser.add_argument("--outlets", type=int, default=8_000)
-    parser.add_argument("--tmp-dir", type=Path, default=Path("/tmp/sellthrough-bench"))
+    parser.add_argument("--only", choices=("reconciliation", "nightly"), help="run one of the two benchmarks")
+    parser.add_argument("--dir", type=Path, default=DEFAULT_DIR, help=f"scratch folder ({DEFAULT_DIR})")
     parser.add_argument("--keep", action="store_true", help="keep the lakes and warehouses")
+    parser.add_argument(
+        "--reuse-lake",
+        action="store_true",
+        help="with --only reconciliation: the lake a --keep run left (the warehouse is rebuilt)",
+    )
     return parser.parse_args(argv)
 
 
+def ws_files(ws: Workspace) -> list[Path]:
+    warehouse = ws.settings.warehouse_path
+    return [warehouse, warehouse.with_name(warehouse.name + ".wal")]
+
+
 def main(argv: list[str] | None = None) -> None:
-    args = parse_args(argv)
+    args = parse_args(argv if argv is not None else [])  # `python -m bench NAME` passes no options
+    if args.reuse_lake and args.only != "reconciliation":
+        raise SystemExit("--reuse-lake goes with --only reconciliation (the nightly benchmark adds a day to its lakes)")
     lines = args.lines or (QUICK_LINES if args.quick else 20_000_000)
-    root: Path = args.tmp_dir
-    if root.exists():
+    root: Path = args.dir.resolve()
+    if root.exists() and not args.reuse_lake:
         shutil.rmtree(root)
     knobs = {"distributors": args.distributors, "skus": args.skus, "outlets": args.outlets}
     big = Workspace(root / "lake_b", LakeSpec(root / "lake_b" / "data", lines=lines, days=args.days, **knobs))
     per_day = lines // args.days
-    small_spec = LakeSpec(root / "lake_a" / "data", lines=per_day * SMALL_DAYS, days=SMALL_DAYS, **knobs)
+    small_spec = LakeSpec(root / "lake_a" / "data", lines=per_day * args.small_days, days=args.small_days, **knobs)
     small = Workspace(root / "lake_a", small_spec)
     started = time.perf_counter()
+    bench1: dict[str, Measurement] | None = None
+    lake_a = lake_b = None
     try:
-        prepare(big)
-        bench1 = reconciliation_benchmark(big)
-        lake_b = nightly(big, "B", full_refresh_context=True)
-        prepare(small)
-        lake_a = nightly(small, "A", full_refresh_context=False)
+        prepare(big, args.reuse_lake)
+        if args.reuse_lake:  # a fresh warehouse: the measured builds start from nothing, as on a new lake
+            for stale in ws_files(big):
+                stale.unlink(missing_ok=True)
+        if args.only != "nightly":
+            bench1 = reconciliation_benchmark(big)
+        if args.only != "reconciliation":
+            lake_b = nightly(big, "B")
+            prepare(small, args.reuse_lake)
+            if args.reuse_lake:
+                for stale in ws_files(small):
+                    stale.unlink(missing_ok=True)
+            lake_a = nightly(small, "A")
         report(bench1, lake_a, lake_b)
     finally:
         print(f"total {time.perf_counter() - started:.0f} s; data under {root}", flush=True)
