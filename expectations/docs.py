@@ -1,4 +1,5 @@
-"""Data Docs: a static HTML site of the stored expectation results (`raw/_validations`), one page per suite.
+"""Data Docs: a static HTML site of the stored expectation results, one page per suite: every load's
+(`raw/_validations`) and the warehouse marts' after each build (`quality/mart_validations`, suites `mart.<name>`).
 
 Rendered here from the stored rows, not by GE's own site builder: the ephemeral context the loads are validated
 in keeps no validation store, and the results live in the lake (written before each load's ledger row), so the
@@ -16,6 +17,7 @@ import polars as pl
 from ingest.core.lake import SCHEMA_FILE, VALIDATIONS_DIR, VALIDATIONS_SCHEMA, write_parquet_atomic
 
 SITE_DIR = Path("quality") / "data_docs"
+MART_VALIDATIONS_DIR = Path("quality") / "mart_validations"  # expectations/marts.py, one file per run
 MAX_ROWS_PER_PAGE = 2000
 STYLE = (
     "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
@@ -35,9 +37,18 @@ def read_validations(raw_dir: Path, load_ids: list[str] | None = None) -> pl.Dat
     return pl.concat([pl.read_parquet(p) for p in paths], how="diagonal_relaxed").select(list(VALIDATIONS_SCHEMA))
 
 
+def read_mart_validations(data_dir: Path) -> pl.DataFrame:
+    """Stored results of the mart suites (load_id holds the run, file_name the mart, severity blocking/warning)."""
+    folder = data_dir / MART_VALIDATIONS_DIR
+    paths = sorted(folder.glob("*.parquet")) if folder.exists() else []
+    if not paths:
+        return pl.DataFrame(schema=VALIDATIONS_SCHEMA)
+    return pl.concat([pl.read_parquet(p) for p in paths], how="diagonal_relaxed").select(list(VALIDATIONS_SCHEMA))
+
+
 def build_data_docs(data_dir: Path, raw_dir: Path | None = None) -> Path:
     """Write `<data_dir>/quality/data_docs/` (index.html and one page per suite); returns the index path."""
-    results = read_validations(raw_dir or data_dir / "raw")
+    results = pl.concat([read_validations(raw_dir or data_dir / "raw"), read_mart_validations(data_dir)])
     site = data_dir / SITE_DIR
     site.mkdir(parents=True, exist_ok=True)
     summary = _summary(results)
@@ -57,6 +68,7 @@ def _summary(results: pl.DataFrame) -> pl.DataFrame:
             pl.len().alias("expectations_evaluated"),
             (failed & (pl.col("severity") == "file")).sum().alias("file_level_failed"),
             (failed & (pl.col("severity") == "row")).sum().alias("row_level_failed"),
+            (failed & (pl.col("severity") == "blocking")).sum().alias("blocking_failed"),
             (failed & (pl.col("severity") == "warning")).sum().alias("warnings"),
             pl.col("unexpected_count").sum().alias("unexpected_rows"),
         )
@@ -76,7 +88,8 @@ def _index(summary: pl.DataFrame, results: pl.DataFrame) -> str:
     failures = results.filter(~pl.col("success")).sort("validated_at", descending=True)
     return _html(
         "Sellthrough data quality",
-        f"<p>{results['load_id'].n_unique()} loads validated; built {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.</p>"
+        f"<p>{results['load_id'].n_unique()} loads and warehouse builds validated; "
+        f"built {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.</p>"
         f"<h2>Suites</h2>{_table(summary.columns, rows, raw=True)}"
         f"<h2>Latest failed expectations</h2>{_results_table(failures.head(MAX_ROWS_PER_PAGE))}",
     )

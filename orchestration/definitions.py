@@ -3,6 +3,7 @@
 from dagster import AssetSelection, Definitions, ScheduleDefinition, define_asset_job, in_process_executor
 
 from orchestration.assets.ingest import build_ingest_assets
+from orchestration.assets.mart_checks import mart_expectations
 from orchestration.assets.outlets import outlet_master
 from orchestration.assets.publish import published_warehouse
 from orchestration.assets.quality import data_quality_docs
@@ -30,6 +31,7 @@ NIGHTLY_SCHEDULE = ScheduleDefinition(
 
 defs = Definitions(
     assets=[*build_ingest_assets(), outlet_master, sellthrough_dbt_assets, published_warehouse, data_quality_docs],
+    asset_checks=[mart_expectations],
     jobs=[NIGHTLY_JOB, INGEST_JOB],
     schedules=[NIGHTLY_SCHEDULE],
     sensors=build_sensors(NIGHTLY_JOB),

@@ -2,7 +2,9 @@
 --   on_time_rate = sales files received within var(on_time_grace_days) days of the period they cover
 --   / sales files; quarantine_rate = rows quarantined / rows read (sales files);
 --   stock_variance_rate = reconciliation rows outside tolerance / reconciliation rows;
---   mean_abs_variance_pct = the mean |variance_pct| of its reconciliation rows.
+--   mean_abs_variance_pct = the mean |variance_pct| of its reconciliation rows;
+--   expectation_pass_rate = expectation results that passed / results (every suite, every file of the distributor);
+--   volume_flags = files whose rows per day were more than 15% off the distributor's history (warnings).
 with loads as (
     select * from {{ ref('fct_file_loads') }} where distributor_code <> 'BRAND'
 ),
@@ -22,6 +24,17 @@ files as (
         max(received_at) filter (where source_kind = 'distributor_sales') as last_sales_file_at,
         max(period_end) filter (where source_kind = 'distributor_sales') as sales_covered_to
     from loads
+    group by distributor_code
+),
+
+expectations as (
+    select
+        distributor_code,
+        count(*) as expectations_evaluated,
+        count(*) filter (where not success) as expectations_failed,
+        count(*) filter (where not success and severity = 'file') as file_level_failures,
+        count(*) filter (where not success and is_volume_check) as volume_flags
+    from {{ ref('fct_data_quality_results') }}
     group by distributor_code
 ),
 
@@ -55,7 +68,15 @@ select
     coalesce(stock.reconciliation_rows, 0) as reconciliation_rows,
     coalesce(stock.rows_outside_tolerance, 0) as stock_rows_outside_tolerance,
     round(stock.rows_outside_tolerance / nullif(stock.reconciliation_rows, 0), 4) as stock_variance_rate,
-    round(stock.mean_abs_variance_pct, 2) as mean_abs_variance_pct
+    round(stock.mean_abs_variance_pct, 2) as mean_abs_variance_pct,
+    coalesce(expectations.expectations_evaluated, 0) as expectations_evaluated,
+    coalesce(expectations.expectations_failed, 0) as expectations_failed,
+    round(
+        1 - expectations.expectations_failed / nullif(expectations.expectations_evaluated, 0), 4
+    ) as expectation_pass_rate,
+    coalesce(expectations.file_level_failures, 0) as file_level_failures,
+    coalesce(expectations.volume_flags, 0) as volume_flags
 from {{ ref('dim_distributor') }} as distributors
 left join files using (distributor_code)
 left join stock using (distributor_code)
+left join expectations using (distributor_code)

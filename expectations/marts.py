@@ -1,0 +1,112 @@
+"""Validate the warehouse's key marts after a dbt build, and store the results for Data Docs.
+
+Each mart is read from the built DuckDB file (read-only, only the columns its checks need) into Polars, helper
+columns are added, and the frame is validated with the same ephemeral GE pandas context the loads use
+(`expectations.runner.run_expectations`). Results are written to
+`<data_dir>/quality/mart_validations/<run_id>.parquet`, one file per run, with the raw layer's validation
+columns (load_id holds the run id, file_name the mart, source_kind `mart`, severity `blocking` or `warning`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from expectations.docs import MART_VALIDATIONS_DIR
+from expectations.mart_suites import MART_SUITES, MartCheck
+from expectations.model import IST_OFFSET
+from expectations.runner import observed_text, run_expectations
+from ingest.core.lake import VALIDATIONS_SCHEMA, write_parquet_atomic
+
+MART_SOURCE_KIND = "mart"
+
+
+@dataclass(frozen=True)
+class MartVerdict:
+    mart: str
+    results: pl.DataFrame  # VALIDATIONS_SCHEMA rows, one per expectation
+
+    @property
+    def blocking_failures(self) -> list[str]:
+        failed = self.results.filter((pl.col("severity") == "blocking") & ~pl.col("success"))
+        return failed["expectation"].to_list()
+
+    @property
+    def warnings(self) -> list[str]:
+        return self.results.filter((pl.col("severity") == "warning") & ~pl.col("success"))["expectation"].to_list()
+
+
+def mart_run_id(dagster_run_id: str, now: datetime | None = None) -> str:
+    """Sortable by time like a load id: `M20261122T020512-3f9a1c2b`."""
+    stamp = now or datetime.now(UTC).replace(tzinfo=None)
+    return f"M{stamp:%Y%m%dT%H%M%S}-{dagster_run_id[:8]}"
+
+
+def business_today(now: datetime | None = None) -> date:
+    """Today in India (IST): a business date after it cannot have happened yet."""
+    utc = now or datetime.now(UTC).replace(tzinfo=None)
+    return (utc + IST_OFFSET).date()
+
+
+def read_mart(connection: duckdb.DuckDBPyConnection, mart: str, columns: list[str]) -> pl.DataFrame:
+    """The mart's columns from the main schema, through DuckDB's relational API (no SQL text is built)."""
+    relation = connection.table(f"main.{mart}")
+    return relation.select(*[duckdb.ColumnExpression(c) for c in columns]).pl()
+
+
+def validate_mart(
+    connection: duckdb.DuckDBPyConnection, mart: str, run_id: str, today: date | None = None
+) -> MartVerdict:
+    checks = MART_SUITES[mart](today or business_today())
+    columns = sorted({c for check in checks for c in check.columns()})
+    frame = read_mart(connection, mart, columns)
+    derived = [expr for check in checks for expr in check.derived.values()]
+    if derived:
+        frame = frame.with_columns(derived)
+    validated = sorted({c for check in checks for c in _ge_columns(check)})
+    outcomes = run_expectations(f"mart.{mart}", [c.expectation for c in checks], frame.select(validated))
+    rows = [_row(run_id, mart, check, outcomes.get(check.name, {})) for check in checks]
+    return MartVerdict(mart, pl.DataFrame(rows, schema=VALIDATIONS_SCHEMA, orient="row"))
+
+
+def _ge_columns(check: MartCheck) -> list[str]:
+    found = list(getattr(check.expectation, "column_list", None) or [])
+    return [*found, check.column] if check.column else found
+
+
+def _row(run_id: str, mart: str, check: MartCheck, outcome: dict) -> dict:
+    return {
+        "load_id": run_id,
+        "file_name": mart,
+        "source_kind": MART_SOURCE_KIND,
+        "distributor_code": None,
+        "suite": f"mart.{mart}",
+        "expectation": check.name,
+        "column_name": check.column if check.column and not check.column.startswith("_") else None,
+        "severity": check.severity,
+        "success": bool(outcome.get("success", False)),
+        "unexpected_count": outcome.get("unexpected_count"),
+        "element_count": outcome.get("element_count"),
+        "observed_value": observed_text(outcome),
+        "validated_at": datetime.now(UTC).replace(tzinfo=None),
+    }
+
+
+def validate_marts(warehouse: Path, run_id: str, marts: list[str] | None = None) -> list[MartVerdict]:
+    """Every mart of MART_SUITES (or `marts`) in the warehouse file, read-only."""
+    today = business_today()
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        return [validate_mart(connection, mart, run_id, today) for mart in marts or list(MART_SUITES)]
+
+
+def store_mart_results(data_dir: Path, run_id: str, verdicts: list[MartVerdict]) -> Path:
+    """One parquet file per run under quality/mart_validations (written atomically)."""
+    frames = [v.results for v in verdicts]
+    results = pl.concat(frames) if frames else pl.DataFrame(schema=VALIDATIONS_SCHEMA)
+    target = data_dir / MART_VALIDATIONS_DIR / f"{run_id}.parquet"
+    write_parquet_atomic(results, target)
+    return target

@@ -1,0 +1,128 @@
+"""Data-quality history in the warehouse, and Great Expectations suites on the key marts as blocking checks."""
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from expectations.docs import MART_VALIDATIONS_DIR, read_mart_validations, read_validations
+from expectations.mart_suites import MART_SUITES
+from expectations.marts import MartVerdict, validate_mart
+from orchestration.assets.mart_checks import MART_KEYS, _result
+from orchestration.definitions import defs
+from sellthrough.pipeline import run_nightly
+from tests.pipeline_helpers import copy_network, published_path
+
+pytestmark = pytest.mark.e2e
+
+
+def _warehouse(data_dir: Path) -> Path:
+    return data_dir / "warehouse" / "sellthrough.duckdb"
+
+
+def test_every_committed_expectation_result_is_in_the_history_mart(tiny_network: Path) -> None:
+    stored = read_validations(tiny_network / "raw")
+    with duckdb.connect(str(published_path(tiny_network)), read_only=True) as con:
+        history = con.sql("select * from fct_data_quality_results").pl()
+        loads = set(con.sql("select load_id from fct_file_loads").pl()["load_id"])
+        scorecard = con.sql("select * from kpi_distributor_scorecard").pl()
+    committed = stored.filter(pl.col("load_id").is_in(loads))
+    assert history.height == committed.height > 0
+    key = ["load_id", "suite", "expectation"]
+    assert history.select(key).sort(key).equals(committed.select(key).sort(key))
+    assert history.filter(~pl.col("success")).height == committed.filter(~pl.col("success")).height
+    assert set(history["source_kind"]) >= {"distributor_sales", "stock_statement", "masters"}
+
+    # the scorecard's pass rate and volume flags are those of the distributor's stored results
+    for row in scorecard.iter_rows(named=True):
+        mine = committed.filter(pl.col("distributor_code") == row["distributor_code"])
+        assert row["expectations_evaluated"] == mine.height
+        assert row["expectations_failed"] == mine.filter(~pl.col("success")).height
+        if mine.height:
+            assert row["expectation_pass_rate"] == pytest.approx(1 - row["expectations_failed"] / mine.height, abs=1e-4)
+        volume = mine.filter(pl.col("suite").str.ends_with(".volume") & ~pl.col("success"))
+        assert row["volume_flags"] == volume.height
+    assert scorecard["volume_flags"].sum() > 0  # the tiny network has distributors whose volume swings
+
+
+def test_the_nightly_run_checks_every_mart_and_shows_it_in_data_docs(tiny_network: Path) -> None:
+    nightly = defs.resolve_job_def("nightly")
+    checks = {key for key in nightly.asset_layer.asset_graph.asset_check_keys if key.name == "expectations_suite"}
+    assert {key.asset_key for key in checks} == set(MART_KEYS.values())  # none silently left out of the job
+
+    results = read_mart_validations(tiny_network)
+    assert set(results["suite"]) == {f"mart.{mart}" for mart in MART_SUITES}
+    assert results.filter(pl.col("severity") == "blocking")["success"].all()
+    site = tiny_network / "quality" / "data_docs"
+    index = (site / "index.html").read_text()
+    assert "mart.fct_secondary_sales" in index
+    assert "invoice_date_not_in_future" in (site / "suite_mart.fct_secondary_sales.html").read_text()
+
+
+def test_mart_suites_catch_planted_problems(tiny_network: Path, tmp_path: Path) -> None:
+    warehouse = tmp_path / "copy.duckdb"
+    shutil.copyfile(_warehouse(tiny_network), warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("insert into dim_outlet select * from dim_outlet limit 1")  # a duplicate outlet id
+        con.execute(
+            "update fct_distributor_stock_reconciliation set variance_units = variance_units + 1 where rowid = 0"
+        )
+        con.execute("update kpi_fill_rate set units_fill_rate = 1.5 where rowid = 0")
+        con.execute("update kpi_sell_through set sell_through_rate = 2.0 where rowid = 0")
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        verdicts = {m: validate_mart(con, m, "Mtest", date(2026, 12, 1)) for m in MART_SUITES}
+
+    assert verdicts["dim_outlet"].blocking_failures == ["outlet_code_unique"]
+    assert verdicts["fct_distributor_stock_reconciliation"].blocking_failures == ["variance_is_reported_minus_computed"]
+    assert verdicts["kpi_fill_rate"].blocking_failures == ["units_fill_rate_between_0_and_1"]
+    assert verdicts["kpi_sell_through"].blocking_failures == []
+    assert verdicts["kpi_sell_through"].warnings == ["sell_through_rate_between_0_and_1"]
+    assert verdicts["fct_secondary_sales"].blocking_failures == []
+    failed = verdicts["dim_outlet"].results.filter(~pl.col("success")).row(0, named=True)
+    assert failed["unexpected_count"] == 2 and "2 of" in failed["observed_value"]
+
+    warned = _result(verdicts["kpi_sell_through"])
+    assert not warned.passed and warned.severity.value == "WARN"  # a warning never blocks the publish
+    blocked = _result(verdicts["dim_outlet"])
+    assert not blocked.passed and blocked.severity.value == "ERROR"
+
+
+def test_a_failing_blocking_mart_check_fails_the_run_and_publishes_nothing(
+    tiny_network: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data_dir = copy_network(tiny_network, tmp_path / "net")
+    published = published_path(data_dir)
+    before = published.read_bytes()
+    runs_before = len(list((data_dir / MART_VALIDATIONS_DIR).glob("*.parquet")))
+    # the checks now run "on" a day inside the network's sales: every later invoice date is in the future
+    monkeypatch.setattr("expectations.marts.business_today", lambda: date(2026, 7, 15))
+
+    outcome = run_nightly(data_dir)
+
+    assert not outcome.success
+    assert "mart_expectations" in outcome.failed_steps
+    assert "sellthrough_dbt_assets" not in outcome.failed_steps  # dbt's own tests passed
+    assert published.read_bytes() == before  # analysts still see the last good file
+    runs = sorted((data_dir / MART_VALIDATIONS_DIR).glob("*.parquet"))
+    assert len(runs) == runs_before + 1
+    latest = pl.read_parquet(runs[-1])
+    failed = latest.filter(~pl.col("success"))
+    assert ("mart.fct_secondary_sales", "invoice_date_not_in_future") in set(
+        failed.select("suite", "expectation").rows()
+    )
+    assert failed.filter(pl.col("severity") == "blocking").height >= 1
+    # Data Docs were rebuilt by the failing check (the docs asset is downstream and did not run)
+    page = (data_dir / "quality" / "data_docs" / "suite_mart.fct_secondary_sales.html").read_text()
+    assert page.count("invoice_date_not_in_future") >= 2  # this run's failure beside the earlier pass
+
+
+def test_a_mart_verdict_without_failures_passes() -> None:
+    empty = pl.DataFrame(
+        {"expectation": ["x"], "severity": ["blocking"], "success": [True], "observed_value": ["all 3 rows"]}
+    )
+    verdict = MartVerdict("dim_outlet", empty)
+    assert verdict.blocking_failures == [] and verdict.warnings == []
+    assert _result(verdict).passed
