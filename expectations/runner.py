@@ -22,6 +22,7 @@ from expectations.model import Check, Suite, SuiteContext, declared_period
 from expectations.suites import suite_for
 from ingest.core.contract import QUARANTINE_SCHEMA
 from ingest.core.lake import LEDGER_DIR, SCHEMA_FILE, VALIDATIONS_SCHEMA
+from ingest.whatsapp.authors import mask_phone
 
 VOLUME_TOLERANCE = 0.15  # rows per covered day more than 15% off the distributor's median is flagged
 VOLUME_MIN_HISTORY = 3  # previous loaded files needed before the median means anything
@@ -86,6 +87,8 @@ class LoadValidation:
 
     def _quarantine_rows(self, rows: pl.DataFrame) -> pl.DataFrame:
         values = [c for c in rows.columns if not c.startswith("_") and c not in {"reason_code", "reason"}]
+        if "phone" in values:  # a master row's phone shows masked: the file and row number find the row
+            rows = rows.with_columns(pl.col("phone").map_elements(mask_phone, return_dtype=pl.String))
         rows = rows.with_columns(
             pl.lit(self.load.kind).alias("source_kind"),
             pl.lit(self.load.distributor_code).alias("distributor_code"),

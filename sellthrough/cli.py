@@ -249,7 +249,7 @@ def status(
         style = style or ("yellow" if row["names_to_review"] else None)
         cells = {**row, "last_file": Path(row["last_file"]).name if row["last_file"] else None}
         table.add_row(*["" if cells[c] is None else str(cells[c]) for c in shown], style=style)
-    console.print(table)
+    Console().print(table)  # the terminal's width now (COLUMNS), not at import
 
 
 @app.command("new-source")

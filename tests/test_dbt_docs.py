@@ -61,4 +61,4 @@ def test_every_model_and_every_mart_column_is_described(docs: tuple[dict, dict])
         described = {name.lower() for name, column in node["columns"].items() if column["description"].strip()}
         missing += [f"{node['name']}.{c}" for c in catalog["nodes"][uid]["columns"] if c.lower() not in described]
     assert undescribed_models == []
-    assert missing == []
+    assert missing == [], "columns without a description:\n" + "\n".join(missing)

@@ -20,7 +20,7 @@ from ingest.core.tabular import read_table_rows
 from ingest.core.values import parse_date, parse_integer, parse_number
 from ingest.masters.contract import MASTERS, file_columns
 from ingest.masters.hierarchy import with_hierarchy
-from ingest.whatsapp.authors import author_key, display_author
+from ingest.whatsapp.authors import author_key, display_author, mask_phone
 
 KIND = "masters"
 SENDER = "sender"  # chat_senders.csv: a phone number or saved name, hashed at read time (never stored)
@@ -61,11 +61,19 @@ def read(path: Path, ctx: ReadContext) -> ReadResult:
     )
     return ReadResult(
         tables={contract.table: rows},
-        quarantine=table.quarantine(failed),
+        quarantine=table.quarantine(_masked_phones(failed)),
         rows_read=table.rows_read,
         rows_deduplicated=table.duplicates,
         rows_skipped=table.skipped,
     )
+
+
+def _masked_phones(failed: pl.DataFrame) -> pl.DataFrame:
+    """A quarantined row's phone shows masked (`+91 ••••• •3210`): the quarantine mart is read widely, and the
+    number is not what a person needs to fix the row (the file and row number find it)."""
+    if "phone" not in failed.columns:
+        return failed
+    return failed.with_columns(pl.col("phone").map_elements(mask_phone, return_dtype=pl.String))
 
 
 def _hash_senders(rows: pl.DataFrame) -> pl.DataFrame:

@@ -14,6 +14,7 @@ import io
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+from sellthrough.generator.field_app import field_app_distributors
 from sellthrough.generator.masters import MASTER_COLUMNS, Network, Outlet, master_rows
 
 LONDON = (51.507400, -0.127800)
@@ -88,7 +89,12 @@ def build_master_files(network: Network) -> MasterFiles:
     moved_at = network.config.start + timedelta(days=network.config.days // 2)
     moves = []
     mover_rows = [_outlet_row(o) for o in network.outlets]
+    # The move is a master fact only: the simulation keeps calling on the outlet from its first beat. So it is
+    # planted at a distributor whose field app does not record beat-level visits (whose truth would contradict it).
+    field_app = {d.code for d in field_app_distributors(network)}
     for index, outlet in enumerate(network.outlets):
+        if outlet.distributor_code in field_app:
+            continue
         others = [
             b for b in network.beats if b.distributor_code == outlet.distributor_code and b.code != outlet.beat_code
         ]
