@@ -396,7 +396,7 @@ def write_whatsapp(network: Network, plan: ProblemPlan, inbox: Path) -> WhatsApp
             senders.update({(distributor.code, author): who for author, who in chat.senders.items()})
     master = pl.DataFrame(
         [(d, author, rep, outlet) for (d, author), (rep, outlet) in sorted(senders.items())],
-        schema=["distributor_code", "sender", "rep_code", "outlet_code"],
+        schema=dict.fromkeys(("distributor_code", "sender", "rep_code", "outlet_code"), pl.String),
         orient="row",
     )
     return WhatsAppOutput(
