@@ -195,6 +195,15 @@ def test_preview_reads_a_chain_workbook_with_its_layout(generated: Path, tmp_pat
     assert preview["totals"]["quantity"] > 0
 
 
+def test_preview_without_any_masters_loads_stores_unmapped(generated: Path) -> None:
+    """A data engineer previewing a chain's file on a new machine (no chain_stores master loaded) sees its lines,
+    with stores unmapped, not every line quarantined as an unmapped store (as SKUs without a SKU master)."""
+    workbook = sorted((generated / "inbox" / "pos_sales" / "FRESHCO").glob("*.xlsx"))[0]
+    preview = preview_file(workbook, kind="pos_sales", masters=MasterData()).as_dict()
+    assert preview["rows_read"] > 0 and preview["rows_quarantined"] == 0
+    assert preview["rows_loaded"] == preview["rows_read"] and preview["totals"]["outlets"] == 0
+
+
 @pytest.mark.e2e
 def test_generated_chains_end_to_end_equal_the_truth(tiny_network: Path) -> None:
     """The nightly pipeline on the generated network: fct_pos_sales is the truth's latest figure per chain, store,

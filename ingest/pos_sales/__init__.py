@@ -11,9 +11,9 @@ def _preview_totals(result: ReadResult) -> dict:
     if lines.height == 0:
         return {"stores": 0, "outlets": 0, "skus": 0, "date_grains": []}
     return {
-        "stores": lines["store_code"].n_unique(),
-        "outlets": lines["outlet_code"].n_unique(),
-        "skus": lines["sku_code"].n_unique(),
+        "stores": lines["store_code"].drop_nulls().n_unique(),
+        "outlets": lines["outlet_code"].drop_nulls().n_unique(),
+        "skus": lines["sku_code"].drop_nulls().n_unique(),
         "date_grains": sorted(lines["date_grain"].unique().to_list()),
     }
 

@@ -179,7 +179,9 @@ def _checks(ctx: ReadContext) -> list[RowCheck]:
         ),
         RowCheck(
             "unmapped_store",
-            pl.col("outlet_code").is_null(),
+            # as for SKUs: where no chain_stores master was ever loaded (a preview on a new machine), stores stay
+            # unmapped instead of every line being quarantined
+            pl.col("outlet_code").is_null() & pl.lit(ctx.masters.chain_stores.height > 0),
             pl.format(
                 "store {} of chain {} is not in the chain_stores master: add a row chain_code={}, store_code={}, "
                 "outlet_code=<its outlet> to masters/chain_stores.csv, then re-send this file",
