@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from sellthrough.generator.field_app import field_app_distributors
-from sellthrough.generator.masters import MASTER_COLUMNS, Network, Outlet, master_rows
+from sellthrough.generator.masters import MASTER_COLUMNS, Network, master_rows, outlet_row
 
 LONDON = (51.507400, -0.127800)
 
@@ -35,24 +35,6 @@ def _csv(entity: str, rows: list[tuple]) -> bytes:
     writer.writerow(MASTER_COLUMNS[entity])
     writer.writerows(rows)
     return buffer.getvalue().encode("utf-8")
-
-
-def _outlet_row(o: Outlet) -> tuple:
-    return (
-        o.code,
-        o.name,
-        o.distributor_code,
-        o.party_code,
-        o.channel,
-        o.outlet_class,
-        o.beat_code,
-        o.town.town,
-        o.town.state,
-        f"{o.latitude:.6f}",
-        f"{o.longitude:.6f}",
-        o.gstin or "",
-        o.phone,
-    )
 
 
 def _broken_gstin(gstin: str) -> str:
@@ -82,13 +64,13 @@ def build_master_files(network: Network) -> MasterFiles:
         stray.beat_code, stray.gstin = other_beat.code, None
         planted.append((stray, "broken_hierarchy", other_beat.code))
     for outlet, fault, value in planted:
-        rows["outlets"].append(_outlet_row(outlet))
+        rows["outlets"].append(outlet_row(outlet))
         faults.append({"entity": "outlets", "key": outlet.code, "fault": fault, "value": value})
 
     files = {f"{entity}.csv": _csv(entity, entity_rows) for entity, entity_rows in rows.items()}
     moved_at = network.config.start + timedelta(days=network.config.days // 2)
     moves = []
-    mover_rows = [_outlet_row(o) for o in network.outlets]
+    mover_rows = [outlet_row(o) for o in network.outlets]
     # The move is a master fact only: the simulation keeps calling on the outlet from its first beat. So it is
     # planted at a distributor whose field app does not record beat-level visits (whose truth would contradict it).
     field_app = {d.code for d in field_app_distributors(network)}
@@ -100,7 +82,7 @@ def build_master_files(network: Network) -> MasterFiles:
         ]
         if outlet.channel == "GT" and outlet.twin_of is None and outlet.twin_code is None and others:
             moved = replace(outlet, beat_code=others[0].code)
-            mover_rows[index] = _outlet_row(moved)
+            mover_rows[index] = outlet_row(moved)
             moves.append(
                 {"outlet_code": outlet.code, "from_beat": outlet.beat_code, "to_beat": moved.beat_code, "on": moved_at}
             )

@@ -614,24 +614,7 @@ def master_rows(network: Network) -> dict[str, list[tuple]]:
             )
             for d in network.distributors
         ],
-        "outlets": [
-            (
-                o.code,
-                o.name,
-                o.distributor_code,
-                o.party_code,
-                o.channel,
-                o.outlet_class,
-                o.beat_code,
-                o.town.town,
-                o.town.state,
-                f"{o.latitude:.6f}",
-                f"{o.longitude:.6f}",
-                o.gstin or "",
-                o.phone,
-            )
-            for o in network.outlets
-        ],
+        "outlets": [outlet_row(o) for o in network.outlets],
         "reps": [(r.code, r.name, r.distributor_code, r.phone) for r in network.reps],
         "beats": [(b.code, b.name, b.distributor_code, b.rep_code, b.town, b.weekday) for b in network.beats],
         "schemes": [
@@ -662,3 +645,22 @@ def master_files(network: Network) -> dict[str, bytes]:
         writer.writerows(rows)
         out[f"{entity}.csv"] = buffer.getvalue().encode("utf-8")
     return out
+
+
+def outlet_row(o: Outlet) -> tuple:
+    """An outlet as a row of outlets.csv (MASTER_COLUMNS["outlets"])."""
+    return (
+        o.code,
+        o.name,
+        o.distributor_code,
+        o.party_code,
+        o.channel,
+        o.outlet_class,
+        o.beat_code,
+        o.town.town,
+        o.town.state,
+        f"{o.latitude:.6f}",
+        f"{o.longitude:.6f}",
+        o.gstin or "",
+        o.phone,
+    )
