@@ -26,6 +26,7 @@ import duckdb
 import polars as pl
 
 from ingest.core.lake import LEDGER_DIR, Lake
+from ingest.core.reviews import ReviewStore
 from ingest.registry import all_schemas
 from sellthrough.config import Settings
 from sellthrough.outlets.store import run_outlet_master
@@ -636,6 +637,7 @@ def write_lake(spec: LakeSpec) -> LakeSummary:
     """Write the whole lake under spec.data_dir (which should hold none yet) and the derived outlet master."""
     started = time.perf_counter()
     Lake(spec.raw_dir).ensure(all_schemas())
+    ReviewStore.beside(spec.raw_dir).ensure()  # no decisions yet: dbt reads the empty files
     con = duckdb.connect()
     ledger = Ledger()
     write_masters(con, spec, ledger)

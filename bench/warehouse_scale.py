@@ -390,6 +390,8 @@ def nightly(ws: Workspace, name: str) -> Nightly:
     --full-refresh) and `dbt test` (timed, context: with the run it is what the job's `dbt build` does)."""
     print(f"\n[2] lake {name}: {ws.spec.days} days", flush=True)
     history = run_dbt(ws, f"{name}: history build (seeds + models)", "build", "--exclude-resource-type", "test")
+    if not history.ok:  # a nightly on a broken history measures nothing
+        raise SystemExit(f"{name}: the history build failed: {history.summary()}\n{history.stdout[-3000:]}")
     new_day = ws.spec.end_date + timedelta(days=1)
     lines = add_day(ws.spec, new_day)
     print(f"  added {new_day}: {lines:,} lines in {ws.spec.distributors} distributor_sales loads", flush=True)
@@ -504,6 +506,9 @@ def main(argv: list[str] | None = None) -> None:
                     stale.unlink(missing_ok=True)
             lake_a = nightly(small, "A")
         report(bench1, lake_a, lake_b)
+        failed = [m.label for lake in (lake_a, lake_b) if lake for m in (lake.run, lake.test) if not m.ok]
+        if failed:
+            raise SystemExit(f"failed steps: {', '.join(failed)}")
     finally:
         print(f"total {time.perf_counter() - started:.0f} s; data under {root}", flush=True)
         if not args.keep:

@@ -124,3 +124,43 @@ def test_daily_stock_ledger_equals_the_true_daily_stock(marts, tiny_network: Pat
     assert joined.height >= 0.9 * truth.height
     wrong = joined.filter(pl.col("closing_units") != pl.col("closing"))
     assert wrong.height == 0, wrong.head()
+
+
+def test_stock_movements_sum_the_current_lines(marts) -> None:
+    """int_distributor_stock__daily_movements applies supersession to load-day sums, not to lines: its totals
+    per distributor and month equal the row-level facts' (current lines of files and Tally, ERP documents)."""
+    mismatches = marts.execute(
+        """
+        with movements as (
+            select distributor_code, date_trunc('month', movement_date) as month,
+                sum(sales_units) as sales, sum(market_returns_units) as market_returns,
+                sum(receipts_units) as receipts, sum(returns_to_brand_units) as to_brand
+            from intermediate.int_distributor_stock__daily_movements group by all
+        ),
+        lines as (
+            select distributor_code, date_trunc('month', invoice_date) as month,
+                sum(case when line_type = 'sale' then quantity_units + free_units else 0 end) as sales,
+                sum(case when line_type = 'return' then quantity_units else 0 end) as market_returns
+            from fct_secondary_sales group by all
+        ),
+        erp as (
+            select distributor_code,
+                date_trunc('month', case when doc_type = 'invoice' then delivery_date else doc_date end) as month,
+                sum(case when doc_type = 'invoice' then quantity_units else 0 end) as receipts,
+                sum(case when doc_type = 'credit_note' then quantity_units else 0 end) as to_brand
+            from fct_primary_sales where doc_type = 'credit_note' or delivery_date is not null group by all
+        ),
+        expected as (
+            select distributor_code, month, coalesce(lines.sales, 0) as sales,
+                coalesce(lines.market_returns, 0) as market_returns, coalesce(erp.receipts, 0) as receipts,
+                coalesce(erp.to_brand, 0) as to_brand
+            from lines full join erp using (distributor_code, month)
+        )
+        select count(*) from (
+            (select * from movements except all select * from expected)
+            union all
+            (select * from expected except all select * from movements)
+        )
+        """
+    ).fetchone()[0]
+    assert mismatches == 0

@@ -7,28 +7,50 @@ of the loads (of the model's source kinds) committed since the model's newest `_
 file for an old period therefore pulls the window back to that period; a normal night touches only its new
 days. A new masters snapshot, or a changed dimension fingerprint, rebuilds everything (window_from = 1900-01-01).
 
-The window is computed once, by the model's pre-hook, into `intermediate.<model>__window`, then the hook deletes
-the target's rows from window_from on; the model's select inserts them again from the current rows. A full
-refresh (or the first build) skips all this. Keys are dates, not composite unique keys (dbt-core #11799).
+window_from is computed when the model is compiled (dbt compiles each node just before running it) and written
+into its SQL as a date literal, so a date filter reaches the scans and DuckDB's zone maps skip the history; the
+pre-hook deletes the target's rows from window_from on and the model's select inserts them again from the
+current rows. A full refresh (or the first build) skips all this. Keys are dates, not composite unique keys
+(dbt-core #11799). A model declares its window in its config:
+
+    {{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail',
+              meta={'incremental_window': {'source_kinds': ['distributor_sales', 'tally_daybook'],
+                                           'date_column': 'invoice_date', 'fingerprint': 'secondary_sales_dims'}},
+              pre_hook="{{ incremental_window_prepare() }}") }}
 -#}
 
-{% macro window_relation() -%}
-intermediate.{{ this.identifier }}__window
+{#- The model's window spec, from its config: meta={'incremental_window': {'source_kinds': [...],
+    'date_column': '...', 'align': 'day' | 'month', 'fingerprint': none | 'secondary_sales_dims'}}. -#}
+{% macro _window_spec() -%}
+{%- set spec = config.get('meta', {}).get('incremental_window') -%}
+{%- if spec is none -%}
+{{ exceptions.raise_compiler_error("an incremental-window model needs meta.incremental_window in its config") }}
+{%- endif -%}
+{{ return(spec) }}
+{%- endmacro %}
+
+{% macro _window_fingerprint(name) -%}
+{%- if name == 'secondary_sales_dims' -%}{{ secondary_sales_dims_fingerprint() }}
+{%- else -%}{{ exceptions.raise_compiler_error("unknown incremental_window fingerprint: " ~ name) }}
+{%- endif -%}
 {%- endmacro %}
 
 {% macro built_through() -%}
 (select max(loaded_at) from {{ ref('stg_ingest__loads') }} where status = 'loaded')
 {%- endmacro %}
 
-{#- pre-hook: compute the window and delete what it covers. `date_column` is the target's business date;
-    `align` ('day' or 'month') rounds window_from down for models keyed by month; `fingerprint` is an optional
-    SQL expression over the current dimensions stored in `_dims_fingerprint`. -#}
-{% macro incremental_window_prepare(source_kinds, date_column, align='day', fingerprint=none) -%}
-{%- if is_incremental() -%}
-create or replace table {{ window_relation() }} as
+{#- The window's first day, computed now (a query at compile time) and returned as a SQL date literal, so the
+    filters that use it reach the scans (zone maps skip the history). 1900-01-01 on a full build (or the
+    first), 9999-12-31 when nothing changed. -#}
+{% macro incremental_window_from() -%}
+{%- if not is_incremental() -%}{{ return("date '1900-01-01'") }}{%- endif -%}
+{%- if not execute -%}{{ return("date '9999-12-31'") }}{%- endif -%}
+{%- set spec = _window_spec() -%}
+{%- set kinds = ['masters'] + spec['source_kinds'] -%}
+{%- set query -%}
 with watermark as (
     select coalesce(max(_built_through), timestamp '1900-01-01') as built_through
-    {%- if fingerprint %}, arg_max(_dims_fingerprint, _built_through) as dims_fingerprint{% endif %}
+    {%- if spec.get('fingerprint') %}, arg_max(_dims_fingerprint, _built_through) as dims_fingerprint{% endif %}
     from {{ this }}
 ),
 
@@ -37,20 +59,36 @@ changed as (
     from {{ ref('stg_ingest__loads') }} as loads, watermark
     where loads.status = 'loaded'
       and loads.loaded_at > watermark.built_through
-      and loads.source_kind in ('masters'{% for kind in source_kinds %}, '{{ kind }}'{% endfor %})
+      and list_contains($kinds, loads.source_kind)
 )
 
-select
+select strftime(coalesce(
     case
         when bool_or(changed.source_kind = 'masters')
-        {%- if fingerprint %} or (select dims_fingerprint from watermark) is distinct from ({{ fingerprint }}){% endif %}
+        {%- if spec.get('fingerprint') %}
+            or (select dims_fingerprint from watermark) is distinct from ({{ _window_fingerprint(spec['fingerprint']) }})
+        {%- endif %}
             then date '1900-01-01'
-        else date_trunc('{{ align }}', min(changed.period_start))::date
-    end as window_from
-from changed;
+        else date_trunc('{{ spec.get('align', 'day') }}', min(changed.period_start))::date
+    end,
+    date '9999-12-31'
+), '%Y-%m-%d')
+from changed
+{%- endset -%}
+{%- set kinds_list = "['" ~ (kinds | join("', '")) ~ "']" -%}
+{%- set value = run_query(query | replace('$kinds', kinds_list)).columns[0].values()[0] -%}
+{%- if not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}', value) -%}
+{{ exceptions.raise_compiler_error("incremental window: not a date: " ~ value) }}
+{%- endif -%}
+{{ return("date '" ~ value ~ "'") }}
+{%- endmacro %}
 
-delete from {{ this }}
-where {{ date_column }} >= coalesce((select window_from from {{ window_relation() }}), date '9999-12-31')
+{#- pre-hook: delete what the window rebuilds (the model's select inserts it again). A full refresh, or the first
+    build, skips it. The window is computed again here: nothing between the model's compilation and its hook
+    changes it. -#}
+{% macro incremental_window_prepare() -%}
+{%- if is_incremental() -%}
+delete from {{ this }} where {{ _window_spec()['date_column'] }} >= {{ incremental_window_from() }}
 {%- else -%}
 select 1
 {%- endif -%}
@@ -59,7 +97,7 @@ select 1
 {#- in the model's where clause: only the dates the window covers (everything on a full build). -#}
 {% macro in_incremental_window(date_expression) -%}
 {%- if is_incremental() -%}
-{{ date_expression }} >= coalesce((select window_from from {{ window_relation() }}), date '9999-12-31')
+{{ date_expression }} >= {{ incremental_window_from() }}
 {%- else -%}
 true
 {%- endif -%}
@@ -72,13 +110,4 @@ true
 || (select md5(string_agg(concat_ws('|', sku_code, brand, category), ',' order by sku_code)) from {{ ref('dim_sku') }})
 || (select md5(string_agg(concat_ws('|', distributor_code, zone, region, state), ',' order by distributor_code))
     from {{ ref('dim_distributor') }})
-{%- endmacro %}
-
-{#- The window's first day as a SQL expression (1900-01-01 on a full build), for models that need it twice. -#}
-{% macro window_from_sql() -%}
-{%- if is_incremental() -%}
-(select coalesce(window_from, date '9999-12-31') from {{ window_relation() }})
-{%- else -%}
-date '1900-01-01'
-{%- endif -%}
 {%- endmacro %}

@@ -1,6 +1,7 @@
 -- Invoice-based secondary-sales lines that marts see, from every source that bills: distributors' sales files
 -- and Tally Day Books (sales vouchers and credit notes). The latest file wins for every distributor and day it
--- covers (supersession per source kind). Where a distributor sends both for the same day, its sales file wins.
+-- covers (supersession per source kind). Where a distributor's sales file covers a day (the day is inside the
+-- file's period), the file wins that day over its Tally Day Book.
 with files as (
     {{ current_rows(ref('stg_distributor_sales__lines'), 'invoice_date') }}
 ),
@@ -59,7 +60,4 @@ select
     null as beat
 from tally
 where tally.line_type in ('sale', 'return')
-  and not exists (
-      select 1 from files
-      where files.distributor_code = tally.distributor_code and files.invoice_date = tally.voucher_date
-  )
+  and not {{ sales_file_covers('tally.distributor_code', 'tally.voucher_date') }}

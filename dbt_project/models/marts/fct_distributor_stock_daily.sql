@@ -7,7 +7,8 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ incremental_window_prepare(['distributor_sales', 'tally_daybook', 'primary_sales', 'stock_statement'], 'stock_date') }}",
+    meta={'incremental_window': {'source_kinds': ['distributor_sales', 'tally_daybook', 'primary_sales', 'stock_statement'], 'date_column': 'stock_date'}},
+    pre_hook="{{ incremental_window_prepare() }}",
 ) }}
 
 {#- rebuild from the window's first day, or from the day after the last day built if that is earlier (a night
@@ -15,7 +16,7 @@
 {% if is_incremental() %}
     {% set window_from %}
         least(
-            (select coalesce(window_from, date '9999-12-31') from {{ window_relation() }}),
+            {{ incremental_window_from() }},
             (select coalesce(max(stock_date) + 1, date '1900-01-01') from {{ this }})
         )
     {% endset %}

@@ -6,7 +6,8 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ incremental_window_prepare(['distributor_sales', 'tally_daybook', 'primary_sales', 'stock_statement'], 'period_end') }}",
+    meta={'incremental_window': {'source_kinds': ['distributor_sales', 'tally_daybook', 'primary_sales', 'stock_statement'], 'date_column': 'period_end'}},
+    pre_hook="{{ incremental_window_prepare() }}",
 ) }}
 
 with statements as (

@@ -4,7 +4,8 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ incremental_window_prepare(['distributor_sales', 'tally_daybook', 'scheme_claims'], 'claim_month', align='month', fingerprint=secondary_sales_dims_fingerprint()) }}",
+    meta={'incremental_window': {'source_kinds': ['distributor_sales', 'tally_daybook', 'scheme_claims'], 'date_column': 'claim_month', 'align': 'month', 'fingerprint': 'secondary_sales_dims'}},
+    pre_hook="{{ incremental_window_prepare() }}",
 ) }}
 
 with earned as (
@@ -19,7 +20,7 @@ with earned as (
         sum(net_amount) as eligible_net_amount,
         round(sum(earned_amount), 2) as earned_amount
     from {{ ref('int_secondary_sales__scheme_earnings') }}
-    where invoice_date >= {{ window_from_sql() }}
+    where invoice_date >= {{ incremental_window_from() }}
     group by all
 ),
 
@@ -33,7 +34,7 @@ claimed as (
         count(*) as claim_lines,
         bool_or(outlet_code is null) as has_unresolved_retailer
     from {{ ref('int_scheme_claims__resolved') }}
-    where claim_month >= {{ window_from_sql() }}
+    where claim_month >= {{ incremental_window_from() }}
     group by all
 ),
 

@@ -5,7 +5,8 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ incremental_window_prepare(['distributor_sales', 'tally_daybook', 'whatsapp', 'sfa'], 'sale_date', fingerprint=secondary_sales_dims_fingerprint()) }}",
+    meta={'incremental_window': {'source_kinds': ['distributor_sales', 'tally_daybook', 'whatsapp', 'sfa'], 'date_column': 'sale_date', 'fingerprint': 'secondary_sales_dims'}},
+    pre_hook="{{ incremental_window_prepare() }}",
 ) }}
 
 with invoices as (
@@ -19,7 +20,7 @@ with invoices as (
         sum(signed_net_amount) as net_amount,
         1.0 as confidence
     from {{ ref('fct_secondary_sales') }}
-    where invoice_date >= {{ window_from_sql() }}
+    where invoice_date >= {{ incremental_window_from() }}
     group by all
 ),
 
@@ -39,7 +40,7 @@ orders as (
         min(orders.confidence) as confidence
     from {{ ref('fct_secondary_orders') }} as orders
     where orders.is_countable
-      and orders.order_date >= {{ window_from_sql() }}
+      and orders.order_date >= {{ incremental_window_from() }}
       and not exists (
           select 1 from invoiced_days
           where invoiced_days.distributor_code = orders.distributor_code

@@ -6,7 +6,8 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ incremental_window_prepare(['distributor_sales', 'tally_daybook'], 'month_start', align='month', fingerprint=secondary_sales_dims_fingerprint()) }}",
+    meta={'incremental_window': {'source_kinds': ['distributor_sales', 'tally_daybook'], 'date_column': 'month_start', 'align': 'month', 'fingerprint': 'secondary_sales_dims'}},
+    pre_hook="{{ incremental_window_prepare() }}",
 ) }}
 
 with sales as (
@@ -20,7 +21,7 @@ with sales as (
         net_amount
     from {{ ref('fct_secondary_sales') }}
     where line_type = 'sale' and coalesce(master_outlet_id, outlet_code) is not null
-      and invoice_date >= {{ window_from_sql() }}
+      and invoice_date >= {{ incremental_window_from() }}
 ),
 
 geos as (

@@ -5,7 +5,8 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ incremental_window_prepare(['distributor_sales', 'tally_daybook'], 'month_start', align='month', fingerprint=secondary_sales_dims_fingerprint()) }}",
+    meta={'incremental_window': {'source_kinds': ['distributor_sales', 'tally_daybook'], 'date_column': 'month_start', 'align': 'month', 'fingerprint': 'secondary_sales_dims'}},
+    pre_hook="{{ incremental_window_prepare() }}",
 ) }}
 
 with universe as (
@@ -24,14 +25,14 @@ billed as (
         count(*) as lines,
         sum(signed_net_amount) as net_sales_amount
     from {{ ref('fct_secondary_sales') }}
-    where line_type = 'sale' and master_outlet_id is not null and invoice_date >= {{ window_from_sql() }}
+    where line_type = 'sale' and master_outlet_id is not null and invoice_date >= {{ incremental_window_from() }}
     group by all
 ),
 
 months as (
     select distinct date_trunc('month', invoice_date)::date as month_start
     from {{ ref('fct_secondary_sales') }}
-    where invoice_date >= {{ window_from_sql() }}
+    where invoice_date >= {{ incremental_window_from() }}
 )
 
 select

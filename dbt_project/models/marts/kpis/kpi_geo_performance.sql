@@ -5,7 +5,8 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ incremental_window_prepare(['distributor_sales', 'tally_daybook'], 'month_start', align='month', fingerprint=secondary_sales_dims_fingerprint()) }}",
+    meta={'incremental_window': {'source_kinds': ['distributor_sales', 'tally_daybook'], 'date_column': 'month_start', 'align': 'month', 'fingerprint': 'secondary_sales_dims'}},
+    pre_hook="{{ incremental_window_prepare() }}",
 ) }}
 
 with sales as (
@@ -19,7 +20,7 @@ with sales as (
         signed_quantity_units
     from {{ ref('fct_secondary_sales') }}
     -- the month before the window too: its total is this month's "previous"
-    where invoice_date >= {{ window_from_sql() }} - interval 1 month
+    where invoice_date >= {{ incremental_window_from() }} - interval 1 month
 ),
 
 levels as (
@@ -59,4 +60,4 @@ left join monthly as previous
     on previous.geo_level = monthly.geo_level
     and previous.geo_value = monthly.geo_value
     and previous.month_start = monthly.month_start - interval 1 month
-where monthly.month_start >= {{ window_from_sql() }}
+where monthly.month_start >= {{ incremental_window_from() }}

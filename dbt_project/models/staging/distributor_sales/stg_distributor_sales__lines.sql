@@ -1,4 +1,10 @@
 -- Distributor invoice and return lines from committed loads, one row per line read.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ land_new_loads('distributor_sales', 'secondary_sales') }}",
+) }}
 select
     s._load_id as load_id,
     s._source_file as source_file,
@@ -20,5 +26,5 @@ select
     s.net_amount,
     s.salesman,
     s.beat
-from {{ source('distributor_sales', 'secondary_sales') }} as s
+from {{ landed_loads('distributor_sales', 'secondary_sales') }} as s
 where s._load_id in (select load_id from {{ ref('stg_ingest__loads') }} where status = 'loaded')

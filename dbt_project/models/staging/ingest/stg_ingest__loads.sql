@@ -1,4 +1,10 @@
 -- One row per file the ingest saw: the ledger, typed, with the tables each load wrote as a list.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ land_new_loads('ingest', 'ledger', committed_only=false) }}",
+) }}
 select
     load_id,
     file_sha256,
@@ -19,4 +25,4 @@ select
     status,
     error_code,
     error
-from {{ source('ingest', 'ledger') }}
+from {{ landed_loads('ingest', 'ledger') }}

@@ -1,4 +1,10 @@
 -- Rows the ingest did not load, with the reason and the raw cells, for loads that committed.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ land_new_loads('ingest', 'quarantine', any_status=true) }}",
+) }}
 select
     q._load_id as load_id,
     q._source_file as source_file,
@@ -9,5 +15,5 @@ select
     q.reason_code,
     q.reason,
     q.raw_values
-from {{ source('ingest', 'quarantine') }} as q
+from {{ landed_loads('ingest', 'quarantine') }} as q
 where q._load_id in (select load_id from {{ ref('stg_ingest__loads') }})

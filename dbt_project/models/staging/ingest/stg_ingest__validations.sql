@@ -1,5 +1,11 @@
 -- Every stored expectation result of a load that committed (a ledger row exists): one row per load x suite x
 -- expectation. Results of an interrupted load (no ledger row) are left out, as its rows are.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ land_new_loads('ingest', 'validations', any_status=true) }}",
+) }}
 select
     v.load_id,
     v.file_name,
@@ -15,5 +21,5 @@ select
     v.element_count,
     v.observed_value,
     v.validated_at
-from {{ source('ingest', 'validations') }} as v
+from {{ landed_loads('ingest', 'validations') }} as v
 where v.load_id in (select load_id from {{ ref('stg_ingest__loads') }})

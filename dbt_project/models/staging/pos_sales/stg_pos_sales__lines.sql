@@ -1,4 +1,10 @@
 -- Modern-trade POS sell-out lines from committed loads, one row per line read (superseded or not).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ land_new_loads('pos_sales', 'pos_sales') }}",
+) }}
 select
     p._load_id as load_id,
     p._source_file as source_file,
@@ -14,5 +20,5 @@ select
     p.date_grain,
     p.units,
     p.sales_value
-from {{ source('pos_sales', 'pos_sales') }} as p
+from {{ landed_loads('pos_sales', 'pos_sales') }} as p
 where p._load_id in (select load_id from {{ ref('stg_ingest__loads') }} where status = 'loaded')

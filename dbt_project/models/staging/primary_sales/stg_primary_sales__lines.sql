@@ -1,4 +1,10 @@
 -- The brand's ERP lines (invoices to distributors and their credit notes) from committed loads.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ land_new_loads('primary_sales', 'primary_sales') }}",
+) }}
 select
     p._load_id as load_id,
     p._source_file as source_file,
@@ -13,5 +19,5 @@ select
     p.quantity_units,
     p.rate,
     p.net_amount
-from {{ source('primary_sales', 'primary_sales') }} as p
+from {{ landed_loads('primary_sales', 'primary_sales') }} as p
 where p._load_id in (select load_id from {{ ref('stg_ingest__loads') }} where status = 'loaded')

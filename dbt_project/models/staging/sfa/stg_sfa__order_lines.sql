@@ -1,4 +1,10 @@
 -- Field-app order lines from committed loads.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ land_new_loads('sfa', 'sfa_order_lines') }}",
+) }}
 select
     o._load_id as load_id,
     o._row_number as row_number,
@@ -15,5 +21,5 @@ select
     o.device_time,
     o.server_time,
     o.order_date
-from {{ source('sfa', 'sfa_order_lines') }} as o
+from {{ landed_loads('sfa', 'sfa_order_lines') }} as o
 where o._load_id in (select load_id from {{ ref('stg_ingest__loads') }} where status = 'loaded')

@@ -1,4 +1,10 @@
 -- Field-app visits from committed loads.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ land_new_loads('sfa', 'sfa_visits') }}",
+) }}
 select
     v._load_id as load_id,
     v._row_number as row_number,
@@ -13,5 +19,5 @@ select
     v.server_time,
     v.visit_date,
     v.productive as app_productive_flag
-from {{ source('sfa', 'sfa_visits') }} as v
+from {{ landed_loads('sfa', 'sfa_visits') }} as v
 where v._load_id in (select load_id from {{ ref('stg_ingest__loads') }} where status = 'loaded')

@@ -1,5 +1,11 @@
 -- Tally voucher stock lines from committed loads: sales and credit notes (retailer returns) are secondary
 -- sales; purchases and debit notes are the distributor's own record of goods from and back to the brand.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ land_new_loads('tally_daybook', 'tally_voucher_lines') }}",
+) }}
 select
     v._load_id as load_id,
     v._source_file as source_file,
@@ -18,5 +24,5 @@ select
     v.rate,
     v.amount,
     v.line_type
-from {{ source('tally_daybook', 'tally_voucher_lines') }} as v
+from {{ landed_loads('tally_daybook', 'tally_voucher_lines') }} as v
 where v._load_id in (select load_id from {{ ref('stg_ingest__loads') }} where status = 'loaded')

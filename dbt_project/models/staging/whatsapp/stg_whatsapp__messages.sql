@@ -1,4 +1,10 @@
 -- WhatsApp messages from committed loads (for message counts and chat activity; orders are in order_lines).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ land_new_loads('whatsapp', 'whatsapp_messages') }}",
+) }}
 select
     m._load_id as load_id,
     m._row_number as row_number,
@@ -9,5 +15,5 @@ select
     m.is_system,
     m.system_kind,
     m.is_media
-from {{ source('whatsapp', 'whatsapp_messages') }} as m
+from {{ landed_loads('whatsapp', 'whatsapp_messages') }} as m
 where m._load_id in (select load_id from {{ ref('stg_ingest__loads') }} where status = 'loaded')

@@ -1,4 +1,10 @@
 -- Order lines extracted from WhatsApp messages, from committed loads. No phone number is carried here.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ land_new_loads('whatsapp', 'whatsapp_order_lines') }}",
+) }}
 select
     o._load_id as load_id,
     o._row_number as row_number,
@@ -20,5 +26,5 @@ select
     o.review_subject,
     o.status,
     o.raw_text
-from {{ source('whatsapp', 'whatsapp_order_lines') }} as o
+from {{ landed_loads('whatsapp', 'whatsapp_order_lines') }} as o
 where o._load_id in (select load_id from {{ ref('stg_ingest__loads') }} where status = 'loaded')
