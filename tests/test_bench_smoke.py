@@ -46,5 +46,18 @@ def test_reconciliation_benchmark_results_agree(tmp_path: Path, capsys: pytest.C
         ]
     )
     out = capsys.readouterr().out
-    assert "results EQUAL" in out
+    assert out.count("results EQUAL") == 2  # from the parquet lake, and from the rows landed in the warehouse
     assert "[1] reconciliation dbt run / hand query:" in out
+
+
+def test_nightly_benchmark_runs_on_tiny_lakes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """History builds, one new day and the nightly run and test succeed on both lakes (main raises otherwise)."""
+    warehouse_scale.main(
+        [
+            *("--only", "nightly", "--lines", "36500", "--days", "70", "--small-days", "20"),
+            *("--distributors", "3", "--skus", "6", "--outlets", "60", "--dir", str(tmp_path / "ws")),
+        ]
+    )
+    out = capsys.readouterr().out
+    assert "[2] nightly dbt run, one new day, B (365 d) / A (30 d):" in out
+    assert "n/a" not in out

@@ -1,6 +1,7 @@
 -- Distributor invoice and return lines from committed loads, one row per line read.
 {{ config(
     materialized='incremental',
+    tags=['landing'],
     incremental_strategy='append',
     on_schema_change='append_new_columns',
     pre_hook="{{ land_new_loads('distributor_sales', 'secondary_sales') }}",

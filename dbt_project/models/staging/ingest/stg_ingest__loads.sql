@@ -1,6 +1,7 @@
 -- One row per file the ingest saw: the ledger, typed, with the tables each load wrote as a list.
 {{ config(
     materialized='incremental',
+    tags=['landing'],
     incremental_strategy='append',
     on_schema_change='append_new_columns',
     pre_hook="{{ land_new_loads('ingest', 'ledger', committed_only=false) }}",

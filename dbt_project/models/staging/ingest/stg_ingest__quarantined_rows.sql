@@ -1,6 +1,7 @@
 -- Rows the ingest did not load, with the reason and the raw cells, for loads that committed.
 {{ config(
     materialized='incremental',
+    tags=['landing'],
     incremental_strategy='append',
     on_schema_change='append_new_columns',
     pre_hook="{{ land_new_loads('ingest', 'quarantine', any_status=true) }}",

@@ -2,6 +2,7 @@
 -- expectation. Results of an interrupted load (no ledger row) are left out, as its rows are.
 {{ config(
     materialized='incremental',
+    tags=['landing'],
     incremental_strategy='append',
     on_schema_change='append_new_columns',
     pre_hook="{{ land_new_loads('ingest', 'validations', any_status=true) }}",

@@ -1,6 +1,7 @@
 -- Modern-trade POS sell-out lines from committed loads, one row per line read (superseded or not).
 {{ config(
     materialized='incremental',
+    tags=['landing'],
     incremental_strategy='append',
     on_schema_change='append_new_columns',
     pre_hook="{{ land_new_loads('pos_sales', 'pos_sales') }}",

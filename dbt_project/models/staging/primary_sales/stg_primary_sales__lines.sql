@@ -1,6 +1,7 @@
 -- The brand's ERP lines (invoices to distributors and their credit notes) from committed loads.
 {{ config(
     materialized='incremental',
+    tags=['landing'],
     incremental_strategy='append',
     on_schema_change='append_new_columns',
     pre_hook="{{ land_new_loads('primary_sales', 'primary_sales') }}",

@@ -1,6 +1,7 @@
 -- Scheme claims from committed loads: what each distributor claims per scheme, retailer and month.
 {{ config(
     materialized='incremental',
+    tags=['landing'],
     incremental_strategy='append',
     on_schema_change='append_new_columns',
     pre_hook="{{ land_new_loads('scheme_claims', 'scheme_claims') }}",

@@ -1,6 +1,7 @@
 -- Field-app order lines from committed loads.
 {{ config(
     materialized='incremental',
+    tags=['landing'],
     incremental_strategy='append',
     on_schema_change='append_new_columns',
     pre_hook="{{ land_new_loads('sfa', 'sfa_order_lines') }}",

@@ -1,6 +1,7 @@
 -- Distributors' reported monthly stock, one row per distributor x SKU x period per load.
 {{ config(
     materialized='incremental',
+    tags=['landing'],
     incremental_strategy='append',
     on_schema_change='append_new_columns',
     pre_hook="{{ land_new_loads('stock_statement', 'stock_statement') }}",

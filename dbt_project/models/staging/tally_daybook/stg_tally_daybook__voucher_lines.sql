@@ -2,6 +2,7 @@
 -- sales; purchases and debit notes are the distributor's own record of goods from and back to the brand.
 {{ config(
     materialized='incremental',
+    tags=['landing'],
     incremental_strategy='append',
     on_schema_change='append_new_columns',
     pre_hook="{{ land_new_loads('tally_daybook', 'tally_voucher_lines') }}",

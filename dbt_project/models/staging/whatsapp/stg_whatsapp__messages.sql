@@ -1,6 +1,7 @@
 -- WhatsApp messages from committed loads (for message counts and chat activity; orders are in order_lines).
 {{ config(
     materialized='incremental',
+    tags=['landing'],
     incremental_strategy='append',
     on_schema_change='append_new_columns',
     pre_hook="{{ land_new_loads('whatsapp', 'whatsapp_messages') }}",

@@ -1,6 +1,7 @@
 -- Order lines extracted from WhatsApp messages, from committed loads. No phone number is carried here.
 {{ config(
     materialized='incremental',
+    tags=['landing'],
     incremental_strategy='append',
     on_schema_change='append_new_columns',
     pre_hook="{{ land_new_loads('whatsapp', 'whatsapp_order_lines') }}",
