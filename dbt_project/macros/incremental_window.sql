@@ -82,3 +82,11 @@ true
 date '1900-01-01'
 {%- endif -%}
 {%- endmacro %}
+
+{#- What the distributor x SKU facts (stock ledger, reconciliation) copy from their dimensions: the distributor's
+    zone, region and state and the SKU's brand and category. When it changes, the fact is rebuilt whole. -#}
+{% macro distributor_sku_dims_fingerprint() -%}
+(select md5(string_agg(concat_ws('|', distributor_code, zone, region, state), ',' order by distributor_code))
+ from {{ ref('dim_distributor') }})
+|| (select md5(string_agg(concat_ws('|', sku_code, brand, category), ',' order by sku_code)) from {{ ref('dim_sku') }})
+{%- endmacro %}
