@@ -16,6 +16,7 @@ with sales as (
         region,
         coalesce(master_outlet_id, outlet_code) as outlet_id,
         sku_code,
+        brand,
         category,
         net_amount
     from {{ ref('fct_secondary_sales') }}
@@ -24,12 +25,12 @@ with sales as (
 ),
 
 geos as (
-    select month_start, 'national' as geo_level, 'India' as geo_value, outlet_id, sku_code, category, net_amount
+    select month_start, 'national' as geo_level, 'India' as geo_value, outlet_id, sku_code, brand, category, net_amount
     from sales
     union all
-    select month_start, 'zone', zone, outlet_id, sku_code, category, net_amount from sales
+    select month_start, 'zone', zone, outlet_id, sku_code, brand, category, net_amount from sales
     union all
-    select month_start, 'region', region, outlet_id, sku_code, category, net_amount from sales
+    select month_start, 'region', region, outlet_id, sku_code, brand, category, net_amount from sales
 ),
 
 universe as (
@@ -48,7 +49,7 @@ category_total as (
 ),
 
 sku_outlets as (
-    select distinct month_start, geo_level, geo_value, sku_code, category, outlet_id from geos
+    select distinct month_start, geo_level, geo_value, sku_code, brand, category, outlet_id from geos
 ),
 
 per_sku as (
@@ -57,6 +58,7 @@ per_sku as (
         sku_outlets.geo_level,
         sku_outlets.geo_value,
         sku_outlets.sku_code,
+        sku_outlets.brand,
         sku_outlets.category,
         count(*) as outlets_buying,
         sum(category_value.outlet_category_value) as category_value_of_buyers
@@ -70,6 +72,7 @@ select
     per_sku.geo_level,
     per_sku.geo_value,
     per_sku.sku_code,
+    per_sku.brand,
     per_sku.category,
     per_sku.outlets_buying,
     universe.active_outlets,
