@@ -1,13 +1,14 @@
 -- Sell-through per distributor x outlet x SKU x day from every source: invoices where the distributor sent
 -- invoices for that day, else its countable orders (a WhatsApp-only distributor still shows), each with its
 -- origin and confidence (1 for invoices). Keyed for drill-down like fct_secondary_sales: zone > region > state >
--- distributor > beat > outlet (the beat of the master outlet's golden record) and brand > category > SKU.
+-- distributor > beat > outlet (the beat of the master outlet's golden record on the day, int_outlets__versions)
+-- and brand > category > SKU.
 -- Incremental by sale_date.
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ incremental_window_prepare(['distributor_sales', 'tally_daybook', 'whatsapp', 'sfa'], 'sale_date', fingerprint=secondary_sales_dims_fingerprint()) }}",
+    pre_hook="{{ incremental_window_prepare(['distributor_sales', 'tally_daybook', 'whatsapp', 'sfa'], 'sale_date', fingerprint=dated_sales_dims_fingerprint()) }}",
 ) }}
 
 with invoices as (
@@ -57,7 +58,11 @@ sales as (
 ),
 
 golden_outlets as (
-    select master_outlet_id, beat_code from {{ ref('dim_outlet') }} where is_golden
+    select master_outlet_id, outlet_code from {{ ref('dim_outlet') }} where is_golden
+),
+
+placements as (
+    select outlet_code, beat_code, effective_from, effective_to from {{ ref('int_outlets__versions') }}
 )
 
 select
@@ -66,7 +71,7 @@ select
     distributors.region,
     distributors.state,
     sales.outlet_id,
-    golden_outlets.beat_code,
+    placements.beat_code,
     sales.sku_code,
     skus.brand,
     skus.category,
@@ -76,8 +81,12 @@ select
     sales.net_amount,
     sales.confidence,
     {{ built_through() }} as _built_through,
-    {{ secondary_sales_dims_fingerprint() }} as _dims_fingerprint
+    {{ dated_sales_dims_fingerprint() }} as _dims_fingerprint
 from sales
 left join {{ ref('dim_distributor') }} as distributors on distributors.distributor_code = sales.distributor_code
 left join golden_outlets on golden_outlets.master_outlet_id = sales.outlet_id
+left join placements
+    on placements.outlet_code = golden_outlets.outlet_code
+    and sales.sale_date >= placements.effective_from
+    and (placements.effective_to is null or sales.sale_date < placements.effective_to)
 left join {{ ref('dim_sku') }} as skus on skus.sku_code = sales.sku_code
