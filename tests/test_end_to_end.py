@@ -151,3 +151,74 @@ def test_every_chat_author_is_known_by_the_senders_master_without_a_number(netwo
     numbers = [s for s in senders["sender"].to_list() if s.startswith("+91")]
     displays = _mart(published_path(network), "select sender_display from dim_chat_sender")["sender_display"]
     assert numbers and not set(numbers) & set(displays.to_list())
+
+
+# Facts keyed for drill-down by what they copy from dim_distributor and dim_sku (fct_secondary_sales was first).
+DRILL_DOWN_FACTS = (
+    "fct_primary_sales",
+    "fct_distributor_stock_daily",
+    "fct_distributor_stock_reconciliation",
+    "fct_sell_through_daily",
+)
+GEOGRAPHY = ("zone", "region", "state", "distributor_code")
+PRODUCT = ("brand", "category", "sku_code")
+
+
+def _roll_up(published: Path, keys: tuple[str, ...]) -> pl.DataFrame:
+    """fct_primary_sales in one query at every level of a hierarchy (national first): level = how many keys
+    deep, each level's rows with their value."""
+    columns = ", ".join(keys)
+    return _mart(
+        published,
+        f"select {len(keys)} - bit_count(grouping({columns})) as level, {columns}, "
+        f"sum(signed_net_amount) as value from fct_primary_sales group by rollup ({columns})",
+    )
+
+
+@pytest.mark.parametrize("keys", [GEOGRAPHY, PRODUCT], ids=["geography", "product"])
+def test_primary_sales_roll_up_from_every_level_to_the_national_total(network: Path, keys: tuple[str, ...]) -> None:
+    """One query over fct_primary_sales rolls distributor > state > region > zone > national (and SKU > category >
+    brand): every level sums to the national total, no key is missing at its level, and the zone totals are the
+    generator's primary lines grouped by the distributors master's zone."""
+    published = published_path(network)
+    levels = _roll_up(published, keys)
+    national = levels.filter(pl.col("level") == 0)["value"].item()
+    assert national != 0
+    for depth in range(1, len(keys) + 1):
+        rows = levels.filter(pl.col("level") == depth)
+        assert rows.height > 0 and rows["value"].sum() == pytest.approx(national, abs=0.01), keys[:depth]
+        assert rows.select(keys[:depth]).null_count().sum_horizontal().item() == 0, keys[:depth]
+    if keys == GEOGRAPHY:
+        distributors = pl.read_csv(network / "inbox" / "masters" / "BRAND" / "distributors.csv", infer_schema=False)
+        lines = pl.read_parquet(network / "truth" / "primary_lines.parquet")
+        signed = pl.when(pl.col("doc_type") == "credit_note").then(-pl.col("net_amount")).otherwise("net_amount")
+        truth = lines.join(distributors.select("distributor_code", "zone"), on="distributor_code", how="left")
+        expected = truth.group_by("zone").agg(value=signed.sum().round(2)).sort("zone")
+        zones = levels.filter(pl.col("level") == 1).select("zone", pl.col("value").round(2)).sort("zone")
+        assert zones.to_dicts() == expected.to_dicts()
+
+
+@pytest.mark.parametrize("fact", DRILL_DOWN_FACTS)
+def test_every_fact_row_carries_the_keys_of_its_distributor_and_sku(network: Path, fact: str) -> None:
+    """Where the distributor and SKU are in their masters, the fact row has their zone, region, state, brand and
+    category (non-null, and the dimensions' values); a sell-through row of a known outlet has its beat."""
+    keys = _mart(
+        published_path(network),
+        "select count(*) as mapped, "
+        "count(*) filter (where f.zone is null or f.region is null or f.state is null) as without_geography, "
+        "count(*) filter (where f.brand is null or f.category is null) as without_product, "
+        "count(*) filter (where row(f.zone, f.region, f.state, f.brand, f.category) "
+        "    is distinct from row(d.zone, d.region, d.state, s.brand, s.category)) as differing "
+        f"from {fact} as f "
+        "inner join dim_distributor as d on d.distributor_code = f.distributor_code "
+        "inner join dim_sku as s on s.sku_code = f.sku_code",
+    ).row(0, named=True)
+    assert keys["mapped"] > 0
+    assert keys == {**keys, "without_geography": 0, "without_product": 0, "differing": 0}
+    if fact == "fct_sell_through_daily":
+        beats = _mart(
+            published_path(network),
+            "select count(*) as known, count(beat_code) as with_beat from fct_sell_through_daily "
+            "where outlet_id in (select master_outlet_id from dim_outlet)",
+        ).row(0, named=True)
+        assert beats["known"] > 0 and beats["with_beat"] == beats["known"]

@@ -25,8 +25,8 @@ from tests.pos_helpers import outlet, run_dbt, write_hierarchy
 def _history(data_dir: Path) -> pl.DataFrame:
     with duckdb.connect(str(Settings.from_env(data_dir).warehouse_path), read_only=True) as con:
         return con.sql(
-            "select outlet_code, distributor_code, beat_code, valid_from, valid_to, is_current, master_received_at "
-            "from dim_outlet_history order by outlet_code, valid_from"
+            "select outlet_code, distributor_code, beat_code, valid_from, valid_to, is_current, master_received_at, "
+            "effective_from, effective_to from dim_outlet_history order by outlet_code, valid_from"
         ).pl()
 
 
@@ -71,6 +71,11 @@ def test_a_moved_outlet_keeps_its_history_with_one_current_row(inbox: Path) -> N
     ]
     assert o1[0]["valid_to"] == o1[1]["valid_from"]  # no gap, no overlap
     assert o1[1]["master_received_at"].date() == date(2026, 8, 1)
+    # in business time the first version holds from the start, the next from its file's date
+    assert [(r["effective_from"], r["effective_to"]) for r in o1] == [
+        (date(1900, 1, 1), date(2026, 8, 1)),
+        (date(2026, 8, 1), None),
+    ]
     # a name is not a placement: O2 keeps one version
     assert history.filter(pl.col("outlet_code") == "O2").height == 1
 
@@ -109,4 +114,36 @@ def test_generated_outlet_move_has_history_across_two_nights(tiny_inbox: Path, t
     mover = history.filter(pl.col("outlet_code") == move["outlet_code"])
     assert mover["beat_code"].to_list() == [move["from_beat"], move["to_beat"]]
     assert mover["is_current"].to_list() == [False, True]
+    assert mover["effective_from"].to_list() == [date(1900, 1, 1), moved_on]  # business time: the file's date
+    assert mover["effective_to"].to_list() == [moved_on, None]
     assert current_beat == [(move["to_beat"],)]
+    _sales_carry_the_beat_of_their_date(data_dir)
+
+
+def _sales_carry_the_beat_of_their_date(data_dir: Path) -> None:
+    """The generator's moved outlet: its invoice lines (and its sell-through) dated before the move carry the
+    beat it left, those from the move on the beat it moved to; its identity stays the current one."""
+    [move] = json.loads((data_dir / "truth" / "outlet_moves.json").read_text())
+    moved_on = date.fromisoformat(move["on"])
+    with duckdb.connect(str(data_dir / "published" / "sellthrough.duckdb"), read_only=True) as con:
+        lines = con.execute(
+            "select invoice_date < ? as before_move, beat_code, master_outlet_id, count(*) as n "
+            "from fct_secondary_sales where outlet_code = ? group by all order by all",
+            [moved_on, move["outlet_code"]],
+        ).fetchall()
+        days = con.execute(
+            "select sale_date < ? as before_move, beat_code, count(*) as n from fct_sell_through_daily "
+            "where outlet_id = (select master_outlet_id from dim_outlet where outlet_code = ?) "
+            "group by all order by all",
+            [moved_on, move["outlet_code"]],
+        ).fetchall()
+    assert [(before, beat) for before, beat, _, _ in lines] == [(False, move["to_beat"]), (True, move["from_beat"])]
+    assert {master for _, _, master, _ in lines} == {move["outlet_code"]}  # an outlet without twins is its own
+    assert [(before, beat) for before, beat, _ in days] == [(False, move["to_beat"]), (True, move["from_beat"])]
+
+
+@pytest.mark.e2e
+def test_sales_before_an_outlet_move_keep_its_old_beat_in_one_build(tiny_network: Path) -> None:
+    """The tiny network is built in one run, both outlet snapshots loaded at once (the dbt snapshot sees only the
+    later): the sales still take the beat in force on their date, from the snapshots' business dates."""
+    _sales_carry_the_beat_of_their_date(tiny_network)

@@ -20,7 +20,7 @@ current rows. A full refresh (or the first build) skips all this. Keys are dates
 -#}
 
 {#- The model's window spec, from its config: meta={'incremental_window': {'source_kinds': [...],
-    'date_column': '...', 'align': 'day' | 'month', 'fingerprint': none | 'secondary_sales_dims'}}. -#}
+    'date_column': '...', 'align': 'day' | 'month', 'fingerprint': none | 'secondary_sales_dims' | 'distributor_sku_dims' | 'dated_sales_dims'}}. -#}
 {% macro _window_spec() -%}
 {%- set spec = config.get('meta', {}).get('incremental_window') -%}
 {%- if spec is none -%}
@@ -31,8 +31,15 @@ current rows. A full refresh (or the first build) skips all this. Keys are dates
 
 {% macro _window_fingerprint(name) -%}
 {%- if name == 'secondary_sales_dims' -%}{{ secondary_sales_dims_fingerprint() }}
+{%- elif name == 'distributor_sku_dims' -%}{{ distributor_sku_dims_fingerprint() }}
+{%- elif name == 'dated_sales_dims' -%}{{ dated_sales_dims_fingerprint() }}
 {%- else -%}{{ exceptions.raise_compiler_error("unknown incremental_window fingerprint: " ~ name) }}
 {%- endif -%}
+{%- endmacro %}
+
+{#- in the model's select list, as `_dims_fingerprint`: the fingerprint its window spec names. -#}
+{% macro window_dims_fingerprint() -%}
+{{ _window_fingerprint(_window_spec()['fingerprint']) }}
 {%- endmacro %}
 
 {% macro built_through() -%}
@@ -110,4 +117,21 @@ true
 || (select md5(string_agg(concat_ws('|', sku_code, brand, category), ',' order by sku_code)) from {{ ref('dim_sku') }})
 || (select md5(string_agg(concat_ws('|', distributor_code, zone, region, state), ',' order by distributor_code))
     from {{ ref('dim_distributor') }})
+{%- endmacro %}
+
+{#- What the distributor x SKU facts (stock ledger, reconciliation) copy from their dimensions: the distributor's
+    zone, region and state and the SKU's brand and category. When it changes, the fact is rebuilt whole. -#}
+{% macro distributor_sku_dims_fingerprint() -%}
+(select md5(string_agg(concat_ws('|', distributor_code, zone, region, state), ',' order by distributor_code))
+ from {{ ref('dim_distributor') }})
+|| (select md5(string_agg(concat_ws('|', sku_code, brand, category), ',' order by sku_code)) from {{ ref('dim_sku') }})
+{%- endmacro %}
+
+{#- What the marts that place a sale by its date copy: secondary_sales_dims_fingerprint's dimensions and the
+    outlets' placements in business time (int_outlets__versions: a new version rebuilds them whole). -#}
+{% macro dated_sales_dims_fingerprint() -%}
+{{ secondary_sales_dims_fingerprint() }}
+|| (select md5(string_agg(concat_ws('|', outlet_code, effective_from, beat_code, distributor_code), ','
+        order by outlet_code, effective_from))
+    from {{ ref('int_outlets__versions') }})
 {%- endmacro %}

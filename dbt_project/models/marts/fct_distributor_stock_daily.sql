@@ -2,12 +2,13 @@
 -- day; every later day's closing = anchor + receipts - sales (billed + free) + market returns - returns to
 -- the brand since the anchor. Days after the last statement run on from its anchor.
 -- Incremental by stock_date: a night recomputes from the first day its files touch, starting each running sum
--- at the anchor in effect on that day.
+-- at the anchor in effect on that day. Keyed for drill-down: zone > region > state > distributor and
+-- brand > category > SKU (a change of those dimensions rebuilds the ledger whole).
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    meta={'incremental_window': {'source_kinds': ['distributor_sales', 'tally_daybook', 'primary_sales', 'stock_statement'], 'date_column': 'stock_date'}},
+    meta={'incremental_window': {'source_kinds': ['distributor_sales', 'tally_daybook', 'primary_sales', 'stock_statement'], 'date_column': 'stock_date', 'fingerprint': 'distributor_sku_dims'}},
     pre_hook="{{ incremental_window_prepare() }}",
 ) }}
 
@@ -99,17 +100,25 @@ running as (
 )
 
 select
-    distributor_code,
-    sku_code,
-    stock_date,
-    (closing_units - net_movement_units)::bigint as opening_units,
-    receipts_units::bigint as receipts_units,
-    sales_units::bigint as sales_units,
-    market_returns_units::bigint as market_returns_units,
-    returns_to_brand_units::bigint as returns_to_brand_units,
-    closing_units::bigint as closing_units,
-    closing_units <= 0 as is_stocked_out,
-    anchor_date as anchored_on,
-    {{ built_through() }} as _built_through
+    running.distributor_code,
+    distributors.zone,
+    distributors.region,
+    distributors.state,
+    running.sku_code,
+    skus.brand,
+    skus.category,
+    running.stock_date,
+    (running.closing_units - running.net_movement_units)::bigint as opening_units,
+    running.receipts_units::bigint as receipts_units,
+    running.sales_units::bigint as sales_units,
+    running.market_returns_units::bigint as market_returns_units,
+    running.returns_to_brand_units::bigint as returns_to_brand_units,
+    running.closing_units::bigint as closing_units,
+    running.closing_units <= 0 as is_stocked_out,
+    running.anchor_date as anchored_on,
+    {{ built_through() }} as _built_through,
+    {{ window_dims_fingerprint() }} as _dims_fingerprint
 from running
-where stock_date >= {{ window_from }}
+left join {{ ref('dim_distributor') }} as distributors on distributors.distributor_code = running.distributor_code
+left join {{ ref('dim_sku') }} as skus on skus.sku_code = running.sku_code
+where running.stock_date >= {{ window_from }}

@@ -1,12 +1,13 @@
 -- Per distributor x SKU x stock-statement period: opening + receipts - sales + market returns
 -- - returns to brand = computed closing, beside the closing the distributor reported; outside tolerance, the
 -- likely cause where the data can tell (missing sales file, unit mismatch, unmapped SKU, else unexplained).
--- Incremental by period_end: a night recomputes the periods its files touch.
+-- Incremental by period_end: a night recomputes the periods its files touch. Keyed for drill-down:
+-- zone > region > state > distributor and brand > category > SKU (a change of those rebuilds it whole).
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    meta={'incremental_window': {'source_kinds': ['distributor_sales', 'tally_daybook', 'primary_sales', 'stock_statement'], 'date_column': 'period_end'}},
+    meta={'incremental_window': {'source_kinds': ['distributor_sales', 'tally_daybook', 'primary_sales', 'stock_statement'], 'date_column': 'period_end', 'fingerprint': 'distributor_sku_dims'}},
     pre_hook="{{ incremental_window_prepare() }}",
 ) }}
 
@@ -140,6 +141,11 @@ checked as (
             {{ var('stock_variance_tolerance_units') }},
             {{ var('stock_variance_tolerance_pct') }} / 100.0 * abs(reconciled.computed_closing_units)
         ) as is_within_tolerance,
+        distributors.zone,
+        distributors.region,
+        distributors.state,
+        skus.brand,
+        skus.category,
         skus.units_per_case,
         coalesce(gaps.days_without_sales_file, 0) as days_without_sales_file,
         coalesce(unmapped_rows.unmapped_sku_rows, 0) as unmapped_sku_rows,
@@ -149,7 +155,8 @@ checked as (
             true
         ) as sales_short_of_statement
     from reconciled
-    left join {{ ref('stg_masters__skus') }} as skus on skus.sku_code = reconciled.sku_code
+    left join {{ ref('dim_distributor') }} as distributors on distributors.distributor_code = reconciled.distributor_code
+    left join {{ ref('dim_sku') }} as skus on skus.sku_code = reconciled.sku_code
     left join sales_file_gaps_by_day as gaps
         on gaps.distributor_code = reconciled.distributor_code
         and gaps.period_start = reconciled.period_start
@@ -161,7 +168,12 @@ checked as (
 
 select
     distributor_code,
+    zone,
+    region,
+    state,
     sku_code,
+    brand,
+    category,
     period_start,
     period_end,
     opening_units,
@@ -198,5 +210,6 @@ select
         when variance_units < 0 and unmapped_sku_rows > 0 and sales_short_of_statement then 'unmapped_sku'
         else 'unexplained'
     end as likely_cause,
-    {{ built_through() }} as _built_through
+    {{ built_through() }} as _built_through,
+    {{ window_dims_fingerprint() }} as _dims_fingerprint
 from checked

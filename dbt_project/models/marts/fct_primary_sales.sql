@@ -1,22 +1,39 @@
--- One row per current ERP line: what the brand billed (or credited) its distributors.
+-- One row per current ERP line: what the brand billed (or credited) its distributors, keyed for drill-down:
+-- zone > region > state > distributor and brand > category > SKU.
 with lines as (
     select * from {{ ref('int_primary_sales__current') }}
+),
+
+distributors as (
+    select distributor_code, zone, region, state from {{ ref('dim_distributor') }}
+),
+
+skus as (
+    select sku_code, brand, category from {{ ref('dim_sku') }}
 )
 
 select
-    md5(concat_ws('|', load_id, coalesce(sheet, ''), row_number::varchar)) as primary_line_key,
-    doc_type,
-    doc_number,
-    doc_date,
-    delivery_date,
-    distributor_code,
-    sku_code,
-    quantity_units,
-    case when doc_type = 'credit_note' then -quantity_units else quantity_units end as signed_quantity_units,
-    rate,
-    net_amount,
-    case when doc_type = 'credit_note' then -net_amount else net_amount end as signed_net_amount,
-    load_id as _load_id,
-    source_file as _source_file,
-    row_number as _row_number
+    md5(concat_ws('|', lines.load_id, coalesce(lines.sheet, ''), lines.row_number::varchar)) as primary_line_key,
+    lines.doc_type,
+    lines.doc_number,
+    lines.doc_date,
+    lines.delivery_date,
+    lines.distributor_code,
+    distributors.zone,
+    distributors.region,
+    distributors.state,
+    lines.sku_code,
+    skus.brand,
+    skus.category,
+    lines.quantity_units,
+    case when lines.doc_type = 'credit_note' then -lines.quantity_units else lines.quantity_units end
+        as signed_quantity_units,
+    lines.rate,
+    lines.net_amount,
+    case when lines.doc_type = 'credit_note' then -lines.net_amount else lines.net_amount end as signed_net_amount,
+    lines.load_id as _load_id,
+    lines.source_file as _source_file,
+    lines.row_number as _row_number
 from lines
+left join distributors on distributors.distributor_code = lines.distributor_code
+left join skus on skus.sku_code = lines.sku_code

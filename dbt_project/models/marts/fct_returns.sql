@@ -25,22 +25,20 @@ union all
 
 select
     'return_to_brand',
-    primary_lines.doc_date,
-    primary_lines.distributor_code,
+    doc_date,
+    distributor_code,
     null,
     null,
     null,
-    distributors.zone,
-    distributors.region,
-    distributors.state,
-    primary_lines.sku_code,
-    skus.brand,
-    skus.category,
-    primary_lines.doc_number,
-    primary_lines.quantity_units,
-    primary_lines.net_amount,
-    primary_lines.primary_line_key
-from {{ ref('fct_primary_sales') }} as primary_lines
-left join {{ ref('dim_distributor') }} as distributors using (distributor_code)
-left join {{ ref('dim_sku') }} as skus using (sku_code)
-where primary_lines.doc_type = 'credit_note'
+    zone,
+    region,
+    state,
+    sku_code,
+    brand,
+    category,
+    doc_number,
+    quantity_units,
+    net_amount,
+    primary_line_key
+from {{ ref('fct_primary_sales') }}
+where doc_type = 'credit_note'

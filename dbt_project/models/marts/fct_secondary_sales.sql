@@ -1,11 +1,12 @@
 -- One row per current distributor invoice (or return) line: what the distributor sold through to retailers,
--- keyed for drill-down: zone > region > state > distributor > beat > outlet and brand > category > SKU.
+-- keyed for drill-down: zone > region > state > distributor > beat > outlet and brand > category > SKU. The beat
+-- is the outlet's on the invoice date (int_outlets__versions, business time); master_outlet_id is today's.
 -- Incremental by invoice_date (macros/incremental_window.sql): a night rebuilds only the dates its files touch.
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    meta={'incremental_window': {'source_kinds': ['distributor_sales', 'tally_daybook'], 'date_column': 'invoice_date', 'fingerprint': 'secondary_sales_dims'}},
+    meta={'incremental_window': {'source_kinds': ['distributor_sales', 'tally_daybook'], 'date_column': 'invoice_date', 'fingerprint': 'dated_sales_dims'}},
     pre_hook="{{ incremental_window_prepare() }}",
 ) }}
 
@@ -15,7 +16,11 @@ with lines as (
 ),
 
 outlets as (
-    select outlet_code, master_outlet_id, beat_code from {{ ref('dim_outlet') }}
+    select outlet_code, master_outlet_id from {{ ref('dim_outlet') }}
+),
+
+placements as (
+    select outlet_code, beat_code, effective_from, effective_to from {{ ref('int_outlets__versions') }}
 ),
 
 distributors as (
@@ -38,7 +43,7 @@ select
     lines.outlet_match,
     lines.party_code,
     lines.party_name,
-    outlets.beat_code,
+    placements.beat_code,
     distributors.zone,
     distributors.region,
     distributors.state,
@@ -62,8 +67,12 @@ select
     lines.sheet as _sheet,
     lines.row_number as _row_number,
     {{ built_through() }} as _built_through,
-    {{ secondary_sales_dims_fingerprint() }} as _dims_fingerprint
+    {{ window_dims_fingerprint() }} as _dims_fingerprint
 from lines
 left join outlets on outlets.outlet_code = lines.outlet_code
+left join placements
+    on placements.outlet_code = lines.outlet_code
+    and lines.invoice_date >= placements.effective_from
+    and (placements.effective_to is null or lines.invoice_date < placements.effective_to)
 left join distributors on distributors.distributor_code = lines.distributor_code
 left join skus on skus.sku_code = lines.sku_code

@@ -1,11 +1,14 @@
 -- Sell-through per distributor x outlet x SKU x day from every source: invoices where the distributor sent
 -- invoices for that day, else its countable orders (a WhatsApp-only distributor still shows), each with its
--- origin and confidence (1 for invoices). Incremental by sale_date.
+-- origin and confidence (1 for invoices). Keyed for drill-down like fct_secondary_sales: zone > region > state >
+-- distributor > beat > outlet (the beat of the master outlet's golden record on the day, int_outlets__versions)
+-- and brand > category > SKU.
+-- Incremental by sale_date.
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    meta={'incremental_window': {'source_kinds': ['distributor_sales', 'tally_daybook', 'whatsapp', 'sfa'], 'date_column': 'sale_date', 'fingerprint': 'secondary_sales_dims'}},
+    meta={'incremental_window': {'source_kinds': ['distributor_sales', 'tally_daybook', 'whatsapp', 'sfa'], 'date_column': 'sale_date', 'fingerprint': 'dated_sales_dims'}},
     pre_hook="{{ incremental_window_prepare() }}",
 ) }}
 
@@ -47,11 +50,44 @@ orders as (
             and invoiced_days.sale_date = orders.order_date
       )
     group by all
-)
+),
 
-select *, {{ built_through() }} as _built_through, {{ secondary_sales_dims_fingerprint() }} as _dims_fingerprint
-from (
+sales as (
     select * from invoices
     union all
     select * from orders
+),
+
+golden_outlets as (
+    select master_outlet_id, outlet_code from {{ ref('dim_outlet') }} where is_golden
+),
+
+placements as (
+    select outlet_code, beat_code, effective_from, effective_to from {{ ref('int_outlets__versions') }}
 )
+
+select
+    sales.distributor_code,
+    distributors.zone,
+    distributors.region,
+    distributors.state,
+    sales.outlet_id,
+    placements.beat_code,
+    sales.sku_code,
+    skus.brand,
+    skus.category,
+    sales.sale_date,
+    sales.origin,
+    sales.net_units,
+    sales.net_amount,
+    sales.confidence,
+    {{ built_through() }} as _built_through,
+    {{ window_dims_fingerprint() }} as _dims_fingerprint
+from sales
+left join {{ ref('dim_distributor') }} as distributors on distributors.distributor_code = sales.distributor_code
+left join golden_outlets on golden_outlets.master_outlet_id = sales.outlet_id
+left join placements
+    on placements.outlet_code = golden_outlets.outlet_code
+    and sales.sale_date >= placements.effective_from
+    and (placements.effective_to is null or sales.sale_date < placements.effective_to)
+left join {{ ref('dim_sku') }} as skus on skus.sku_code = sales.sku_code

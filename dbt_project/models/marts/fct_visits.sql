@@ -6,6 +6,7 @@
 --   clock_skew_minutes = |device_time - server_time| in minutes
 --   is_clock_skewed    = clock_skew_minutes > var(sfa_max_clock_skew_minutes)
 --   is_productive      = at least one order line on the visit, or the app's own productive flag
+-- Keyed for drill-down: zone > region > state (of the distributor) > distributor > beat > outlet.
 with visits as (
     select * from {{ ref('int_sfa__visits_current') }}
 ),
@@ -22,6 +23,9 @@ measured as (
         visits.*,
         outlets.master_outlet_id,
         outlets.beat_code,
+        distributors.zone,
+        distributors.region,
+        distributors.state,
         outlets.latitude as outlet_latitude,
         outlets.longitude as outlet_longitude,
         2 * 6371008.8 * asin(sqrt(
@@ -35,11 +39,15 @@ measured as (
     from visits
     left join lines using (distributor_code, visit_id)
     left join {{ ref('dim_outlet') }} as outlets on outlets.outlet_code = visits.outlet_code
+    left join {{ ref('dim_distributor') }} as distributors on distributors.distributor_code = visits.distributor_code
 )
 
 select
     md5(concat_ws('|', distributor_code, visit_id)) as visit_key,
     distributor_code,
+    zone,
+    region,
+    state,
     visit_id,
     visit_date,
     date_trunc('month', visit_date)::date as month_start,

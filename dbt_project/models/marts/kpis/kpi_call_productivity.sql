@@ -4,12 +4,16 @@
 --   productive_call_pct       = productive_calls / calls
 --   lines_per_call            = order lines taken on the visits / calls
 --   lines_per_productive_call = order lines taken on the visits / productive_calls (null with none)
+-- with the distributor's zone, region and state for drill-down.
 with visits as (
     select * from {{ ref('fct_visits') }}
 )
 
 select
     distributor_code,
+    zone,
+    region,
+    state,
     rep_code,
     beat_code,
     month_start,
@@ -22,4 +26,4 @@ select
     count(*) filter (where is_far_from_outlet) as calls_far_from_outlet,
     count(*) filter (where is_clock_skewed) as calls_clock_skewed
 from visits
-group by distributor_code, rep_code, beat_code, month_start
+group by distributor_code, zone, region, state, rep_code, beat_code, month_start

@@ -17,6 +17,7 @@ with sales as (
         region,
         coalesce(master_outlet_id, outlet_code) as outlet_id,
         sku_code,
+        brand,
         category,
         net_amount
     from {{ ref('fct_secondary_sales') }}
@@ -25,12 +26,12 @@ with sales as (
 ),
 
 geos as (
-    select month_start, 'national' as geo_level, 'India' as geo_value, outlet_id, sku_code, category, net_amount
+    select month_start, 'national' as geo_level, 'India' as geo_value, outlet_id, sku_code, brand, category, net_amount
     from sales
     union all
-    select month_start, 'zone', zone, outlet_id, sku_code, category, net_amount from sales
+    select month_start, 'zone', zone, outlet_id, sku_code, brand, category, net_amount from sales
     union all
-    select month_start, 'region', region, outlet_id, sku_code, category, net_amount from sales
+    select month_start, 'region', region, outlet_id, sku_code, brand, category, net_amount from sales
 ),
 
 universe as (
@@ -49,7 +50,7 @@ category_total as (
 ),
 
 sku_outlets as (
-    select distinct month_start, geo_level, geo_value, sku_code, category, outlet_id from geos
+    select distinct month_start, geo_level, geo_value, sku_code, brand, category, outlet_id from geos
 ),
 
 per_sku as (
@@ -58,6 +59,7 @@ per_sku as (
         sku_outlets.geo_level,
         sku_outlets.geo_value,
         sku_outlets.sku_code,
+        sku_outlets.brand,
         sku_outlets.category,
         count(*) as outlets_buying,
         sum(category_value.outlet_category_value) as category_value_of_buyers
@@ -71,13 +73,14 @@ select
     per_sku.geo_level,
     per_sku.geo_value,
     per_sku.sku_code,
+    per_sku.brand,
     per_sku.category,
     per_sku.outlets_buying,
     universe.active_outlets,
     round(per_sku.outlets_buying / universe.active_outlets, 4) as numeric_distribution,
     round(per_sku.category_value_of_buyers / nullif(category_total.category_value, 0), 4) as weighted_distribution,
     {{ built_through() }} as _built_through,
-    {{ secondary_sales_dims_fingerprint() }} as _dims_fingerprint
+    {{ window_dims_fingerprint() }} as _dims_fingerprint
 from per_sku
 inner join universe using (month_start, geo_level, geo_value)
 inner join category_total using (month_start, geo_level, geo_value, category)

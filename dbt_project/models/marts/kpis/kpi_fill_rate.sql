@@ -26,6 +26,7 @@ select
     date_trunc('month', orders.order_date)::date as month_start,
     any_value(orders.zone) as zone,
     any_value(orders.region) as region,
+    any_value(orders.state) as state,
     count(*) as order_lines,
     sum(orders.quantity_units) as ordered_units,
     sum(least(invoiced.invoiced_units, orders.quantity_units)) as filled_units,

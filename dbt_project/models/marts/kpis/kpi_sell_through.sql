@@ -6,11 +6,11 @@ select
     recon.sku_code,
     recon.period_start,
     recon.period_end,
-    distributors.zone,
-    distributors.region,
-    distributors.state,
-    skus.brand,
-    skus.category,
+    recon.zone,
+    recon.region,
+    recon.state,
+    recon.brand,
+    recon.category,
     recon.opening_units,
     recon.receipts_units,
     recon.secondary_sales_units,
@@ -18,5 +18,3 @@ select
     round(recon.secondary_sales_units / nullif(recon.opening_units + recon.receipts_units, 0), 4)
         as sell_through_rate
 from {{ ref('fct_distributor_stock_reconciliation') }} as recon
-left join {{ ref('dim_distributor') }} as distributors using (distributor_code)
-left join {{ ref('dim_sku') }} as skus using (sku_code)
