@@ -117,7 +117,7 @@ select
     running.closing_units <= 0 as is_stocked_out,
     running.anchor_date as anchored_on,
     {{ built_through() }} as _built_through,
-    {{ window_dims_fingerprint() }} as _dims_fingerprint
+    {{ window_dims_fingerprint('distributor_sku_dims') }} as _dims_fingerprint
 from running
 left join {{ ref('dim_distributor') }} as distributors on distributors.distributor_code = running.distributor_code
 left join {{ ref('dim_sku') }} as skus on skus.sku_code = running.sku_code

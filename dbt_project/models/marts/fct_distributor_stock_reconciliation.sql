@@ -211,5 +211,5 @@ select
         else 'unexplained'
     end as likely_cause,
     {{ built_through() }} as _built_through,
-    {{ window_dims_fingerprint() }} as _dims_fingerprint
+    {{ window_dims_fingerprint('distributor_sku_dims') }} as _dims_fingerprint
 from checked

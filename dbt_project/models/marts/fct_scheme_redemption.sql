@@ -72,7 +72,7 @@ select
     distributors.state,
     schemes.scheme_type,
     {{ built_through() }} as _built_through,
-    {{ window_dims_fingerprint() }} as _dims_fingerprint
+    {{ window_dims_fingerprint('secondary_sales_dims') }} as _dims_fingerprint
 from joined
 left join {{ ref('dim_outlet') }} as outlets on outlets.outlet_code = joined.outlet_code
 left join {{ ref('dim_distributor') }} as distributors on distributors.distributor_code = joined.distributor_code

@@ -67,7 +67,7 @@ select
     lines.sheet as _sheet,
     lines.row_number as _row_number,
     {{ built_through() }} as _built_through,
-    {{ window_dims_fingerprint() }} as _dims_fingerprint
+    {{ window_dims_fingerprint('dated_sales_dims') }} as _dims_fingerprint
 from lines
 left join outlets on outlets.outlet_code = lines.outlet_code
 left join placements

@@ -82,7 +82,7 @@ select
     sales.net_amount,
     sales.confidence,
     {{ built_through() }} as _built_through,
-    {{ window_dims_fingerprint() }} as _dims_fingerprint
+    {{ window_dims_fingerprint('dated_sales_dims') }} as _dims_fingerprint
 from sales
 left join {{ ref('dim_distributor') }} as distributors on distributors.distributor_code = sales.distributor_code
 left join golden_outlets on golden_outlets.master_outlet_id = sales.outlet_id

@@ -80,7 +80,7 @@ select
     round(per_sku.outlets_buying / universe.active_outlets, 4) as numeric_distribution,
     round(per_sku.category_value_of_buyers / nullif(category_total.category_value, 0), 4) as weighted_distribution,
     {{ built_through() }} as _built_through,
-    {{ window_dims_fingerprint() }} as _dims_fingerprint
+    {{ window_dims_fingerprint('secondary_sales_dims') }} as _dims_fingerprint
 from per_sku
 inner join universe using (month_start, geo_level, geo_value)
 inner join category_total using (month_start, geo_level, geo_value, category)

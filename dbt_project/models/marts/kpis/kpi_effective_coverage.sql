@@ -59,7 +59,7 @@ select
     round(billed.lines / nullif(billed.invoices, 0), 2) as lines_per_invoice,
     coalesce(billed.net_sales_amount, 0) as net_sales_amount,
     {{ built_through() }} as _built_through,
-    {{ window_dims_fingerprint() }} as _dims_fingerprint
+    {{ window_dims_fingerprint('dated_sales_dims') }} as _dims_fingerprint
 from universe
 left join billed using (distributor_code, beat_code, month_start)
 left join {{ ref('dim_geography') }} as geography on geography.beat_code = universe.beat_code

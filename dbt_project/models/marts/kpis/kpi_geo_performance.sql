@@ -54,7 +54,7 @@ select
         100.0 * (monthly.net_sales_amount - previous.net_sales_amount) / nullif(previous.net_sales_amount, 0), 2
     ) as growth_pct,
     {{ built_through() }} as _built_through,
-    {{ window_dims_fingerprint() }} as _dims_fingerprint
+    {{ window_dims_fingerprint('secondary_sales_dims') }} as _dims_fingerprint
 from monthly
 left join monthly as previous
     on previous.geo_level = monthly.geo_level
