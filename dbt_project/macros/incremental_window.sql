@@ -141,3 +141,15 @@ true
         order by outlet_code, effective_from))
     from {{ ref('int_outlets__versions') }})
 {%- endmacro %}
+
+{#- The KPI marts' as-of date (int_calendar__as_of), read when the model is compiled and returned as a SQL date
+    literal, so "the last N days" filters reach the fact's scan and zone maps skip the older history. -#}
+{% macro as_of_date_literal() -%}
+{%- set relation = ref('int_calendar__as_of') -%}
+{%- if not execute -%}{{ return("current_date") }}{%- endif -%}
+{%- set value = run_query("select strftime(as_of_date, '%Y-%m-%d') from " ~ relation).columns[0].values()[0] -%}
+{%- if not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}', value or '') -%}
+{{ exceptions.raise_compiler_error("as-of date: not a date: " ~ value) }}
+{%- endif -%}
+{{ return("date '" ~ value ~ "'") }}
+{%- endmacro %}

@@ -13,6 +13,7 @@ window_days as (
     from {{ ref('fct_distributor_stock_daily') }} as daily, as_of
     where daily.stock_date > as_of.as_of_date - {{ var('cover_window_days') }}
       and daily.stock_date <= as_of.as_of_date
+      and daily.stock_date > {{ as_of_date_literal() }} - {{ var('cover_window_days') }}  -- as a literal: reaches the scan
 ),
 
 per_sku as (

@@ -17,6 +17,7 @@ purchase_days as (
     from {{ ref('fct_secondary_sales') }} as sales, as_of
     where sales.master_outlet_id is not null and sales.line_type = 'sale' and sales.invoice_date <= as_of.as_of_date
       and sales.invoice_date > as_of.as_of_date - {{ var('outlet_history_days') }}
+      and sales.invoice_date > {{ as_of_date_literal() }} - {{ var('outlet_history_days') }}  -- reaches the scan
 ),
 
 gaps as (
@@ -43,6 +44,7 @@ sales as (
     from {{ ref('fct_secondary_sales') }} as sales, as_of
     where sales.master_outlet_id is not null and sales.invoice_date <= as_of.as_of_date
       and sales.invoice_date > as_of.as_of_date - {{ var('outlet_history_days') }}
+      and sales.invoice_date > {{ as_of_date_literal() }} - {{ var('outlet_history_days') }}  -- reaches the scan
     group by sales.master_outlet_id
 ),
 

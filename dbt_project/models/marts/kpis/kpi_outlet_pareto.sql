@@ -11,6 +11,7 @@ revenue as (
     from {{ ref('fct_secondary_sales') }}, as_of
     where master_outlet_id is not null
       and invoice_date > as_of.as_of_date - 90 and invoice_date <= as_of.as_of_date
+      and invoice_date > {{ as_of_date_literal() }} - 90  -- the same bound as a literal: it reaches the scan
     group by master_outlet_id
 ),
 
