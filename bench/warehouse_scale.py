@@ -404,6 +404,14 @@ def reconciliation_benchmark(ws: Workspace) -> dict[str, Measurement]:
         if not equal:
             raise ResultsDiffer(f"dbt and the hand query differ: {detail}")
         out[f"{name}_dbt"], out[f"{name}_hand"] = dbt, hand
+    # context: what any dbt invocation costs here (start-up, manifest, connection), whatever the data
+    out["floor"] = run_dbt(
+        ws,
+        "[1] context: dbt run of one view (int_ingest__supersessions)",
+        "run",
+        "--select",
+        "int_ingest__supersessions",
+    )
     return out
 
 
@@ -474,6 +482,11 @@ def report(bench1: dict[str, Measurement] | None, lake_a: Nightly | None, lake_b
             f" (target <= {RECONCILIATION_TARGET}) from the raw rows landed in the warehouse;"
             f" {ratio(bench1['from_lake_dbt'], bench1['from_lake_hand'])} from the parquet lake (dbt lands it"
             " too); results verified equal"
+        )
+        above_floor = bench1["from_landed_dbt"].seconds - bench1["floor"].seconds
+        print(
+            f"    context: one dbt invocation of a single view takes {bench1['floor'].seconds:.1f} s; above it, (1b)"
+            f" dbt is {above_floor:.1f} s = {above_floor / bench1['from_landed_hand'].seconds:.2f}x the hand query"
         )
     if lake_a and lake_b:
         print(f"[2] nightly dbt run, one new day, B (365 d) / A (30 d): {ratio(lake_b.run, lake_a.run)}", end="")
