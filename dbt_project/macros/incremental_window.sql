@@ -72,7 +72,7 @@ changed as (
     from {{ ref('stg_ingest__loads') }} as loads, watermark
     where loads.status = 'loaded'
       and loads.loaded_at > watermark.built_through
-      and list_contains($kinds, loads.source_kind)
+      and loads.source_kind in ({% for kind in kinds %}'{{ kind }}'{% if not loop.last %}, {% endif %}{% endfor %})
 )
 
 select strftime(coalesce(
@@ -88,10 +88,15 @@ select strftime(coalesce(
 ), '%Y-%m-%d')
 from changed
 {%- endset -%}
-{%- set kinds_list = "['" ~ (kinds | join("', '")) ~ "']" -%}
-{%- set value = run_query(query | replace('$kinds', kinds_list)).columns[0].values()[0] -%}
-{%- if not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}', value) -%}
-{{ exceptions.raise_compiler_error("incremental window: not a date: " ~ value) }}
+{{ return(_queried_date_literal(query, 'incremental window')) }}
+{%- endmacro %}
+
+{#- Runs `query` (one row, one 'YYYY-MM-DD' string) when the model compiles and returns it as a SQL date literal;
+    anything else is a compile error naming `what`. -#}
+{% macro _queried_date_literal(query, what) -%}
+{%- set value = run_query(query).columns[0].values()[0] -%}
+{%- if not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}', value or '') -%}
+{{ exceptions.raise_compiler_error(what ~ ": not a date: " ~ value) }}
 {%- endif -%}
 {{ return("date '" ~ value ~ "'") }}
 {%- endmacro %}
@@ -147,9 +152,5 @@ true
 {% macro as_of_date_literal() -%}
 {%- set relation = ref('int_calendar__as_of') -%}
 {%- if not execute -%}{{ return("current_date") }}{%- endif -%}
-{%- set value = run_query("select strftime(as_of_date, '%Y-%m-%d') from " ~ relation).columns[0].values()[0] -%}
-{%- if not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}', value or '') -%}
-{{ exceptions.raise_compiler_error("as-of date: not a date: " ~ value) }}
-{%- endif -%}
-{{ return("date '" ~ value ~ "'") }}
+{{ return(_queried_date_literal("select strftime(as_of_date, '%Y-%m-%d') from " ~ relation, 'as-of date')) }}
 {%- endmacro %}
