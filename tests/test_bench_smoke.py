@@ -46,8 +46,8 @@ def test_reconciliation_benchmark_results_agree(tmp_path: Path, capsys: pytest.C
         ]
     )
     out = capsys.readouterr().out
-    assert out.count("results EQUAL") == 2  # from the parquet lake, and from the rows landed in the warehouse
-    assert "[1] reconciliation dbt run / hand query:" in out
+    assert out.count("results EQUAL") == 3  # from the parquet lake; from the landed rows, cold and warm
+    assert "[1] reconciliation dbt run / hand query, from the raw rows landed" in out
 
 
 def test_nightly_benchmark_runs_on_tiny_lakes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -127,8 +127,8 @@ def test_daily_stock_ledger_equals_the_true_daily_stock(marts, tiny_network: Pat
 
 
 def test_stock_movements_sum_the_current_lines(marts) -> None:
-    """int_distributor_stock__daily_movements applies supersession to load-day sums, not to lines: its totals
-    per distributor and month equal the row-level facts' (current lines of files and Tally, ERP documents)."""
+    """int_distributor_stock__daily_movements (a view summing the current lines) agrees with the row-level facts:
+    its totals per distributor and month equal fct_secondary_sales' and fct_primary_sales'."""
     mismatches = marts.execute(
         """
         with movements as (

@@ -12,21 +12,14 @@
     pre_hook="{{ incremental_window_prepare() }}",
 ) }}
 
-{#- rebuild from the window's first day, or from the day after the last day built if that is earlier (a night
-    whose files start later than yesterday still leaves no gap) -#}
-{% if is_incremental() %}
-    {% set window_from %}
-        least(
-            {{ incremental_window_from() }},
-            (select coalesce(max(stock_date) + 1, date '1900-01-01') from {{ this }})
-        )
-    {% endset %}
-{% else %}
-    {% set window_from = "date '1900-01-01'" %}
-{% endif %}
+{#- rebuild from the window's first day, or from the day after the last day built if that is earlier;
+    read movements from the anchor in effect then (macros/stock_window.sql: literals, so the filter reaches the
+    scans of the current lines) -#}
+{% set window_from = stock_ledger_rebuild_from() %}
 
 with movements as (
     select * from {{ ref('int_distributor_stock__daily_movements') }}
+    where movement_date >= {{ stock_ledger_movements_from(window_from) }}
 ),
 
 anchors as (

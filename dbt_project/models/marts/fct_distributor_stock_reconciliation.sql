@@ -29,7 +29,7 @@ with statements as (
 
 movements as (
     select * from {{ ref('int_distributor_stock__daily_movements') }}
-    where movement_date >= (select coalesce(min(period_start), date '9999-12-31') from statements)
+    where movement_date >= {{ reconciliation_movements_from() }}
 ),
 
 period_movements as (
