@@ -1,6 +1,7 @@
 """dbt models as Dagster assets, through dagster-dbt. dbt tests become asset checks (blocking on failure)."""
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping
@@ -22,8 +23,21 @@ from sellthrough.config import DBT_PROJECT_DIR, DBT_TARGET_DIR, Settings
 from sellthrough.locks import exclusive_lock, wait_for_duckdb_writer
 
 WAREHOUSE_LOCK_WAIT_SECONDS = 1800  # a scheduled run and a sensor run meet: the second waits
+RUN_TARGETS_KEPT = 7  # dagster-dbt gives every invocation its own target folder (~18 MB): the last week's stay
 DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=DBT_TARGET_DIR)
+
+
+def prune_run_targets(target_dir: Path, prefix: str, keep: int = RUN_TARGETS_KEPT) -> list[Path]:
+    """Remove all but the `keep` newest per-invocation target folders (`<prefix>-<run id>-<hash>`, written by
+    dagster-dbt: compiled SQL, manifest, run_results, logs of one run) and return what went. Without this a
+    nightly job leaves ~18 MB a night under dbt_project/target. Other folders there are never touched."""
+    runs = sorted(
+        (p for p in target_dir.glob(f"{prefix}-*") if p.is_dir()), key=lambda p: p.stat().st_mtime, reverse=True
+    )
+    for old in runs[keep:]:
+        shutil.rmtree(old, ignore_errors=True)
+    return runs[keep:]
 
 
 def _project_files() -> list[Path]:
@@ -92,6 +106,9 @@ def sellthrough_dbt_assets(
     with exclusive_lock(settings.warehouse_lock_path, timeout_seconds=WAREHOUSE_LOCK_WAIT_SECONDS):
         # a dbt orphaned by a killed run may still hold DuckDB's own file lock: wait for it to finish
         wait_for_duckdb_writer(settings.warehouse_path, timeout_seconds=WAREHOUSE_LOCK_WAIT_SECONDS)
+        pruned = prune_run_targets(DBT_TARGET_DIR, prefix=context.op_execution_context.op.name)
+        if pruned:
+            context.log.info(f"removed {len(pruned)} old dbt run folders under {DBT_TARGET_DIR}")
         command = ["build", "--full-refresh"] if sellthrough.full_refresh else ["build"]
         for done, event in enumerate(dbt.cli(command, context=context).stream(), start=1):
             if done == 20:
