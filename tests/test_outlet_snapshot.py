@@ -1,8 +1,10 @@
 """Outlet history (SCD type 2): the dbt snapshot of the outlet master and dim_outlet_history, run as `dbt build`
-runs it, twice on the same data and after an outlet moves beat and distributor."""
+runs it, twice on the same data and after an outlet moves beat and distributor; and the facts that place a sale,
+order, visit, POS sale or scheme redemption on the beat in force on its date (int_outlets__versions)."""
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import time
@@ -117,33 +119,145 @@ def test_generated_outlet_move_has_history_across_two_nights(tiny_inbox: Path, t
     assert mover["effective_from"].to_list() == [date(1900, 1, 1), moved_on]  # business time: the file's date
     assert mover["effective_to"].to_list() == [moved_on, None]
     assert current_beat == [(move["to_beat"],)]
-    _sales_carry_the_beat_of_their_date(data_dir)
+    _facts_carry_the_beat_of_their_date(data_dir)
 
 
-def _sales_carry_the_beat_of_their_date(data_dir: Path) -> None:
-    """The generator's moved outlet: its invoice lines (and its sell-through) dated before the move carry the
-    beat it left, those from the move on the beat it moved to; its identity stays the current one."""
+def _before_and_after(con: duckdb.DuckDBPyConnection, query: str, params: list) -> list[tuple]:
+    """(before the move, beat) pairs a query returns, each once, in order."""
+    return sorted({tuple(row) for row in con.execute(query, params).fetchall()})
+
+
+def _facts_carry_the_beat_of_their_date(data_dir: Path) -> None:
+    """The generator's moved outlet: its invoice lines, sell-through days, WhatsApp order lines and scheme
+    redemptions dated before the move carry the beat it left, those from the move on the beat it moved to; its
+    identity stays the current one."""
     [move] = json.loads((data_dir / "truth" / "outlet_moves.json").read_text())
     moved_on = date.fromisoformat(move["on"])
+    code = move["outlet_code"]
+    both = [(False, move["to_beat"]), (True, move["from_beat"])]
     with duckdb.connect(str(data_dir / "published" / "sellthrough.duckdb"), read_only=True) as con:
-        lines = con.execute(
-            "select invoice_date < ? as before_move, beat_code, master_outlet_id, count(*) as n "
-            "from fct_secondary_sales where outlet_code = ? group by all order by all",
-            [moved_on, move["outlet_code"]],
+        lines = _before_and_after(
+            con, "select invoice_date < ?, beat_code from fct_secondary_sales where outlet_code = ?", [moved_on, code]
+        )
+        days = _before_and_after(
+            con,
+            "select sale_date < ?, beat_code from fct_sell_through_daily "
+            "where outlet_id = (select master_outlet_id from dim_outlet where outlet_code = ?)",
+            [moved_on, code],
+        )
+        orders = _before_and_after(
+            con, "select order_date < ?, beat_code from fct_secondary_orders where outlet_code = ?", [moved_on, code]
+        )
+        # a redemption (scheme x outlet x month) sits on the beat of its last eligible sale in the month
+        redemptions = con.execute(
+            "select last_sale < ?, redemptions.beat_code, schemes.end_date >= ? "
+            "from fct_scheme_redemption as redemptions "
+            "inner join (select scheme_code, distributor_code, outlet_code, "
+            "    date_trunc('month', invoice_date)::date as claim_month, max(invoice_date) as last_sale "
+            "    from intermediate.int_secondary_sales__scheme_earnings group by all) as earned "
+            "    using (scheme_code, distributor_code, outlet_code, claim_month) "
+            "inner join dim_scheme as schemes using (scheme_code) "
+            "where redemptions.outlet_code = ?",
+            [moved_on, moved_on, code],
         ).fetchall()
-        days = con.execute(
-            "select sale_date < ? as before_move, beat_code, count(*) as n from fct_sell_through_daily "
-            "where outlet_id = (select master_outlet_id from dim_outlet where outlet_code = ?) "
-            "group by all order by all",
-            [moved_on, move["outlet_code"]],
+        identities = con.execute(
+            "select distinct master_outlet_id from fct_secondary_sales where outlet_code = ? "
+            "union select distinct master_outlet_id from fct_secondary_orders where outlet_code = ? "
+            "union select distinct master_outlet_id from fct_scheme_redemption where outlet_code = ?",
+            [code, code, code],
         ).fetchall()
-    assert [(before, beat) for before, beat, _, _ in lines] == [(False, move["to_beat"]), (True, move["from_beat"])]
-    assert {master for _, _, master, _ in lines} == {move["outlet_code"]}  # an outlet without twins is its own
-    assert [(before, beat) for before, beat, _ in days] == [(False, move["to_beat"]), (True, move["from_beat"])]
+    assert lines == days == orders == both
+    assert sorted({(before, beat) for before, beat, _ in redemptions}) == both
+    # the last sale decides, not the scheme's end: a scheme running past the move keeps the old beat for the month
+    # before it
+    assert (True, move["from_beat"], True) in redemptions
+    assert identities == [(code,)]  # an outlet without twins is its own master, today as before the move
 
 
 @pytest.mark.e2e
 def test_sales_before_an_outlet_move_keep_its_old_beat_in_one_build(tiny_network: Path) -> None:
     """The tiny network is built in one run, both outlet snapshots loaded at once (the dbt snapshot sees only the
     later): the sales still take the beat in force on their date, from the snapshots' business dates."""
-    _sales_carry_the_beat_of_their_date(tiny_network)
+    _facts_carry_the_beat_of_their_date(tiny_network)
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.mark.e2e
+def test_visits_field_app_orders_and_pos_sales_take_the_beat_of_their_date(tiny_inbox: Path, tmp_path: Path) -> None:
+    """The generator moves an outlet of a distributor without the field app. Here the mid-period outlets snapshot
+    also moves every chain store (modern-trade outlet) at a field-app distributor that has visits on both sides of
+    the move to another beat of its distributor: its generated visits, field-app order lines and POS rows (daily
+    and weekly, a week by its first day) before the move keep the old beat, those from the move on take the new
+    one, and its master_outlet_id stays today's."""
+    data_dir = copy_network(tiny_inbox, tmp_path / "network")
+    [move] = json.loads((data_dir / "truth" / "outlet_moves.json").read_text())
+    moved_on = date.fromisoformat(move["on"])
+    visits = pl.read_parquet(data_dir / "truth" / "sfa_visits.parquet")
+    pos = pl.read_parquet(data_dir / "truth" / "pos_sales.parquet")
+    visited_both_sides = (
+        visits.group_by("outlet_code")
+        .agg(before=(pl.col("visit_date") < moved_on).any(), after=(pl.col("visit_date") >= moved_on).any())
+        .filter(pl.col("before") & pl.col("after"))["outlet_code"]
+    )
+    movers = sorted(set(pos["outlet_code"]) & set(visited_both_sides))
+    assert movers and set(pos.filter(pl.col("outlet_code").is_in(movers))["date_grain"]) == {"day", "week"}
+
+    masters = data_dir / "inbox" / "masters" / "BRAND"
+    beats = _rows(masters / "beats.csv")
+    snapshot = masters / f"outlets_{move['on']}.csv"
+    delivered = snapshot.stat().st_mtime
+    rows = _rows(snapshot)
+    placed = {}  # outlet -> (old beat, new beat, distributor)
+    for row in rows:
+        if row["outlet_code"] in movers:
+            others = sorted(
+                b["beat_code"]
+                for b in beats
+                if b["distributor_code"] == row["distributor_code"] and b["beat_code"] != row["beat_code"]
+            )
+            placed[row["outlet_code"]] = (row["beat_code"], others[0], row["distributor_code"])
+            row["beat_code"] = others[0]
+    assert sorted(placed) == movers
+    with snapshot.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    os.utime(snapshot, (delivered, delivered))  # received when the generator delivered it
+
+    assert run_nightly(data_dir).success
+    found, expected = {}, {}
+    with duckdb.connect(str(data_dir / "published" / "sellthrough.duckdb"), read_only=True) as con:
+        for code, (old, new, distributor) in placed.items():
+            found[code] = {
+                "visits": _before_and_after(
+                    con, "select visit_date < ?, beat_code from fct_visits where outlet_code = ?", [moved_on, code]
+                ),
+                "field_app_orders": _before_and_after(
+                    con,
+                    "select order_date < ?, beat_code from fct_secondary_orders "
+                    "where origin = 'field_app' and outlet_code = ?",
+                    [moved_on, code],
+                ),
+                "pos": _before_and_after(
+                    con,
+                    "select sale_date < ?, beat_code || ' ' || distributor_code from fct_pos_sales "
+                    "where outlet_code = ?",
+                    [moved_on, code],
+                ),
+                "identities": con.execute(
+                    "select distinct master_outlet_id from fct_visits where outlet_code = ? "
+                    "union select distinct master_outlet_id from fct_pos_sales where outlet_code = ?",
+                    [code, code],
+                ).fetchall(),
+            }
+            expected[code] = {
+                "visits": [(False, new), (True, old)],
+                "field_app_orders": [(False, new), (True, old)],
+                "pos": [(False, f"{new} {distributor}"), (True, f"{old} {distributor}")],
+                "identities": [(code,)],
+            }
+    assert found == expected

@@ -20,7 +20,7 @@ from ingest.core.runner import ingest_inbox
 from sellthrough.config import Settings
 from sellthrough.outlets.store import run_outlet_master
 from tests.conftest import write_csv, write_rows
-from tests.pos_helpers import outlet, run_dbt, write_hierarchy
+from tests.pos_helpers import DISTRIBUTORS, outlet, run_dbt, write_hierarchy
 
 CHAIN = "CHAINX"
 DAILY_HEADER = ["Store Code", "EAN", "Article Description", "Bill Date", "Sold Qty", "Net Sales"]
@@ -128,10 +128,18 @@ def _daily_file(inbox: Path, name: str, rows: list[list[object]], when: datetime
     return _delivered(write_rows(inbox / "pos_sales" / CHAIN / name, [DAILY_HEADER, *rows]), when)
 
 
+def _built_through_pos_sales(inbox: Path) -> str:
+    """Loads the inbox, runs the outlet master and dbt up to fct_pos_sales: the warehouse's path."""
+    data_dir = inbox.parent
+    ingest_inbox(inbox, Lake(data_dir / "raw"))
+    run_outlet_master(Settings.from_env(data_dir))
+    run_dbt(data_dir, "build", "--select", "+fct_pos_sales", "--indirect-selection", "cautious")
+    return str(Settings.from_env(data_dir).warehouse_path)
+
+
 def test_restated_weeks_replace_earlier_figures_in_fct_pos_sales(tmp_path: Path, inbox: Path) -> None:
     """A later file covering a date wins for its chain: the restated week takes the new figures (a row the
     restatement no longer carries is gone), the week it does not cover keeps the first file's."""
-    data_dir = inbox.parent
     _masters(inbox)
     crunchy, zing = "8901234567890", "8901234567906"
     _daily_file(
@@ -150,10 +158,7 @@ def test_restated_weeks_replace_earlier_figures_in_fct_pos_sales(tmp_path: Path,
         [["S001", crunchy, "Crunchy", "14-07-2026", "6", "60"]],
         datetime(2026, 7, 27, 6),
     )
-    ingest_inbox(inbox, Lake(data_dir / "raw"))
-    run_outlet_master(Settings.from_env(data_dir))
-    run_dbt(data_dir, "build", "--select", "+fct_pos_sales", "--indirect-selection", "cautious")
-    with duckdb.connect(str(Settings.from_env(data_dir).warehouse_path), read_only=True) as con:
+    with duckdb.connect(_built_through_pos_sales(inbox), read_only=True) as con:
         facts = con.sql(
             "select store_code, outlet_code, sku_code, sale_date, units, sales_value, beat_code, distributor_code, "
             "region from fct_pos_sales order by sale_date"
@@ -163,6 +168,35 @@ def test_restated_weeks_replace_earlier_figures_in_fct_pos_sales(tmp_path: Path,
     assert facts == [
         ("S001", "O1", "SKU0001", date(2026, 7, 6), 5, 50.0, "D001-B01", "D001", "West 1"),
         ("S001", "O1", "SKU0001", date(2026, 7, 14), 6, 60.0, "D001-B01", "D001", "West 1"),
+    ]
+
+
+def test_a_store_sells_under_the_distributor_and_beat_in_force_on_the_sale_date(inbox: Path) -> None:
+    """A chain store is an outlet of the master. O1 moves to a beat of another distributor on 2026-07-10 (a dated
+    outlets snapshot): its sale before the move keeps the old distributor and beat, the one after takes the new
+    ones (a distributor and its beat always belong together, and the region is that distributor's);
+    master_outlet_id stays today's."""
+    _masters(inbox)
+    elsewhere = [{**d, "region": "West 2"} if d["distributor_code"] == "D002" else d for d in DISTRIBUTORS]
+    write_csv(inbox / "masters" / "BRAND" / "distributors.csv", elsewhere)
+    _delivered(inbox / "masters" / "BRAND" / "outlets.csv", datetime(2026, 7, 1, 6))
+    moved = [outlet("O1", beat="D002-B01", distributor="D002"), outlet("O2", beat="D001-B02")]
+    _delivered(write_csv(inbox / "masters" / "BRAND" / "outlets_2026-07-10.csv", moved), datetime(2026, 7, 10, 6))
+    crunchy = "8901234567890"
+    _daily_file(
+        inbox,
+        "chainx_2026-07-06_2026-07-19.csv",
+        [["S001", crunchy, "Crunchy", "09-07-2026", "5", "50"], ["S001", crunchy, "Crunchy", "10-07-2026", "6", "60"]],
+        datetime(2026, 7, 20, 6),
+    )
+    with duckdb.connect(_built_through_pos_sales(inbox), read_only=True) as con:
+        facts = con.sql(
+            "select sale_date, outlet_code, master_outlet_id, distributor_code, beat_code, region "
+            "from fct_pos_sales order by sale_date"
+        ).fetchall()
+    assert facts == [
+        (date(2026, 7, 9), "O1", "O1", "D001", "D001-B01", "West 1"),
+        (date(2026, 7, 10), "O1", "O1", "D002", "D002-B01", "West 2"),
     ]
 
 

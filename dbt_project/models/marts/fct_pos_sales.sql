@@ -2,7 +2,9 @@
 -- figure only. A chain's later file covering a date wins for that chain (restatements 14-60 days back replace
 -- the weeks they cover: int_ingest__supersessions, the chain code is the load's distributor code).
 -- Keyed for drill-down like fct_secondary_sales: zone > region > state > distributor > beat > outlet and
--- brand > category > SKU.
+-- brand > category > SKU. A store is an outlet of the outlet master (masters/chain_stores), placed like any outlet:
+-- its distributor and beat (and the distributor's zone, region, state) are the ones in force on sale_date, the
+-- first day of the week for weekly rows (int_outlets__versions, business time); master_outlet_id is today's.
 with current_lines as (
     {{ current_rows(ref('stg_pos_sales__lines'), 'sale_date') }}
 ),
@@ -27,7 +29,12 @@ lines as (
 ),
 
 outlets as (
-    select outlet_code, master_outlet_id, distributor_code, beat_code from {{ ref('dim_outlet') }}
+    select outlet_code, master_outlet_id from {{ ref('dim_outlet') }}
+),
+
+placements as (
+    select outlet_code, distributor_code, beat_code, effective_from, effective_to
+    from {{ ref('int_outlets__versions') }}
 ),
 
 distributors as (
@@ -47,8 +54,8 @@ select
     lines.store_code,
     lines.outlet_code,
     outlets.master_outlet_id,
-    outlets.distributor_code,
-    outlets.beat_code,
+    placements.distributor_code,
+    placements.beat_code,
     distributors.zone,
     distributors.region,
     distributors.state,
@@ -64,5 +71,6 @@ select
     lines.source_file as _source_file
 from lines
 left join outlets on outlets.outlet_code = lines.outlet_code
-left join distributors on distributors.distributor_code = outlets.distributor_code
+left join placements on {{ placement_in_force('lines.outlet_code', 'lines.sale_date') }}
+left join distributors on distributors.distributor_code = placements.distributor_code
 left join skus on skus.sku_code = lines.sku_code

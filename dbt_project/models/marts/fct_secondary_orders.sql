@@ -1,7 +1,12 @@
 -- One row per order line retailers or salesmen placed (WhatsApp and field app), with its confidence, review
--- flag and status (cancelled and corrected lines kept, marked). Keyed for drill-down like fct_secondary_sales.
+-- flag and status (cancelled and corrected lines kept, marked). Keyed for drill-down like fct_secondary_sales: the
+-- beat is the outlet's on the order date (int_outlets__versions, business time); master_outlet_id is today's.
 with orders as (
     select * from {{ ref('int_secondary_orders__current') }}
+),
+
+placements as (
+    select outlet_code, beat_code, effective_from, effective_to from {{ ref('int_outlets__versions') }}
 )
 
 select
@@ -18,7 +23,7 @@ select
     coalesce(orders.rep_code, senders.rep_code) as sender_rep_code,
     orders.outlet_code,
     outlets.master_outlet_id,
-    outlets.beat_code,
+    placements.beat_code,
     distributors.zone,
     distributors.region,
     distributors.state,
@@ -38,6 +43,7 @@ select
     orders.load_id as _load_id
 from orders
 left join {{ ref('dim_outlet') }} as outlets on outlets.outlet_code = orders.outlet_code
+left join placements on {{ placement_in_force('orders.outlet_code', 'orders.order_date') }}
 left join {{ ref('dim_distributor') }} as distributors on distributors.distributor_code = orders.distributor_code
 left join {{ ref('dim_sku') }} as skus on skus.sku_code = orders.sku_code
 left join {{ ref('dim_chat_sender') }} as senders

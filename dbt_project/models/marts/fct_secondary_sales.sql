@@ -70,9 +70,6 @@ select
     {{ window_dims_fingerprint('dated_sales_dims') }} as _dims_fingerprint
 from lines
 left join outlets on outlets.outlet_code = lines.outlet_code
-left join placements
-    on placements.outlet_code = lines.outlet_code
-    and lines.invoice_date >= placements.effective_from
-    and (placements.effective_to is null or lines.invoice_date < placements.effective_to)
+left join placements on {{ placement_in_force('lines.outlet_code', 'lines.invoice_date') }}
 left join distributors on distributors.distributor_code = lines.distributor_code
 left join skus on skus.sku_code = lines.sku_code

@@ -86,8 +86,5 @@ select
 from sales
 left join {{ ref('dim_distributor') }} as distributors on distributors.distributor_code = sales.distributor_code
 left join golden_outlets on golden_outlets.master_outlet_id = sales.outlet_id
-left join placements
-    on placements.outlet_code = golden_outlets.outlet_code
-    and sales.sale_date >= placements.effective_from
-    and (placements.effective_to is null or sales.sale_date < placements.effective_to)
+left join placements on {{ placement_in_force('golden_outlets.outlet_code', 'sales.sale_date') }}
 left join {{ ref('dim_sku') }} as skus on skus.sku_code = sales.sku_code

@@ -6,9 +6,15 @@
 --   clock_skew_minutes = |device_time - server_time| in minutes
 --   is_clock_skewed    = clock_skew_minutes > var(sfa_max_clock_skew_minutes)
 --   is_productive      = at least one order line on the visit, or the app's own productive flag
--- Keyed for drill-down: zone > region > state (of the distributor) > distributor > beat > outlet.
+-- Keyed for drill-down: zone > region > state (of the distributor) > distributor > beat > outlet. The beat is the
+-- outlet's on the visit date (int_outlets__versions, business time); master_outlet_id and the outlet's GPS are the
+-- current master's.
 with visits as (
     select * from {{ ref('int_sfa__visits_current') }}
+),
+
+placements as (
+    select outlet_code, beat_code, effective_from, effective_to from {{ ref('int_outlets__versions') }}
 ),
 
 lines as (
@@ -22,7 +28,7 @@ measured as (
     select
         visits.*,
         outlets.master_outlet_id,
-        outlets.beat_code,
+        placements.beat_code,
         distributors.zone,
         distributors.region,
         distributors.state,
@@ -39,6 +45,7 @@ measured as (
     from visits
     left join lines using (distributor_code, visit_id)
     left join {{ ref('dim_outlet') }} as outlets on outlets.outlet_code = visits.outlet_code
+    left join placements on {{ placement_in_force('visits.outlet_code', 'visits.visit_date') }}
     left join {{ ref('dim_distributor') }} as distributors on distributors.distributor_code = visits.distributor_code
 )
 
