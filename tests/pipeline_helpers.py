@@ -1,11 +1,14 @@
 """Helpers for tests that run the whole pipeline on a tiny generated network."""
 
+import os
 import shutil
+import subprocess
 from datetime import date
 from pathlib import Path
 
 import duckdb
 
+from sellthrough.config import DBT_PROJECT_DIR, Settings
 from sellthrough.generator import NetworkConfig, generate
 from sellthrough.pipeline import run_nightly
 
@@ -63,3 +66,20 @@ def copy_network(source: Path, target: Path) -> Path:
     """A private copy of a generated (and maybe loaded) network for a test that changes it."""
     shutil.copytree(source, target, symlinks=False)
     return target
+
+
+def run_dbt(data_dir: Path, warehouse: Path, work: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`dbt <args>` on `warehouse` (a copy), reading `data_dir`'s lake, with target and log folders under `work`:
+    the network's own warehouse and the project's manifest stay untouched."""
+    from orchestration.dbt import DBT_EXECUTABLE  # here: importing it parses dbt when the manifest is stale
+
+    env = {
+        **os.environ,
+        **Settings.from_env(data_dir).dbt_env(),
+        "SELLTHROUGH_DUCKDB_PATH": str(warehouse),
+        "DBT_TARGET_PATH": str(work / "target"),
+        "DBT_LOG_PATH": str(work / "logs"),
+    }
+    command = [str(DBT_EXECUTABLE), *args, "--project-dir", str(DBT_PROJECT_DIR)]
+    command += ["--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(work / "target")]
+    return subprocess.run(command, env=env, capture_output=True, text=True, check=False)

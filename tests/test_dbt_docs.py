@@ -1,15 +1,12 @@
 """`dbt docs generate` works on a built warehouse, and every mart column analysts see is described (issue 6)."""
 
 import json
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from orchestration.dbt import DBT_EXECUTABLE
-from sellthrough.config import DBT_PROJECT_DIR, Settings
+from tests.pipeline_helpers import run_dbt
 
 pytestmark = pytest.mark.e2e
 
@@ -21,16 +18,7 @@ def docs(tiny_network: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[
     work = tmp_path_factory.mktemp("dbt_docs")
     warehouse = work / "sellthrough.duckdb"
     shutil.copyfile(tiny_network / "warehouse" / "sellthrough.duckdb", warehouse)
-    env = {
-        **os.environ,
-        **Settings.from_env(tiny_network).dbt_env(),
-        "SELLTHROUGH_DUCKDB_PATH": str(warehouse),
-        "DBT_TARGET_PATH": str(work / "target"),
-        "DBT_LOG_PATH": str(work / "logs"),
-    }
-    command = [str(DBT_EXECUTABLE), "docs", "generate", "--project-dir", str(DBT_PROJECT_DIR)]
-    command += ["--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(work / "target")]
-    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    done = run_dbt(tiny_network, warehouse, work, "docs", "generate")
     assert done.returncode == 0, done.stdout[-3000:]
     target = work / "target"
     return json.loads((target / "manifest.json").read_text()), json.loads((target / "catalog.json").read_text())

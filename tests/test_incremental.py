@@ -1,23 +1,120 @@
 """Incremental models give the same marts as a full build: nights replayed in the order files arrived (late and
-re-sent files included) end where one build of everything ends."""
+re-sent files included) end where a full rebuild of the same lake ends, night after night."""
 
-from datetime import date
+import os
+import shutil
+from datetime import UTC, date, datetime
 from pathlib import Path
 
+import duckdb
 import pytest
 
+from sellthrough.generator.files import write_delivered
 from sellthrough.pipeline import run_nightly
-from tests.pipeline_helpers import copy_network, fingerprint, published_path
+from tests.pipeline_helpers import MARTS, copy_network, fingerprint, published_path, run_dbt
 
 pytestmark = pytest.mark.e2e
 
+# Nights replayed (files received by the end of the day, UTC; None: the rest) and whether to compare the marts with
+# a full rebuild after it. The tiny network's own faults and the test's own arrivals (below) cross them:
+NIGHTS = (
+    (date(2026, 7, 29), False),  # the first build (a full one): D005's week of 07-20 as first sent (07-28)
+    (date(2026, 7, 31), True),  # D005's week of 07-20 re-sent corrected (07-30)
+    (date(2026, 8, 10), False),  # a new outlets snapshot (masters, 08-01): every window rebuilt whole
+    (date(2026, 8, 24), True),  # D001's week of 08-03, late, after a missing week; July's ERP file re-sent
+    (date(2026, 8, 26), True),  # one daily file (D004, 08-25): the as-of date passes D004's dip week + 13 days
+    (None, True),  # the rest: D001's week of 07-27, 36 days late, fills its gap
+)
+# Files the test makes arrive later than the generator says: D001's week of 08-03 on 08-20 while its week before
+# is still missing (its last week built, 07-20, gets a new next week two weeks after it); D001's week of 08-17
+# on 08-27, so the night of 08-26 brings one daily file only (its window starts after the rows whose is_dip the
+# moved as-of date changes).
+HELD_BACK = {
+    "distributor_sales/D001/sales_2026-08-03_2026-08-09.xlsx": datetime(2026, 8, 20, 9, 0),
+    "distributor_sales/D001/sales_2026-08-17_2026-08-23.xlsx": datetime(2026, 8, 27, 10, 0),
+}
+# The brand re-sends July's ERP file corrected on 08-20 (loaded the night of 08-24, three weeks after the first).
+RESENT_PRIMARY = ("primary_sales/BRAND/primary_2026-07.csv", "primary_sales/BRAND/primary_2026-07_v2.csv")
+RESENT_AT = datetime(2026, 8, 20, 9, 30)
+DROPPED_LINE = 100  # the corrected file drops this line (1-based, after the header)...
+CORRECTED_LINE = 1  # ...and doubles this one's quantity
 
-def test_nightly_increments_equal_one_full_build(tiny_inbox: Path, tiny_network: Path, tmp_path: Path) -> None:
+
+def _hold_back(inbox: Path) -> None:
+    for relative, arrives in HELD_BACK.items():
+        stamp = arrives.replace(tzinfo=UTC).timestamp()
+        os.utime(inbox / relative, (stamp, stamp))
+
+
+def _resend_primary(inbox: Path) -> tuple[str, int, str]:
+    """Write the corrected July file; returns the corrected line's document, new quantity and SKU."""
+    first, corrected = RESENT_PRIMARY
+    header, *lines = (inbox / first).read_text(encoding="utf-8").splitlines()
+    cells = lines[CORRECTED_LINE - 1].split(",")
+    quantity, rate = int(cells[6]) * 2, float(cells[7])
+    cells[6], cells[8] = str(quantity), f"{quantity * rate:.2f}"
+    lines[CORRECTED_LINE - 1] = ",".join(cells)
+    del lines[DROPPED_LINE - 1]
+    write_delivered(inbox / corrected, ("\n".join([header, *lines]) + "\n").encode("utf-8"), RESENT_AT)
+    return cells[1], quantity, cells[5]
+
+
+def _incremental_models(database: Path) -> tuple[str, ...]:
+    """Every model built through an incremental window: the tables that carry `_built_through`."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        rows = con.execute(
+            "select distinct table_schema, table_name from information_schema.columns "
+            "where column_name = '_built_through' order by all"
+        ).fetchall()
+    return tuple(name if schema == "main" else f"{schema}.{name}" for schema, name in rows)
+
+
+def _assert_equals_a_full_rebuild(data_dir: Path, scratch: Path) -> None:
+    """The published marts equal those of `dbt run --full-refresh` (every model rebuilt from the same lake and
+    ledger; no tests, no ingest) on a copy of the warehouse."""
+    published = published_path(data_dir)
+    marts = tuple(dict.fromkeys(MARTS + _incremental_models(published)))
+    assert {"fct_primary_sales", "kpi_distributor_sales_trend"} <= set(marts)
+    scratch.mkdir()
+    warehouse = scratch / "sellthrough.duckdb"
+    shutil.copyfile(data_dir / "warehouse" / "sellthrough.duckdb", warehouse)
+    done = run_dbt(data_dir, warehouse, scratch, "run", "--full-refresh")
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert fingerprint(published, marts) == fingerprint(warehouse, marts)
+    shutil.rmtree(scratch)
+
+
+def _dips(data_dir: Path, distributor: str) -> dict[date, bool]:
+    """The distributor's weeks in the published trend, from 07-20 to 08-10, with their is_dip."""
+    with duckdb.connect(str(published_path(data_dir)), read_only=True) as con:
+        rows = con.execute(
+            "select week_start, is_dip from kpi_distributor_sales_trend "
+            "where distributor_code = ? and week_start between '2026-07-20' and '2026-08-10'",
+            [distributor],
+        ).fetchall()
+    return dict(sorted(rows))
+
+
+def test_nightly_increments_equal_a_full_rebuild(tiny_inbox: Path, tmp_path: Path) -> None:
     data_dir = copy_network(tiny_inbox, tmp_path / "net")
-    for night in (date(2026, 7, 20), date(2026, 8, 10), date(2026, 8, 24)):
+    inbox = data_dir / "inbox"
+    _hold_back(inbox)
+    document, corrected_quantity, sku = _resend_primary(inbox)
+
+    for night, compare in NIGHTS:
         outcome = run_nightly(data_dir, run_date=night)
         assert outcome.success, (night, outcome.failed_steps)
-    outcome = run_nightly(data_dir)  # the rest, late and re-sent files included
-    assert outcome.success, outcome.failed_steps
+        if night == date(2026, 8, 24):  # the scenario holds: D001 has a gap before its late week
+            assert list(_dips(data_dir, "D001")) == [date(2026, 7, 20), date(2026, 8, 3), date(2026, 8, 10)]
+        if night == date(2026, 8, 26):  # D004's week of 08-10 became a dip by the as-of date alone
+            assert _dips(data_dir, "D004")[date(2026, 8, 10)]
+        if compare:
+            _assert_equals_a_full_rebuild(data_dir, tmp_path / f"full_{night or 'rest'}")
 
-    assert fingerprint(published_path(data_dir)) == fingerprint(published_path(tiny_network))
+    with duckdb.connect(str(published_path(data_dir)), read_only=True) as con:
+        # the re-sent ERP file's correction replaced the first one's lines three weeks later
+        quantities = con.execute(
+            "select quantity_units from fct_primary_sales where doc_number = ? and sku_code = ?", [document, sku]
+        ).fetchall()
+        assert quantities == [(corrected_quantity,)]
+    assert list(_dips(data_dir, "D001")) == [date(2026, 7, 20), date(2026, 7, 27), date(2026, 8, 3), date(2026, 8, 10)]

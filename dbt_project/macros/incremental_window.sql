@@ -17,10 +17,23 @@ current rows. A full refresh (or the first build) skips all this. Keys are dates
               meta={'incremental_window': {'source_kinds': ['distributor_sales', 'tally_daybook'],
                                            'date_column': 'invoice_date', 'fingerprint': 'secondary_sales_dims'}},
               pre_hook="{{ incremental_window_prepare() }}") }}
+
+A model whose rows look at other rows than their own dates' (kpi_distributor_sales_trend: a week against the
+weeks before and the week after) declares how far back the window must reach besides, in `lookback`:
+- `previous_row_by: 'distributor_code'`: a row reads its distributor's next row (lead), so for every distributor
+  with a changed load the window also takes its last row before the window, however many weeks back (weeks
+  without sales have no row). The model's rows must be keyed by the loads' distributor (the inbox folder).
+  Rows before the window stay as built; the model reads the ones its window functions need from {{ this }}.
+- `as_of_days: N`: a row's values depend on the as-of date (int_calendar__as_of) while its date is less than N
+  days before it. The model stores the as-of date it used as `_as_of_date`; the window also takes the rows built
+  under another as-of date whose date is less than N days before the earlier of the two (older rows read both
+  alike).
 -#}
 
 {#- The model's window spec, from its config: meta={'incremental_window': {'source_kinds': [...],
-    'date_column': '...', 'align': 'day' | 'month', 'fingerprint': none | 'secondary_sales_dims' | 'distributor_sku_dims' | 'dated_sales_dims'}}. -#}
+    'date_column': '...', 'align': 'day' | 'week' | 'month', 'fingerprint': none | 'secondary_sales_dims' |
+    'distributor_sku_dims' | 'distributor_dims' | 'dated_sales_dims', 'lookback': none |
+    {'previous_row_by': '<distributor column>', 'as_of_days': N}}}. -#}
 {% macro _window_spec() -%}
 {%- set spec = config.get('meta', {}).get('incremental_window') -%}
 {%- if spec is none -%}
@@ -32,6 +45,7 @@ current rows. A full refresh (or the first build) skips all this. Keys are dates
 {% macro _window_fingerprint(name) -%}
 {%- if name == 'secondary_sales_dims' -%}{{ secondary_sales_dims_fingerprint() }}
 {%- elif name == 'distributor_sku_dims' -%}{{ distributor_sku_dims_fingerprint() }}
+{%- elif name == 'distributor_dims' -%}{{ distributor_dims_fingerprint() }}
 {%- elif name == 'dated_sales_dims' -%}{{ dated_sales_dims_fingerprint() }}
 {%- else -%}{{ exceptions.raise_compiler_error("unknown incremental_window fingerprint: " ~ name) }}
 {%- endif -%}
@@ -60,6 +74,8 @@ current rows. A full refresh (or the first build) skips all this. Keys are dates
 {%- if not execute -%}{{ return("date '9999-12-31'") }}{%- endif -%}
 {%- set spec = _window_spec() -%}
 {%- set kinds = ['masters'] + spec['source_kinds'] -%}
+{%- set align = spec.get('align', 'day') -%}
+{%- set lookback = spec.get('lookback') or {} -%}
 {%- set query -%}
 with watermark as (
     select coalesce(max(_built_through), timestamp '1900-01-01') as built_through
@@ -68,25 +84,60 @@ with watermark as (
 ),
 
 changed as (
-    select loads.source_kind, loads.period_start
+    select loads.source_kind, loads.distributor_code, loads.period_start
     from {{ ref('stg_ingest__loads') }} as loads, watermark
     where loads.status = 'loaded'
       and loads.loaded_at > watermark.built_through
       and loads.source_kind in ({% for kind in kinds %}'{{ kind }}'{% if not loop.last %}, {% endif %}{% endfor %})
+),
+
+changed_from as (
+    select
+        case
+            when bool_or(changed.source_kind = 'masters')
+            {%- if spec.get('fingerprint') %}
+                or (select dims_fingerprint from watermark) is distinct from ({{ _window_fingerprint(spec['fingerprint']) }})
+            {%- endif %}
+                then date '1900-01-01'
+            else date_trunc('{{ align }}', min(changed.period_start))::date
+        end as window_from
+    from changed
 )
+{%- if lookback.get('previous_row_by') %},
+
+-- each changed distributor's last row before the window: the row it reads as its next one may change
+previous_rows as (
+    select max(target.{{ spec['date_column'] }}) as row_date
+    from {{ this }} as target, changed_from
+    where target.{{ lookback['previous_row_by'] }} in (select distributor_code from changed)
+      and target.{{ spec['date_column'] }} < changed_from.window_from
+    group by target.{{ lookback['previous_row_by'] }}
+)
+{%- endif %}
+{%- if lookback.get('as_of_days') %},
+
+-- rows built under another as-of date, less than as_of_days days before the earlier of it and the current one:
+-- they may read the current one otherwise (rows further back keep the as-of date they were built with)
+as_of_moved as (
+    select date_trunc('{{ align }}', min(target.{{ spec['date_column'] }}))::date as window_from
+    from {{ this }} as target, {{ ref('int_calendar__as_of') }} as as_of
+    where target._as_of_date is distinct from as_of.as_of_date
+      and target.{{ spec['date_column'] }} > least(target._as_of_date, as_of.as_of_date) - {{ lookback['as_of_days'] | int }}
+)
+{%- endif %}
 
 select strftime(coalesce(
-    case
-        when bool_or(changed.source_kind = 'masters')
-        {%- if spec.get('fingerprint') %}
-            or (select dims_fingerprint from watermark) is distinct from ({{ _window_fingerprint(spec['fingerprint']) }})
+    least(
+        (select window_from from changed_from)
+        {%- if lookback.get('previous_row_by') %},
+        (select min(row_date) from previous_rows)
         {%- endif %}
-            then date '1900-01-01'
-        else date_trunc('{{ spec.get('align', 'day') }}', min(changed.period_start))::date
-    end,
+        {%- if lookback.get('as_of_days') %},
+        (select window_from from as_of_moved)
+        {%- endif %}
+    ),
     date '9999-12-31'
 ), '%Y-%m-%d')
-from changed
 {%- endset -%}
 {{ return(_queried_date_literal(query, 'incremental window')) }}
 {%- endmacro %}
@@ -125,17 +176,27 @@ true
 {% macro secondary_sales_dims_fingerprint() -%}
 (select md5(string_agg(concat_ws('|', outlet_code, master_outlet_id, beat_code, distributor_code), ',' order by outlet_code))
  from {{ ref('dim_outlet') }})
-|| (select md5(string_agg(concat_ws('|', sku_code, brand, category), ',' order by sku_code)) from {{ ref('dim_sku') }})
-|| (select md5(string_agg(concat_ws('|', distributor_code, zone, region, state), ',' order by distributor_code))
-    from {{ ref('dim_distributor') }})
+|| {{ _sku_dims_fingerprint() }}
+|| {{ distributor_dims_fingerprint() }}
 {%- endmacro %}
 
-{#- What the distributor x SKU facts (stock ledger, reconciliation) copy from their dimensions: the distributor's
-    zone, region and state and the SKU's brand and category. When it changes, the fact is rebuilt whole. -#}
+{#- What the distributor x SKU facts (stock ledger, reconciliation, fct_primary_sales) copy from their
+    dimensions: the distributor's zone, region and state and the SKU's brand and category. When it changes, the
+    fact is rebuilt whole. -#}
 {% macro distributor_sku_dims_fingerprint() -%}
+{{ distributor_dims_fingerprint() }}
+|| {{ _sku_dims_fingerprint() }}
+{%- endmacro %}
+
+{#- What the per-distributor marts (kpi_distributor_sales_trend) copy: the distributor's zone, region and state.
+    When it changes, the mart is rebuilt whole. -#}
+{% macro distributor_dims_fingerprint() -%}
 (select md5(string_agg(concat_ws('|', distributor_code, zone, region, state), ',' order by distributor_code))
  from {{ ref('dim_distributor') }})
-|| (select md5(string_agg(concat_ws('|', sku_code, brand, category), ',' order by sku_code)) from {{ ref('dim_sku') }})
+{%- endmacro %}
+
+{% macro _sku_dims_fingerprint() -%}
+(select md5(string_agg(concat_ws('|', sku_code, brand, category), ',' order by sku_code)) from {{ ref('dim_sku') }})
 {%- endmacro %}
 
 {#- What the marts that place a sale by its date copy: secondary_sales_dims_fingerprint's dimensions and the
