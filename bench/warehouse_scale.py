@@ -355,6 +355,8 @@ class Workspace:
 
     root: Path
     spec: LakeSpec
+    warm_repeats: int = WARM_REPEATS
+    nights: int = NIGHTS
 
     @property
     def settings(self) -> Settings:
@@ -418,10 +420,11 @@ def run_dbt(ws: Workspace, label: str, verb: str, *args: str) -> Measurement:
 
 
 def run_dbt_warm(ws: Workspace, label: str, verb: str, *args: str) -> Measurement:
-    """The dbt command invoked WARM_REPEATS times in one process that has imported dbt and loaded the manifest."""
+    """The dbt command invoked ws.warm_repeats times in one process that has imported dbt and loaded the
+    manifest."""
     command = dbt_command(ws, verb, *args)[1:]  # dbt's arguments, without the executable
     result = measure_warm(
-        label, [sys.executable, "-c", WARM_DBT_CHILD, str(WARM_REPEATS), *command], ws.dbt_env(), ws.root
+        label, [sys.executable, "-c", WARM_DBT_CHILD, str(ws.warm_repeats), *command], ws.dbt_env(), ws.root
     )
     print_step(result)
     return result
@@ -585,7 +588,7 @@ def reconciliation_benchmark(ws: Workspace) -> dict[str, Measurement]:
         hand_label = f"[1] {name}: hand-written DuckDB query, one statement ({how})"
         hand_cmd = [sys.executable, "-c", HAND_CHILD, str(ws.spec.raw_dir), str(result), *hand_args]
         if warm:
-            hand_cmd[3:3] = ["--repeat", str(WARM_REPEATS)]
+            hand_cmd[3:3] = ["--repeat", str(ws.warm_repeats)]
             hand = measure_warm(hand_label, hand_cmd, dict(os.environ), ws.root)
         else:
             hand = measure(hand_label, hand_cmd, dict(os.environ), ws.root)
@@ -630,7 +633,7 @@ def nightly(ws: Workspace, name: str) -> Nightly:
     if not history.ok:  # a nightly on a broken history measures nothing
         raise SystemExit(f"{name}: the history build failed: {history.summary()}\n{history.stdout[-3000:]}")
     runs: list[tuple[Measurement, dict[str, float]]] = []
-    for night in range(1, NIGHTS + 1):  # one night is one sample: a few seconds of noise on 2 cores
+    for night in range(1, ws.nights + 1):  # one night is one sample: a few seconds of noise on 2 cores
         new_day = ws.spec.end_date + timedelta(days=night)
         lines = add_day(ws.spec, new_day)
         print(f"  added {new_day}: {lines:,} lines in {ws.spec.distributors} distributor_sales loads", flush=True)
@@ -639,7 +642,7 @@ def nightly(ws: Workspace, name: str) -> Nightly:
     if failed:
         raise SystemExit(f"{name}: a nightly run failed: {failed[0]}")
     run, nodes = sorted(runs, key=lambda r: r[0].seconds)[len(runs) // 2]  # the median night
-    run = replace(run, label=f"{name}: nightly dbt run, one new day (median of {NIGHTS} nights)")
+    run = replace(run, label=f"{name}: nightly dbt run, one new day (median of {ws.nights} nights)")
     test = run_dbt(ws, f"{name}: dbt test after it (context)", "test")
     return Nightly(history, run, test, nodes)
 
@@ -717,6 +720,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--dir", type=Path, default=DEFAULT_DIR, help=f"scratch folder ({DEFAULT_DIR})")
     parser.add_argument("--keep", action="store_true", help="keep the lakes and warehouses")
     parser.add_argument(
+        "--warm-repeats", type=int, default=WARM_REPEATS, help=f"runs of each warm step ({WARM_REPEATS})"
+    )
+    parser.add_argument("--nights", type=int, default=NIGHTS, help=f"nightly runs per lake ({NIGHTS})")
+    parser.add_argument(
         "--reuse-lake",
         action="store_true",
         help="with --only reconciliation: the lake a --keep run left (the warehouse is rebuilt)",
@@ -738,10 +745,11 @@ def main(argv: list[str] | None = None) -> None:
     if root.exists() and not args.reuse_lake:
         shutil.rmtree(root)
     knobs = {"distributors": args.distributors, "skus": args.skus, "outlets": args.outlets}
-    big = Workspace(root / "lake_b", LakeSpec(root / "lake_b" / "data", lines=lines, days=args.days, **knobs))
+    big_spec = LakeSpec(root / "lake_b" / "data", lines=lines, days=args.days, **knobs)
+    big = Workspace(root / "lake_b", big_spec, warm_repeats=args.warm_repeats, nights=args.nights)
     per_day = lines // args.days
     small_spec = LakeSpec(root / "lake_a" / "data", lines=per_day * args.small_days, days=args.small_days, **knobs)
-    small = Workspace(root / "lake_a", small_spec)
+    small = Workspace(root / "lake_a", small_spec, nights=args.nights)
     started = time.perf_counter()
     bench1: dict[str, Measurement] | None = None
     lake_a = lake_b = None

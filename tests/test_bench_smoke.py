@@ -41,7 +41,7 @@ def test_reconciliation_benchmark_results_agree(tmp_path: Path, capsys: pytest.C
     """dbt and the hand-written query give the same reconciliation (main raises when they differ)."""
     warehouse_scale.main(
         [
-            *("--only", "reconciliation", "--lines", "36500", "--days", "70"),
+            *("--only", "reconciliation", "--lines", "36500", "--days", "70", "--warm-repeats", "1"),
             *("--distributors", "3", "--skus", "6", "--outlets", "60", "--dir", str(tmp_path / "ws")),
         ]
     )
@@ -54,7 +54,7 @@ def test_nightly_benchmark_runs_on_tiny_lakes(tmp_path: Path, capsys: pytest.Cap
     """History builds, one new day and the nightly run and test succeed on both lakes (main raises otherwise)."""
     warehouse_scale.main(
         [
-            *("--only", "nightly", "--lines", "36500", "--days", "70", "--small-days", "20"),
+            *("--only", "nightly", "--lines", "36500", "--days", "70", "--small-days", "20", "--nights", "1"),
             *("--distributors", "3", "--skus", "6", "--outlets", "60", "--dir", str(tmp_path / "ws")),
         ]
     )

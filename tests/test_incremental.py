@@ -70,18 +70,23 @@ def _incremental_models(database: Path) -> tuple[str, ...]:
 
 
 def _assert_equals_a_full_rebuild(data_dir: Path, scratch: Path) -> None:
-    """The published marts equal those of `dbt run --full-refresh` (every model rebuilt from the same lake and
-    ledger; no tests, no ingest) on a copy of the warehouse."""
+    """The published marts equal those of a full refresh of every incremental model (`dbt run --full-refresh`
+    of them: the staging tables land every load again from the lake, the incremental marts are rebuilt from
+    those rows; no tests, no ingest) on a copy of the warehouse. The other models are views, or tables rebuilt
+    whole each night. dbt's target folder stays under `scratch` from one comparison to the next, so dbt parses
+    the project once."""
     published = published_path(data_dir)
     marts = tuple(dict.fromkeys(MARTS + _incremental_models(published)))
     assert {"fct_primary_sales", "kpi_distributor_sales_trend"} <= set(marts)
-    scratch.mkdir()
-    warehouse = scratch / "sellthrough.duckdb"
+    copy = scratch / "warehouse"
+    copy.mkdir(parents=True)
+    warehouse = copy / "sellthrough.duckdb"
     shutil.copyfile(data_dir / "warehouse" / "sellthrough.duckdb", warehouse)
-    done = run_dbt(data_dir, warehouse, scratch, "run", "--full-refresh")
+    done = run_dbt(data_dir, warehouse, scratch, "run", "--full-refresh", "--select", "config.materialized:incremental")
     assert done.returncode == 0, done.stdout[-3000:]
+    assert "PASS=" in done.stdout and "PASS=0 " not in done.stdout, done.stdout[-2000:]
     assert fingerprint(published, marts) == fingerprint(warehouse, marts)
-    shutil.rmtree(scratch)
+    shutil.rmtree(copy)
 
 
 def _dips(data_dir: Path, distributor: str) -> dict[date, bool]:
@@ -109,7 +114,7 @@ def test_nightly_increments_equal_a_full_rebuild(tiny_inbox: Path, tmp_path: Pat
         if night == date(2026, 8, 26):  # D004's week of 08-10 became a dip by the as-of date alone
             assert _dips(data_dir, "D004")[date(2026, 8, 10)]
         if compare:
-            _assert_equals_a_full_rebuild(data_dir, tmp_path / f"full_{night or 'rest'}")
+            _assert_equals_a_full_rebuild(data_dir, tmp_path / "full_rebuild")
 
     with duckdb.connect(str(published_path(data_dir)), read_only=True) as con:
         # the re-sent ERP file's correction replaced the first one's lines three weeks later
