@@ -6,7 +6,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export DBT_TARGET_PATH := dbt_project/target
 export DBT_LOG_PATH := dbt_project/logs
 
-.PHONY: setup demo test lint format bench dagster clean
+.PHONY: setup demo test lint format bench dagster dashboard dbt-docs clean
 setup: $(VENV)/.installed dbt_project/target/manifest.json
 
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -35,8 +35,24 @@ format: setup
 bench: setup
 	$(BIN)/python -m bench
 
+# a persistent Dagster instance under data/ (git-ignored): the schedule's state, runs and sensor cursors survive a
+# restart (the nightly schedule and the sensors are on by default); DAGSTER_HOME from the environment wins
+DAGSTER_HOME ?= $(CURDIR)/data/dagster
 dagster: setup
-	$(BIN)/dagster dev -m orchestration.definitions
+	mkdir -p "$(DAGSTER_HOME)"
+	test -f "$(DAGSTER_HOME)/dagster.yaml" || printf 'telemetry:\n  enabled: false\n' > "$(DAGSTER_HOME)/dagster.yaml"
+	DAGSTER_HOME="$(DAGSTER_HOME)" $(BIN)/dagster dev -m orchestration.definitions
+
+# the dashboard on the published warehouse (http://localhost:8501)
+dashboard: setup
+	$(BIN)/sellthrough dashboard
+
+# dbt docs of the published warehouse, generated on a copy (the nightly job keeps writing the warehouse) and served
+PUBLISHED ?= $(or $(SELLTHROUGH_PUBLISHED_PATH),$(or $(SELLTHROUGH_DATA_DIR),data)/published/sellthrough.duckdb)
+dbt-docs: setup
+	mkdir -p dbt_project/target && cp $(PUBLISHED) dbt_project/target/docs_warehouse.duckdb
+	SELLTHROUGH_DUCKDB_PATH=dbt_project/target/docs_warehouse.duckdb $(BIN)/dbt docs generate --project-dir . --profiles-dir .
+	$(BIN)/dbt docs serve --project-dir . --profiles-dir . --port 8080
 
 clean:
-	rm -rf data/inbox data/truth data/raw data/warehouse data/published dbt_project/target
+	rm -rf data/inbox data/truth data/raw data/warehouse data/published data/config/layouts dbt_project/target

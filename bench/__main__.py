@@ -8,7 +8,22 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("reader_speed", "whatsapp_parse", "whatsapp_orders", "outlet_dedup", "warehouse_scale", "freshness")
+BENCHMARKS = (
+    "reader_speed",
+    "whatsapp_parse",
+    "whatsapp_orders",
+    "whatsapp_casual",
+    "outlet_dedup",
+    "warehouse_scale",
+    "freshness",
+    "dashboard",
+    "review_suggestions",
+    "volume_check",
+    "csv_memory",
+    "hostile_files",
+    "forecast",
+    "sales_anomalies",
+)
 
 
 def main(argv: list[str]) -> int:

@@ -29,6 +29,7 @@ from ingest.core.lake import LEDGER_DIR, Lake
 from ingest.core.reviews import ReviewStore
 from ingest.registry import all_schemas
 from sellthrough.config import Settings
+from sellthrough.incentives.store import run_incentive_plan
 from sellthrough.outlets.store import run_outlet_master
 
 RETURN_PCT = 2  # share of invoices that are a retailer's return
@@ -634,7 +635,8 @@ class LakeSummary:
 
 
 def write_lake(spec: LakeSpec) -> LakeSummary:
-    """Write the whole lake under spec.data_dir (which should hold none yet) and the derived outlet master."""
+    """Write the whole lake under spec.data_dir (which should hold none yet), the derived outlet master and the
+    incentive plan's tables (the shipped default plan), as the nightly job's Python steps would."""
     started = time.perf_counter()
     Lake(spec.raw_dir).ensure(all_schemas())
     ReviewStore.beside(spec.raw_dir).ensure()  # no decisions yet: dbt reads the empty files
@@ -652,6 +654,7 @@ def write_lake(spec: LakeSpec) -> LakeSummary:
     found = con.execute("select count(*) from true_stock").fetchall()
     con.close()
     run_outlet_master(Settings.from_env(spec.data_dir))
+    run_incentive_plan(Settings.from_env(spec.data_dir))
     return LakeSummary(
         secondary_lines=sum(s.lines for s in sales),
         loads=loads,

@@ -40,7 +40,11 @@ from pathlib import Path
 import duckdb
 
 from bench.synthetic_lake import LakeSpec, add_day, write_lake
+from expectations.marts import validate_marts
 from sellthrough.config import REPO_ROOT, Settings
+from sellthrough.publish import publish_warehouse
+from sellthrough.test_windows import ENV_VAR as TEST_WINDOW_ENV
+from sellthrough.test_windows import dbt_test_window, mart_windows, record_test_windows
 
 RECONCILIATION_TARGET = 2.0
 GROWTH_TARGET = 1.3
@@ -71,20 +75,21 @@ TIMINGS_ENV = "BENCH_TIMINGS"  # a warm child writes the seconds of its repeated
 
 # The reconciliation by hand: every column fct_distributor_stock_reconciliation has, from the raw rows, in one
 # statement. Committed loads; a row of load L dated d is current unless a later (received_at, load_id) loaded
-# load of the same kind and distributor covers d. Supersession is an anti-join (left join on the few superseding
-# periods, keep the rows that matched none): DuckDB probes the small table once per row, where a correlated
-# `not exists` first hashes every row's (load, date). Masters: the latest loaded snapshot of each table. The
-# likely cause follows the rules written in the mart's YAML (tolerance 2% or 0 units, dbt_project.yml's vars).
+# load of the same kind and distributor that loaded rows covers d. Supersession is an anti-join (left join on the
+# few superseding periods, keep the rows that matched none): DuckDB probes the small table once per row, where a
+# correlated `not exists` first hashes every row's (load, date). Masters: the latest loaded snapshot of each table. The
+# likely cause follows the rules written in the mart's YAML (tolerance 2% or 0 units, dbt_project.yml's vars; a day
+# without a sales file leaves Sundays out, var sales_days_off).
 HAND_SQL = """
 with loads as (
-    select load_id, source_kind, distributor_code, received_at, period_start, period_end, status
+    select load_id, source_kind, distributor_code, received_at, period_start, period_end, status, rows_loaded
     from {ledger}
 ),
 loaded as (
     select * from loads where status = 'loaded'
 ),
 dated as (
-    select * from loaded where period_start is not null and source_kind <> 'masters'
+    select * from loaded where period_start is not null and source_kind <> 'masters' and rows_loaded > 0
 ),
 supersessions as materialized (
     select
@@ -110,6 +115,7 @@ sales as (
         s.invoice_date as day,
         sum(case when s.line_type = 'sale' then s.quantity_units + coalesce(s.free_units, 0) else 0 end)
             as sales_units,
+        sum(case when s.line_type = 'sale' then coalesce(s.free_units, 0) else 0 end) as free_units,
         sum(case when s.line_type = 'return' then s.quantity_units else 0 end) as market_returns_units
     from {sales} as s
     left join supersessions as x
@@ -141,14 +147,14 @@ statements as (
     group by all
 ),
 movements as (
-    select distributor_code, sku_code, day, sales_units, market_returns_units, 0 as receipts_units,
+    select distributor_code, sku_code, day, sales_units, free_units, market_returns_units, 0 as receipts_units,
         0 as returns_to_brand_units
     from sales
     union all
-    select distributor_code, sku_code, delivery_date, 0, 0, quantity_units, 0
+    select distributor_code, sku_code, delivery_date, 0, 0, 0, quantity_units, 0
     from primary_lines where doc_type = 'invoice' and delivery_date is not null
     union all
-    select distributor_code, sku_code, doc_date, 0, 0, 0, quantity_units
+    select distributor_code, sku_code, doc_date, 0, 0, 0, 0, quantity_units
     from primary_lines where doc_type = 'credit_note'
 ),
 summed as (
@@ -164,6 +170,7 @@ summed as (
         any_value(st.statement_file) as statement_file,
         coalesce(sum(m.receipts_units), 0) as receipts_units,
         coalesce(sum(m.sales_units), 0) as secondary_sales_units,
+        coalesce(sum(m.free_units), 0) as secondary_free_units,
         coalesce(sum(m.market_returns_units), 0) as market_returns_units,
         coalesce(sum(m.returns_to_brand_units), 0) as returns_to_brand_units
     from statements as st
@@ -184,13 +191,18 @@ sales_files as (
     select * from loaded where source_kind in ('distributor_sales', 'tally_daybook') and period_start is not null
 ),
 gaps as (
-    select distributor_code, period_start, count(*) filter (where not covered) as days_without_sales_file
+    select
+        distributor_code,
+        period_start,
+        count(*) filter (where not covered and isodow(day) <> 7) as days_without_sales_file
     from (
         select p.distributor_code, p.period_start, d.day, bool_or(f.load_id is not null) as covered
         from (select distinct distributor_code, period_start, period_end from computed) as p,
             unnest(generate_series(p.period_start, p.period_end, interval 1 day)) as d(day)
         left join sales_files as f
-            on f.distributor_code = p.distributor_code and d.day::date between f.period_start and f.period_end
+            on f.distributor_code = p.distributor_code
+            and f.rows_loaded > 0
+            and d.day::date between f.period_start and f.period_end
         group by all
     )
     group by all
@@ -229,19 +241,45 @@ checked as (
         d.zone, d.region, d.state, k.brand, k.category, k.units_per_case,
         coalesce(g.days_without_sales_file, 0) as days_without_sales_file,
         coalesce(u.unmapped_sku_rows, 0) as unmapped_sku_rows,
-        coalesce(c.reported_sales_units > c.secondary_sales_units - c.market_returns_units, true) as short
+        coalesce(c.reported_sales_units > c.secondary_sales_units - c.market_returns_units, true) as short,
+        coalesce(k.units_per_case > 1 and (
+            (c.reported_closing_units > 0 and abs(c.computed_closing_units) >= k.units_per_case
+                and abs(c.reported_closing_units * k.units_per_case - c.computed_closing_units) < k.units_per_case)
+            or abs(c.reported_closing_units - c.computed_closing_units * k.units_per_case)
+                <= greatest(1, 2.0 / 100.0 * abs(c.computed_closing_units * k.units_per_case))
+        ), false) as other_unit,
+        coalesce(k.units_per_case > 1 and c.reported_closing_units <> c.computed_closing_units
+            and (c.reported_closing_units - c.computed_closing_units) % k.units_per_case = 0, false) as whole_cases
     from computed as c
     left join distributors as d on d.distributor_code = c.distributor_code
     left join skus as k on k.sku_code = c.sku_code
     left join gaps as g on g.distributor_code = c.distributor_code and g.period_start = c.period_start
     left join unmapped as u
         on u.distributor_code = c.distributor_code and u.sku_code = c.sku_code and u.period_start = c.period_start
+),
+slips as (
+    select distributor_code, sku_code, period_start from checked
+    where not is_within_tolerance and (other_unit or whole_cases)
+),
+evidence as (
+    select
+        c.distributor_code,
+        c.sku_code,
+        c.period_start,
+        count(*) filter (where s.period_start = c.period_start and s.sku_code <> c.sku_code) as statement_slips,
+        count(*) filter (where s.sku_code = c.sku_code and s.period_start < c.period_start) as earlier_slips
+    from checked as c
+    inner join slips as s
+        on s.distributor_code = c.distributor_code and (s.period_start = c.period_start or s.sku_code = c.sku_code)
+    where c.whole_cases and not c.is_within_tolerance
+    group by all
 )
 select
     distributor_code, zone, region, state, sku_code, brand, category, period_start, period_end,
     opening_units::bigint as opening_units,
     receipts_units::bigint as receipts_units,
     secondary_sales_units::bigint as secondary_sales_units,
+    secondary_free_units::bigint as secondary_free_units,
     market_returns_units::bigint as market_returns_units,
     returns_to_brand_units::bigint as returns_to_brand_units,
     computed_closing_units::bigint as computed_closing_units,
@@ -257,17 +295,14 @@ select
     case
         when is_within_tolerance then null
         when variance_units < 0 and days_without_sales_file > 0 and short then 'missing_sales_file'
-        when units_per_case > 1 and (
-            variance_units % units_per_case = 0
-            or abs(reported_closing_units - computed_closing_units * units_per_case)
-                <= greatest(1, 2.0 / 100.0 * abs(computed_closing_units * units_per_case))
-            or abs(reported_closing_units * units_per_case - computed_closing_units)
-                <= greatest(1, 2.0 / 100.0 * abs(computed_closing_units))
-        ) then 'unit_mismatch'
+        when other_unit then 'unit_mismatch'
+        when whole_cases and (coalesce(statement_slips, 0) > 0 or coalesce(earlier_slips, 0) > 0)
+            then 'unit_mismatch'
         when variance_units < 0 and unmapped_sku_rows > 0 and short then 'unmapped_sku'
         else 'unexplained'
     end as likely_cause
 from checked
+left join evidence using (distributor_code, sku_code, period_start)
 """
 
 # The raw data HAND_SQL reads: the parquet lake as ingest wrote it (benchmark 1a), or the same rows landed in the
@@ -620,31 +655,70 @@ def reconciliation_benchmark(ws: Workspace) -> dict[str, Measurement]:
 @dataclass(frozen=True)
 class Nightly:
     history: Measurement
-    run: Measurement
-    test: Measurement
+    run: Measurement  # the median night's whole job after ingest: dbt build (models + tests), mart checks, publish
+    test: Measurement  # the weekly full test run after the last night (every test on whole tables), context
     nodes: dict[str, float]
+    steps: dict[str, float]  # the median night's seconds per step
+    days: int  # days of history
+
+
+def publish_night(ws: Workspace, full_tests: bool = False) -> dict[str, float]:
+    """What the nightly does after dbt: the mart suites (narrowed like the dbt tests, sellthrough/test_windows.py),
+    then the publish and its record. In this process; seconds per step."""
+    settings = ws.settings
+    started = time.perf_counter()
+    since = mart_windows(settings.published_path, full_tests=full_tests)
+    verdicts = validate_marts(settings.warehouse_path, "bench", built_since=since)
+    checked = time.perf_counter()
+    publish_warehouse(settings.warehouse_path, settings.published_path)
+    manifest = json.loads((ws.target_path / "manifest.json").read_text(encoding="utf-8"))
+    record_test_windows(settings.published_path, manifest)
+    published = time.perf_counter()
+    failed = [f"{v.mart}: {', '.join(v.blocking_failures)}" for v in verdicts if v.blocking_failures]
+    if failed:
+        print(f"    mart checks failed (timed all the same): {'; '.join(failed)}")
+    return {"mart checks": checked - started, "publish": published - checked}
+
+
+def night_job(ws: Workspace, label: str) -> tuple[Measurement, dict[str, float]]:
+    """The nightly job after ingest, as orchestration runs it: `dbt build` without unit tests, its data tests on
+    the rows built since the published file (SELLTHROUGH_TEST_WINDOW), then mart checks and publish."""
+    from orchestration.dbt import NIGHTLY_EXCLUDES  # Dagster's import, once, outside every timed step
+
+    env = {**ws.dbt_env(), TEST_WINDOW_ENV: dbt_test_window(ws.settings.published_path, full_tests=False)}
+    build = measure(f"{label}: dbt build", dbt_command(ws, "build", *NIGHTLY_EXCLUDES), env, ws.root)
+    steps = {"dbt build": build.seconds, **publish_night(ws)}
+    whole = replace(build, label=label, seconds=sum(steps.values()))
+    print_step(whole)
+    print(f"    {', '.join(f'{k} {v:.1f} s' for k, v in steps.items())}", flush=True)
+    return whole, steps
 
 
 def nightly(ws: Workspace, name: str) -> Nightly:
-    """History build (seeds + models), one new day of loads, then the nightly `dbt run` (timed: models without
-    --full-refresh) and `dbt test` (timed, context: with the run it is what the job's `dbt build` does)."""
+    """History build (seeds + models) and its first publish, then nights of one new day each: the whole job after
+    ingest (dbt build with its tests, mart checks, publish) is timed; then the weekly full test run (context)."""
     print(f"\n[2] lake {name}: {ws.spec.days} days", flush=True)
     history = run_dbt(ws, f"{name}: history build (seeds + models)", "build", "--exclude-resource-type", "test")
     if not history.ok:  # a nightly on a broken history measures nothing
         raise SystemExit(f"{name}: the history build failed: {history.summary()}\n{history.stdout[-3000:]}")
-    runs: list[tuple[Measurement, dict[str, float]]] = []
+    first = publish_night(ws, full_tests=True)
+    print(f"  {name}: first publish of the history: {', '.join(f'{k} {v:.1f} s' for k, v in first.items())}")
+    runs: list[tuple[Measurement, dict[str, float], dict[str, float]]] = []
     for night in range(1, ws.nights + 1):  # one night is one sample: a few seconds of noise on 2 cores
         new_day = ws.spec.end_date + timedelta(days=night)
         lines = add_day(ws.spec, new_day)
         print(f"  added {new_day}: {lines:,} lines in {ws.spec.distributors} distributor_sales loads", flush=True)
-        runs.append((run_dbt(ws, f"{name}: nightly dbt run, night {night} (one new day)", "run"), node_times(ws)))
-    failed = [m.summary() for m, _ in runs if not m.ok]
+        job, steps = night_job(ws, f"{name}: nightly job, night {night} (one new day)")
+        runs.append((job, node_times(ws), steps))
+    failed = [m.summary() for m, _, _ in runs if not m.ok]
     if failed:
-        raise SystemExit(f"{name}: a nightly run failed: {failed[0]}")
-    run, nodes = sorted(runs, key=lambda r: r[0].seconds)[len(runs) // 2]  # the median night
-    run = replace(run, label=f"{name}: nightly dbt run, one new day (median of {ws.nights} nights)")
-    test = run_dbt(ws, f"{name}: dbt test after it (context)", "test")
-    return Nightly(history, run, test, nodes)
+        print(f"  {name}: a nightly dbt build failed (a test or a model): {failed[0]}")
+    run, nodes, steps = sorted(runs, key=lambda r: r[0].seconds)[len(runs) // 2]  # the median night
+    run = replace(run, label=f"{name}: nightly job, one new day (median of {ws.nights} nights)")
+    from orchestration.dbt import NIGHTLY_EXCLUDES
+
+    test = run_dbt(ws, f"{name}: weekly full test run (dbt test, whole tables)", "test", *NIGHTLY_EXCLUDES)
+    return Nightly(history, run, test, nodes, steps, ws.spec.days)
 
 
 def growth_table(small: Nightly, big: Nightly, limit: int = 12) -> None:
@@ -692,19 +766,18 @@ def report(bench1: dict[str, Measurement] | None, lake_a: Nightly | None, lake_b
             f" {ratio(bench1['no_artifacts_warm'], bench1['from_landed_warm_hand'])}"
         )
     if lake_a and lake_b:
-        print(f"[2] nightly dbt run, one new day, B (365 d) / A (30 d): {ratio(lake_b.run, lake_a.run)}", end="")
-        print(f" (target <= {GROWTH_TARGET})")
-        print(f"    with dbt test (the job's dbt build): {ratio_sum(lake_b, lake_a)}")
-        print(f"    context: B nightly run / B history build: {ratio(lake_b.run, lake_b.history)}")
+        print(
+            f"[2] nightly job after ingest (dbt build with its tests, mart checks, publish), one new day, B"
+            f" ({lake_b.days} d) / A ({lake_a.days} d): {ratio(lake_b.run, lake_a.run)}"
+            f" (target <= {GROWTH_TARGET})"
+        )
+        for step in lake_b.steps:
+            b, a = lake_b.steps[step], lake_a.steps.get(step, 0.0)
+            print(f"    {step}: {b:.1f} s / {a:.1f} s = {b / a if a else float('inf'):.2f}x")
+        print(f"    context: the weekly full test run, B / A: {ratio(lake_b.test, lake_a.test)}")
+        print(f"    context: B nightly job / B history build: {ratio(lake_b.run, lake_b.history)}")
         growth_table(lake_a, lake_b)
     print(f"    load average now: {', '.join(f'{v:.1f}' for v in os.getloadavg())} on {os.cpu_count()} cores")
-
-
-def ratio_sum(big: Nightly, small: Nightly) -> str:
-    if not all(m.ok for m in (big.run, big.test, small.run, small.test)):
-        return "n/a (a step failed)"
-    b, a = big.run.seconds + big.test.seconds, small.run.seconds + small.test.seconds
-    return f"{b:.1f} s / {a:.1f} s = {b / a:.2f}x"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -34,14 +34,16 @@ TARGET = 0.97
 KEY = ["chat_file", "message_line", "sku_code", "quantity_units", "status"]
 
 
-def generate_chats(root: Path, config: NetworkConfig) -> pl.DataFrame:
-    """The masters and the chat exports of a network under `root/inbox`; returns the truth."""
+def generate_chats(root: Path, config: NetworkConfig) -> tuple[pl.DataFrame, list[str]]:
+    """The masters (the chat-senders master included) and the chat exports of a network under `root/inbox`;
+    returns the truth and every chat file (the casual one with no order in it included)."""
     network = build_network(config)
     masters_at = datetime.combine(config.start - timedelta(days=1), clock(0, 30))
     for name, data in master_files(network).items():
         write_delivered(root / "inbox" / "masters" / "BRAND" / name, data, masters_at)
-    truth = write_whatsapp(network, plan_problems(network), root / "inbox").truth
-    return truth
+    chats = write_whatsapp(network, plan_problems(network), root / "inbox")
+    write_delivered(root / "inbox" / "masters" / "BRAND" / "chat_senders.csv", chats.senders, masters_at)
+    return chats.truth, chats.files
 
 
 def load_masters(root: Path) -> MasterData:
@@ -57,7 +59,7 @@ def extract(root: Path, files: list[str], masters: MasterData, fuzzy: bool) -> p
         ctx = ReadContext(name, name.split("/")[1], masters)
         messages = parse_chat_file(root / "inbox" / name)
         rows = to_rows(messages, ctx.distributor_code, chat_name(name)).filter(pl.col("message_ts").is_not_null())
-        lines = order_lines(messages, rows, ctx, fuzzy=fuzzy)
+        lines = order_lines(messages, rows, ctx, chat_name(name), fuzzy=fuzzy)
         frames.append(lines.with_columns(pl.lit(name).alias("chat_file")))
     return keyed(pl.concat(frames))
 
@@ -84,9 +86,8 @@ def main() -> None:
     for seed in SEEDS:
         with tempfile.TemporaryDirectory() as folder:
             root = Path(folder)
-            truth = generate_chats(root, NetworkConfig(seed=seed))
+            truth, files = generate_chats(root, NetworkConfig(seed=seed))
             masters = load_masters(root)
-            files = sorted(truth["chat_file"].unique().to_list())
             started = time.perf_counter()
             ours = precision_recall(extract(root, files, masters, fuzzy=True), truth)
             seconds = time.perf_counter() - started

@@ -135,6 +135,36 @@ def _scorecard(today: date) -> list[MartCheck]:
     ]
 
 
+def _rep_incentive(today: date) -> list[MartCheck]:
+    """What a rep is paid: never negative, never above what the slabs earned, nothing unless every gate passed,
+    never above the cap."""
+    return [
+        *not_null(("rep_code", "month_start", "payout_amount")),
+        between("payout_amount", 0, None),
+        holds("paid_only_what_was_earned", pl.col("payout_amount") <= pl.col("earned_amount") + 0.005),
+        holds("paid_only_through_the_gates", (pl.col("payout_amount") == 0) | pl.col("gates_passed")),
+        holds("payout_within_the_cap", pl.col("cap_pct").is_null() | (pl.col("payout_pct") <= pl.col("cap_pct"))),
+    ]
+
+
+def _retailer_incentive(today: date) -> list[MartCheck]:
+    parts = pl.col("loyalty_amount") + pl.col("focus_bonus_amount") + pl.col("new_sku_bonus_amount")
+    return [
+        *not_null(("master_outlet_id", "month_start", "earned_amount")),
+        between("earned_amount", 0, None),
+        holds("earned_is_the_sum_of_its_parts", (pl.col("earned_amount") - parts).abs() < 0.005),
+    ]
+
+
+def _scheme_roi(today: date) -> list[MartCheck]:
+    return [
+        *not_null(("scheme_code", "cost_amount")),
+        unique("scheme_code"),
+        between("cost_amount", 0, None),
+        between("leakage_amount", 0, None),
+    ]
+
+
 # mart (its name in the warehouse's main schema) -> the checks, given the business day the check runs on
 MART_SUITES: dict[str, Callable[[date], list[MartCheck]]] = {
     "fct_secondary_sales": _secondary_sales,
@@ -144,5 +174,10 @@ MART_SUITES: dict[str, Callable[[date], list[MartCheck]]] = {
     "kpi_fill_rate": lambda today: _shares("units_fill_rate", "line_fill_rate"),
     "kpi_effective_coverage": lambda today: _shares("effective_coverage"),
     "kpi_distribution": lambda today: _shares("numeric_distribution", "weighted_distribution"),
-    "kpi_sell_through": lambda today: _shares("sell_through_rate", severity="warning"),
+    "kpi_sell_through": lambda today: _shares("sell_through_rate", "paid_sell_through_rate", severity="warning"),
+    "kpi_brand_distribution": lambda today: _shares("numeric_distribution", "weighted_distribution"),
+    "fct_rep_incentive": _rep_incentive,
+    "fct_retailer_incentive": _retailer_incentive,
+    "fct_scheme_roi": _scheme_roi,
+    "kpi_primary_secondary": lambda today: not_null(("distributor_code", "month_start", "primary_units")),
 }

@@ -9,6 +9,7 @@ columns (load_id holds the run id, file_name the mart, source_kind `mart`, sever
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -52,18 +53,27 @@ def business_today(now: datetime | None = None) -> date:
     return (utc + IST_OFFSET).date()
 
 
-def read_mart(connection: duckdb.DuckDBPyConnection, mart: str, columns: list[str]) -> pl.DataFrame:
-    """The mart's columns from the main schema, through DuckDB's relational API (no SQL text is built)."""
+def read_mart(
+    connection: duckdb.DuckDBPyConnection, mart: str, columns: list[str], built_since: datetime | None = None
+) -> pl.DataFrame:
+    """The mart's columns from the main schema, through DuckDB's relational API (no SQL text is built); with
+    `built_since`, only the rows of an incremental mart built at or after it (sellthrough/test_windows.py)."""
     relation = connection.table(f"main.{mart}")
+    if built_since is not None:
+        relation = relation.filter(duckdb.ColumnExpression("_built_through") >= duckdb.ConstantExpression(built_since))
     return relation.select(*[duckdb.ColumnExpression(c) for c in columns]).pl()
 
 
 def validate_mart(
-    connection: duckdb.DuckDBPyConnection, mart: str, run_id: str, today: date | None = None
+    connection: duckdb.DuckDBPyConnection,
+    mart: str,
+    run_id: str,
+    today: date | None = None,
+    built_since: datetime | None = None,
 ) -> MartVerdict:
     checks = MART_SUITES[mart](today or business_today())
     columns = sorted({c for check in checks for c in check.columns()})
-    frame = read_mart(connection, mart, columns)
+    frame = read_mart(connection, mart, columns, built_since)
     derived = [expr for check in checks for expr in check.derived.values()]
     if derived:
         frame = frame.with_columns(derived)
@@ -96,11 +106,18 @@ def _row(run_id: str, mart: str, check: MartCheck, outcome: dict) -> dict:
     }
 
 
-def validate_marts(warehouse: Path, run_id: str, marts: list[str] | None = None) -> list[MartVerdict]:
-    """Every mart of MART_SUITES (or `marts`) in the warehouse file, read-only."""
+def validate_marts(
+    warehouse: Path,
+    run_id: str,
+    marts: list[str] | None = None,
+    built_since: Mapping[str, datetime] | None = None,
+) -> list[MartVerdict]:
+    """Every mart of MART_SUITES (or `marts`) in the warehouse file, read-only; a mart in `built_since` on its rows
+    built at or after that time only (the nightly's window: sellthrough/test_windows.py), the others whole."""
     today = business_today()
+    since = built_since or {}
     with duckdb.connect(str(warehouse), read_only=True) as connection:
-        return [validate_mart(connection, mart, run_id, today) for mart in marts or list(MART_SUITES)]
+        return [validate_mart(connection, mart, run_id, today, since.get(mart)) for mart in marts or list(MART_SUITES)]
 
 
 def store_mart_results(data_dir: Path, run_id: str, verdicts: list[MartVerdict]) -> Path:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -49,6 +47,7 @@ class SuiteContext:
     distributor_code: str
     declared_period: tuple[date, date] | None  # from the file name (or title); None when it names none
     loaded_at: datetime  # naive UTC
+    declared_by: str = "its name"  # what declared the period, for the reason a person reads
 
     @property
     def latest_business_date(self) -> date:
@@ -68,21 +67,7 @@ class Suite:
 
 
 def declared_period(file_name: str) -> tuple[date, date] | None:
-    """The period a file's name declares: `..._2026-08-17_2026-08-23`, `..._2026-07-06` or `..._2026-10`."""
-    stem = file_name.rsplit("/", 1)[-1]
-    days = [date.fromisoformat(d) for d in re.findall(r"(?<!\d)(\d{4}-\d{2}-\d{2})(?!\d)", stem) if _is_date(d)]
-    if days:
-        return min(days[0], days[-1]), max(days[0], days[-1])
-    month = re.search(r"(?<!\d)(\d{4})[-_](\d{2})(?!\d)", stem)
-    if month and 1 <= int(month.group(2)) <= 12:
-        year, number = int(month.group(1)), int(month.group(2))
-        return date(year, number, 1), date(year, number, calendar.monthrange(year, number)[1])
-    return None
+    """The period a file's name declares (`ingest.core.period.name_period`)."""
+    from ingest.core.period import name_period
 
-
-def _is_date(text: str) -> bool:
-    try:
-        date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
+    return name_period(file_name)

@@ -8,7 +8,6 @@ quarantined with a reason) and holds every expectation result as rows for `raw/_
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -20,12 +19,11 @@ import polars as pl
 
 from expectations.model import Check, Suite, SuiteContext, declared_period
 from expectations.suites import suite_for
+from expectations.volume import covered_period, history_periods, judge_volume
 from ingest.core.contract import QUARANTINE_SCHEMA
 from ingest.core.lake import LEDGER_DIR, SCHEMA_FILE, VALIDATIONS_SCHEMA
 from ingest.whatsapp.authors import mask_phone
 
-VOLUME_TOLERANCE = 0.15  # rows per covered day more than 15% off the distributor's median is flagged
-VOLUME_MIN_HISTORY = 3  # previous loaded files needed before the median means anything
 ROW_POSITION = "_position"
 
 
@@ -40,6 +38,9 @@ class LoadToValidate:
     rows_read: int
     period: tuple[date, date] | None = None  # the reader's (min/max business date, or the statement's)
     derived_tables: frozenset[str] = frozenset()
+    # the period the file declares (title rows, name, layout) and what declared it; None: its name, if it says one
+    declared_period: tuple[date, date] | None = None
+    declared_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -120,11 +121,15 @@ def validate_load(load: LoadToValidate, lake_root: Path | None = None) -> LoadVa
     suite = suite_for(load.kind)
     if suite is None:
         return verdict
-    period = declared_period(load.file_name)
+    period, declared_by = load.declared_period, load.declared_by
+    if period is None:
+        period, declared_by = declared_period(load.file_name), "its name"
     for table, frame in load.tables.items():
         if frame.height == 0:
             continue
-        ctx = SuiteContext(load.kind, table, load.file_name, load.distributor_code, period, load.loaded_at)
+        ctx = SuiteContext(
+            load.kind, table, load.file_name, load.distributor_code, period, load.loaded_at, declared_by or "its name"
+        )
         _validate_table(verdict, suite, ctx, frame, row_level=table not in load.derived_tables)
     if suite.volume and lake_root is not None:
         volume = volume_result(load, _history(lake_root, load.kind, load.distributor_code))
@@ -276,7 +281,7 @@ def _validate(batch: Any, suite_name: str, expectations: list, result_format: An
     return outcomes
 
 
-# --- volume against the distributor's own history ------------------------------------------------------------
+# --- volume against the distributor's like files (expectations/volume.py) ----------------------------------
 
 _LEDGERS: dict[Path, tuple[set[str], list[pl.DataFrame]]] = {}
 
@@ -300,30 +305,18 @@ def _history(lake_root: Path, kind: str, distributor_code: str) -> pl.DataFrame:
     )
 
 
-_VOLUME = ["period_start", "period_end", "rows_read"]
-
-
-def rows_per_day(rows_read: int, period: tuple[date, date]) -> float:
-    return rows_read / ((period[1] - period[0]).days + 1)
+_VOLUME = ["file_name", "period_start", "period_end", "rows_read"]
 
 
 def volume_result(load: LoadToValidate, history: pl.DataFrame) -> dict | None:
-    """Rows per covered day against the median of the distributor's previous files of this kind: a warning
-    when more than 15% off. None when the file has no period or the distributor too little history."""
-    if load.period is None or history.is_empty():
+    """The file's rows against the distributor's like files of this kind (`expectations/volume.py`): a warning
+    when far off. None when the file has no period or too few like files."""
+    period = covered_period(load.file_name, load.period)
+    if period is None or history.is_empty():
         return None
-    usable = history.filter(pl.col("period_start").is_not_null() & (pl.col("rows_read") > 0))
-    if usable.height < VOLUME_MIN_HISTORY:
+    verdict = judge_volume(load.rows_read, period, history_periods(history))
+    if verdict is None:
         return None
-    past = [rows_per_day(r, (s, e)) for s, e, r in usable.select(_VOLUME).iter_rows()]
-    median = statistics.median(past)
-    current = rows_per_day(load.rows_read, load.period)
-    change = current / median - 1
-    outcome = {
-        "success": abs(change) <= VOLUME_TOLERANCE,
-        "observed_value": f"{current:.1f} rows/day vs median {median:.1f} of {len(past)} previous files "
-        f"({change:+.0%})",
-        "element_count": load.rows_read,
-    }
-    check = Check("rows_per_day_near_history", None, "warning")
+    outcome = {"success": verdict.success, "observed_value": verdict.describe(), "element_count": load.rows_read}
+    check = Check("rows_near_like_files", None, "warning")
     return _result_row(load, f"{load.kind}.volume", check, "warning", outcome)

@@ -8,23 +8,30 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey
+from dagster import AssetCheckSpec, AssetExecutionContext, AssetKey, AssetSpec, Failure
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
+    DbtCliInvocation,
     DbtCliResource,
     DbtProject,
     dbt_assets,
 )
 
 from ingest.core.failpoints import failpoint
+from orchestration.publish_gate import hold_back_and_publish
 from orchestration.resources import SellthroughResource
+from sellthrough.build_report import REPORTS_DIR, BuildReport, from_dbt_run
 from sellthrough.config import DBT_PROJECT_DIR, DBT_TARGET_DIR, Settings
 from sellthrough.locks import exclusive_lock, wait_for_duckdb_writer
+from sellthrough.test_windows import ENV_VAR as TEST_WINDOW_ENV
+from sellthrough.test_windows import dbt_test_window
+from sellthrough.warehouse import recover_corrupt_warehouse
 
 WAREHOUSE_LOCK_WAIT_SECONDS = 1800  # a scheduled run and a sensor run meet: the second waits
 RUN_TARGETS_KEPT = 7  # dagster-dbt gives every invocation its own target folder (~18 MB): the last week's stay
 DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
+NIGHTLY_EXCLUDES = ["--exclude-resource-type", "unit_test"]
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=DBT_TARGET_DIR)
 
 
@@ -82,6 +89,14 @@ class SellthroughDbtTranslator(DagsterDbtTranslator):
             return AssetKey([layer, dbt_resource_props["name"]])
         return super().get_asset_key(dbt_resource_props)
 
+    def get_asset_check_spec(
+        self, asset_spec: AssetSpec, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None
+    ) -> AssetCheckSpec | None:
+        """dbt tests as asset checks that do not block in Dagster: a failed test holds back, in the publish, only
+        the models it touches (orchestration/publish_gate.py), instead of stopping every step after dbt."""
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        return spec._replace(blocking=False) if spec is not None else None
+
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         fqn = dbt_resource_props.get("fqn", [])
         if "kpis" in fqn:
@@ -99,21 +114,70 @@ TRANSLATOR = SellthroughDbtTranslator(settings=DagsterDbtTranslatorSettings(enab
 def sellthrough_dbt_assets(
     context: AssetExecutionContext, dbt: DbtCliResource, sellthrough: SellthroughResource
 ) -> Iterator[Any]:
-    """`dbt build`: every model and its tests, in dependency order; a failing test stops what is below it."""
+    """`dbt build`: every model and its data tests, in dependency order; a failing test stops what is below it.
+    The unit tests (formulas on hand-written rows) are left to CI."""
     settings = sellthrough.export_env()
     failpoint("nightly.before_dbt")
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     with exclusive_lock(settings.warehouse_lock_path, timeout_seconds=WAREHOUSE_LOCK_WAIT_SECONDS):
+        recovered = recover_corrupt_warehouse(settings.warehouse_path, settings.published_path)
+        if recovered:
+            context.log.warning(recovered)
         # a dbt orphaned by a killed run may still hold DuckDB's own file lock: wait for it to finish
         wait_for_duckdb_writer(settings.warehouse_path, timeout_seconds=WAREHOUSE_LOCK_WAIT_SECONDS)
         pruned = prune_run_targets(DBT_TARGET_DIR, prefix=context.op_execution_context.op.name)
         if pruned:
             context.log.info(f"removed {len(pruned)} old dbt run folders under {DBT_TARGET_DIR}")
         command = ["build", "--full-refresh"] if sellthrough.full_refresh else ["build"]
-        for done, event in enumerate(dbt.cli(command, context=context).stream(), start=1):
-            if done == 20:
-                failpoint("dbt.during_build")
-            yield event
+        # unit tests check the SQL on fixed, hand-written rows: they run in CI (tests/test_dbt_unit_tests.py), not
+        # every night against the same code (dbt's own advice; each costs a second or two per build)
+        command += NIGHTLY_EXCLUDES
+        # data tests on incremental models read the rows built since the published version (the whole table on
+        # the weekly full test run, a first night, a held-back model): macros/test_window.sql
+        window = dbt_test_window(settings.published_path, full_tests=sellthrough.tests_whole_tables())
+        os.environ[TEST_WINDOW_ENV] = window
+        if not window:
+            context.log.info("dbt tests read whole tables tonight")
+        # a failed test or model does not raise here: the report below holds back only what it touches
+        try:
+            invocation = dbt.cli(command, context=context, raise_on_error=False)
+            for done, event in enumerate(invocation.stream(), start=1):
+                if done == 20:
+                    failpoint("dbt.during_build")
+                yield event
+        finally:  # dbt has its copy; nothing else this process starts (a hand-run dbt, a test) may inherit it
+            os.environ.pop(TEST_WINDOW_ENV, None)
+        run_id = context.run.run_id
+        report = _build_report(invocation, settings, run_id)
+        if not report.ok:
+            from expectations.marts import mart_run_id
+
+            hold_back_and_publish(
+                settings,
+                report,
+                mart_run_id=mart_run_id(run_id),
+                full_tests=sellthrough.tests_whole_tables(),
+                delta=not sellthrough.tests_whole_tables(),
+                log=context.log.error,
+            )
+            raise Failure(description=report.paragraph(), metadata={"report": str(report_path(settings, run_id))})
+
+
+def report_path(settings: Settings, run_id: str) -> Path:
+    return settings.data_dir / REPORTS_DIR / f"{run_id}.json"
+
+
+def _build_report(invocation: DbtCliInvocation, settings: Settings, run_id: str) -> BuildReport:
+    """What the build failed and which files caused it (sellthrough/build_report.py). A dbt that wrote no
+    results (it could not parse or connect) fails the step as it is, nothing being publishable."""
+    try:
+        run_results = invocation.get_artifact("run_results.json")
+        manifest = invocation.get_artifact("manifest.json")
+    except (OSError, ValueError) as missing:
+        raise Failure(description=f"dbt build ended without results ({missing}); nothing was published") from None
+    report = from_dbt_run(run_id, run_results, manifest, settings.warehouse_path, settings.published_path)
+    report.write(settings.data_dir)
+    return report
 
 
 def dbt_resource() -> DbtCliResource:

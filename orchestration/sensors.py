@@ -15,14 +15,15 @@ from dagster import (
 )
 
 from ingest.core.lake import Lake
-from sellthrough.alerts import Alert, record_alert
+from sellthrough.alerts import Alert, failure_details, failure_message, record_alert
 from sellthrough.config import Settings
 from sellthrough.inbox_watch import WatchState, find_new_files
+from sellthrough.pipeline import ALERTED_BY_CALLER
 
 ACTIVE = [DagsterRunStatus.QUEUED, DagsterRunStatus.NOT_STARTED, DagsterRunStatus.STARTING, DagsterRunStatus.STARTED]
 
 
-def build_sensors(job):
+def build_sensors(job, *other_jobs):
     @sensor(
         name="inbox_arrivals",
         job=job,
@@ -48,15 +49,21 @@ def build_sensors(job):
 
     @run_failure_sensor(
         name="alert_on_run_failure",
-        monitored_jobs=[job],
+        monitored_jobs=[job, *other_jobs],
         default_status=DefaultSensorStatus.RUNNING,
         description="Records an alert for every failed run: data/alerts/<run_id>.json, the log, the webhook.",
     )
     def alert_on_run_failure(context: RunFailureSensorContext):
-        failed = [e.step_key for e in context.get_step_failure_events() if e.step_key]
         run = context.dagster_run
-        alert = Alert.now(run.run_id, run.job_name, failed, context.failure_event.message or "")
-        path = record_alert(alert, Settings.from_env().alerts_dir)
+        if run.tags.get(ALERTED_BY_CALLER):  # `sellthrough run` in this instance: it recorded the alert itself
+            return
+        failures = [e for e in context.get_step_failure_events() if e.step_key]
+        settings = Settings.from_env()
+        message = failure_message(settings, run.run_id, failures) if failures else context.failure_event.message
+        alert = Alert.now(
+            run.run_id, run.job_name, [e.step_key for e in failures], message or "", failure_details(failures)
+        )
+        path = record_alert(alert, settings.alerts_dir)
         context.log.error(f"alert recorded at {path}")
 
     return [inbox_arrivals, alert_on_run_failure]

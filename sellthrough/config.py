@@ -42,6 +42,11 @@ class Settings:
     def config_dir(self) -> Path:
         return self.data_dir / "config"
 
+    @property
+    def layouts_dir(self) -> Path:
+        """The deployment's own layouts, `<kind>/<DISTRIBUTOR>.yml`, over the repository's (ingest/core/layouts.py)."""
+        return self.config_dir / "layouts"
+
     @classmethod
     def from_env(cls, data_dir: Path | str | None = None) -> Settings:
         base = Path(data_dir or os.environ.get("SELLTHROUGH_DATA_DIR") or REPO_ROOT / "data").resolve()

@@ -1,6 +1,7 @@
 """Which inbox files are new: what the file-arrival sensor asks before it starts a run.
 
-A file is new when its sha256 is in no ledger row. Hashing every file on every tick would be wasteful, so a
+A file is new when its sha256 is in no ledger row, or when it failed and what decided its reading has changed
+(ingest/core/retries.py: the next run reads it again). Hashing every file on every tick would be wasteful, so a
 file is hashed only when its (path, size, mtime) is not in the cache the sensor carries from tick to tick.
 """
 
@@ -11,6 +12,7 @@ from pathlib import Path
 
 from ingest.core.files import sha256_of
 from ingest.core.lake import Lake
+from ingest.core.retries import Attempts, masters_version, retry_key
 from ingest.core.runner import scan_inbox
 
 
@@ -44,18 +46,29 @@ class NewFiles:
 
 
 def find_new_files(inbox: Path, lake: Lake, state: WatchState) -> tuple[NewFiles, WatchState]:
-    """New files not yet loaded nor already handed to a run; the returned state is the next cursor."""
-    loaded = set(lake.ledger()["file_sha256"].to_list())
+    """New files not yet loaded nor already handed to a run, and failed files the next run would read again
+    (their folder, layout or masters changed: ingest/core/retries.py); the returned state is the next cursor.
+    A retry is asked for as `<sha>:<retry key>`, so a file fixed twice gets a run each time."""
+    ledger = lake.ledger()
+    attempts = Attempts.from_ledger(ledger)
+    masters = masters_version(lake, ledger)
     hashes: dict[str, str] = {}
-    names, shas = [], []
+    names, ids = [], []
+    candidates: set[str] = set()
     for item in scan_inbox(inbox):
         stat = item.path.stat()
         key = f"{item.name}|{stat.st_size}|{stat.st_mtime_ns}"
         sha = state.hashes.get(key) or sha256_of(item.path)
         hashes[key] = sha
-        if sha not in loaded and sha not in state.requested and sha not in shas:
+        context = retry_key(item.kind, item.distributor_code, masters)
+        decision = attempts.decide(sha, context)
+        if decision.action not in ("load", "retry"):
+            continue
+        identity = sha if decision.action == "load" else f"{sha}:{context}"
+        candidates.add(identity)
+        if identity not in state.requested and identity not in ids:
             names.append(item.name)
-            shas.append(sha)
-    # forget requests that are now in the ledger (loaded or failed): the cursor stays small
-    requested = {sha for sha in state.requested if sha not in loaded} | set(shas)
-    return NewFiles(names, shas), WatchState(hashes, requested)
+            ids.append(identity)
+    # a request is forgotten once the file is no longer waiting (loaded, failed, retried): the cursor stays small
+    requested = (state.requested & candidates) | set(ids)
+    return NewFiles(names, ids), WatchState(hashes, requested)

@@ -1,14 +1,22 @@
 """Process locks on files (flock): released by the kernel when the holder dies, so a crash never leaves one."""
 
 import fcntl
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
+
+RUN_LOCK = ".run.lock"  # under the data dir: held by a whole run (ingest, dbt, publish), not one step
 
 
 class LockTimeout(RuntimeError):
     pass
+
+
+class RunInProgress(LockTimeout):
+    """Another run of the same data dir holds the run lock."""
 
 
 @contextmanager
@@ -47,3 +55,24 @@ def wait_for_duckdb_writer(path: Path, *, timeout_seconds: float, poll_seconds: 
             if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
                 raise
             time.sleep(poll_seconds)
+
+
+@contextmanager
+def run_lock(data_dir: Path, run_id: str, *, timeout_seconds: float) -> Iterator[None]:
+    """One run at a time per data dir, for the whole run: two overlapping runs (the schedule and the sensor, cron
+    and a person) never share the lake. The second waits up to `timeout_seconds`, then fails naming the holder,
+    whose run id, pid and start time the lock file holds while it runs."""
+    path = data_dir / RUN_LOCK
+    try:
+        with exclusive_lock(path, timeout_seconds=timeout_seconds):
+            started = datetime.now(UTC).isoformat(timespec="seconds")
+            path.write_text(f"run {run_id} (pid {os.getpid()}) since {started}\n", encoding="utf-8")
+            yield
+    except RunInProgress:
+        raise
+    except LockTimeout:
+        holder = path.read_text(encoding="utf-8").strip() if path.exists() else "unknown"
+        raise RunInProgress(
+            f"another Sellthrough run is in progress on {data_dir} ({holder}); this run {run_id} waited "
+            f"{timeout_seconds:.0f} s and stopped without touching the lake or the warehouse"
+        ) from None

@@ -5,7 +5,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from sellthrough.alerts import Alert, failure_details, failure_message, record_alert, run_error
 from sellthrough.config import Settings
+
+ALERTED_BY_CALLER = "sellthrough/alerted_by"  # tag: the caller records the alert (the failure sensor does not)
 
 
 @dataclass(frozen=True)
@@ -14,10 +17,17 @@ class RunOutcome:
     run_id: str
     failed_steps: list[str]
     settings: Settings
+    error: str | None = None  # one paragraph for a person when the run failed (also in its alert)
+    alert_path: Path | None = None
 
 
 def _execute(
-    job_name: str, data_dir: Path | None, run_date: date | None, log_level: str, full_refresh: bool = False
+    job_name: str,
+    data_dir: Path | None,
+    run_date: date | None,
+    log_level: str,
+    full_refresh: bool = False,
+    full_tests: bool = False,
 ) -> RunOutcome:
     settings = Settings.from_env(data_dir)
     os.environ.update(settings.dbt_env())
@@ -35,15 +45,25 @@ def _execute(
                     "data_dir": str(data_dir) if data_dir is not None else None,
                     "received_until": run_date.isoformat() if run_date else None,
                     "full_refresh": full_refresh,
+                    "full_tests": full_tests,
                 }
             }
         },
     }
     result = defs.resolve_job_def(job_name).execute_in_process(
-        run_config=run_config, instance=instance, raise_on_error=False
+        run_config=run_config, instance=instance, raise_on_error=False, tags={ALERTED_BY_CALLER: "pipeline"}
     )
-    failed = [event.step_key for event in result.all_events if event.is_step_failure and event.step_key]
-    return RunOutcome(result.success, result.run_id, failed, settings)
+    failures = [event for event in result.all_events if event.is_step_failure and event.step_key]
+    failed = [event.step_key for event in failures]
+    if result.success:
+        return RunOutcome(True, result.run_id, failed, settings)
+    # a run from the command line (cron, CI, a person) alerts like a scheduled or sensor run
+    message = failure_message(settings, result.run_id, failures)
+    if not failures:
+        message = run_error(result.all_events) or message
+    alert = Alert.now(result.run_id, job_name, failed, message, details=failure_details(failures))
+    path = record_alert(alert, settings.alerts_dir)
+    return RunOutcome(False, result.run_id, failed, settings, message, path)
 
 
 def run_nightly(
@@ -52,10 +72,12 @@ def run_nightly(
     run_date: date | None = None,
     log_level: str = "WARNING",
     full_refresh: bool = False,
+    full_tests: bool = False,
 ) -> RunOutcome:
     """Ingest, dbt build (its tests block what is below them) and publish, as the schedule does.
-    With `run_date`, only files received by the end of that day (UTC) are loaded."""
-    return _execute("nightly", data_dir, run_date, log_level, full_refresh)
+    With `run_date`, only files received by the end of that day (UTC) are loaded. Tests on incremental models read
+    the rows built since the published version unless `full_tests` (sellthrough/test_windows.py)."""
+    return _execute("nightly", data_dir, run_date, log_level, full_refresh, full_tests)
 
 
 def backfill(start: date, end: date, data_dir: Path | None = None, *, log_level: str = "WARNING") -> list[RunOutcome]:

@@ -2,9 +2,10 @@
 
 Two sources feed it: rows quarantined as `unknown_sku` (distributor sales, stock statements, Tally), and WhatsApp
 order lines that need review because of their SKU or their outlet. Each distinct (review kind, distributor, name)
-is one item, with its occurrence count, an example raw text and rapidfuzz suggestions. An item is `pending` until
-the current masters resolve the name (a confirmed alias, or the brand's own alias table) or a person ignores it.
-Nothing is guessed: a name leaves the queue only by a decision in `ingest/core/reviews.py`'s files.
+is one item, with its occurrence count, an example raw text and suggestions (`ingest/core/name_match.py`). An item
+is `pending` until the current masters resolve the name (a confirmed alias, or the brand's own alias table) or a
+person ignores it. Nothing is guessed: a name leaves the queue only by a decision in `ingest/core/reviews.py`'s
+files (one by one, accepted in bulk above a score, or imported from a filled-in sheet).
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ import re
 from dataclasses import asdict, dataclass, field
 
 import polars as pl
-from rapidfuzz import fuzz, process
 
 from ingest.core.lake import Lake
 from ingest.core.masters import MasterData
+from ingest.core.name_match import outlet_suggestions
 from ingest.core.reviews import ReviewStore, name_key
 
 UNKNOWN_SKU = re.compile(r"^unknown SKU '(?P<name>.+)': add an alias for distributor ", re.DOTALL)
@@ -182,8 +183,47 @@ def _resolved(masters: MasterData, item: ReviewItem) -> str | None:
 
 def _suggestions(masters: MasterData, item: ReviewItem, limit: int = 3) -> list[dict]:
     if item.review_kind == "sku":
-        return [{"code": c, "name": n, "score": s} for c, n, s in masters.suggest(item.name, limit)]
+        found = masters.suggest(item.name, limit, distributor_code=item.distributor_code)
+        return [{"code": c, "name": n, "score": s} for c, n, s in found]
     outlets = masters.outlets.filter(pl.col("distributor_code") == item.distributor_code)
     choices = dict(zip(outlets["outlet_code"].to_list(), outlets["outlet_name"].to_list(), strict=True))
-    found = process.extract(item.name, choices, scorer=fuzz.WRatio, limit=limit)
-    return [{"code": code, "name": name, "score": round(float(score), 1)} for name, score, code in found]
+    return [{"code": c, "name": choices[c], "score": s} for c, s in outlet_suggestions(item.name, choices, limit)]
+
+
+def find_item(items: list[ReviewItem], review_kind: str, distributor_code: str, name: str) -> ReviewItem | None:
+    """The queue's item for this kind, distributor and name (compared as `name_key` compares), if there is one."""
+    key = name_key(name)
+    return next((i for i in items if i.identity == (review_kind, distributor_code, key)), None)
+
+
+def not_in_queue_message(review_kind: str, distributor_code: str, name: str) -> str:
+    return (
+        f"{name!r} is not on the review queue of {distributor_code} ({review_kind} names): `sellthrough review list "
+        f"--distributor {distributor_code} --all` shows them (a name not seen yet belongs in the brand's alias master)"
+    )
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    item: ReviewItem
+    code: str
+    score: float
+    runner_up: float | None  # the second suggestion's score
+    name: str = ""  # the code's name in the master
+
+    @property
+    def meaning(self) -> str:
+        return f"{self.code} {self.name}".strip()
+
+
+def acceptable(items: list[ReviewItem], min_score: float, min_margin: float) -> list[Acceptance]:
+    """Pending items whose top suggestion scores at least `min_score` and leads the next one by `min_margin`."""
+    out = []
+    for item in items:
+        if item.status != "pending" or not item.suggestions:
+            continue
+        best, *rest = item.suggestions
+        runner_up = rest[0]["score"] if rest else None
+        if best["score"] >= min_score and (runner_up is None or best["score"] - runner_up >= min_margin):
+            out.append(Acceptance(item, best["code"], best["score"], runner_up, best.get("name") or ""))
+    return out

@@ -9,8 +9,10 @@ as `unknown_sku` and land on the review queue); edit the contract and reader to 
 
 from __future__ import annotations
 
+import json
 import keyword
 import re
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
@@ -19,6 +21,7 @@ from sellthrough.config import REPO_ROOT
 from sellthrough.scaffold_templates import INIT_IMPORTS, READER_IMPORTS, TEMPLATES
 
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+DOC_WIDTH = 110  # a wrapped description, `"""` included, stays within ruff's 120
 RESERVED = frozenset({"core", "registry", "tests", "masters"})
 
 
@@ -85,6 +88,13 @@ def scaffold_source(name: str, root: Path = REPO_ROOT, description: str | None =
         "description": description or f"{name.replace('_', ' ').capitalize()} files",
         "table": f"{name}_lines",
     }
+    values["description_doc"] = textwrap.fill(values["description"], DOC_WIDTH)
+    values["description_literal"] = _string_literal(f"{values['description']} (CSV, xlsx) to raw/{values['table']}")
+    # double-quoted (JSON is YAML): a description may hold `: ` or `#`
+    values["sources_description"] = _quoted(f"{values['description']}, normalised by ingest/{name}.")
+    values["staging_description"] = _quoted(
+        f"{values['description']} from every committed load, superseded or not; one row per line read."
+    )
     values["init_imports"] = _sorted_imports(INIT_IMPORTS, name)
     values["reader_imports"] = _sorted_imports(READER_IMPORTS, name)
     written = []
@@ -99,3 +109,17 @@ def _sorted_imports(lines: tuple[str, ...], name: str) -> str:
     """`from x import y` lines in the order ruff's isort keeps them (by module, case-insensitively)."""
     rendered = [Template(line).substitute(name=name) for line in lines]
     return "\n".join(sorted(rendered, key=lambda line: line.split()[1].lower()))
+
+
+def _string_literal(text: str) -> str:
+    """`text` as a Python string for a keyword argument at 4 spaces: one literal when it fits in ruff's 120,
+    else implicitly concatenated pieces in parentheses, as ruff format keeps them."""
+    if len(text) + 20 <= 120:
+        return _quoted(text)
+    pieces = textwrap.wrap(text, 100, drop_whitespace=False)
+    return "(\n" + "".join(f"        {_quoted(piece)}\n" for piece in pieces) + "    )"
+
+
+def _quoted(text: str) -> str:
+    """A double-quoted Python string, as ruff format writes it."""
+    return json.dumps(text, ensure_ascii=False)

@@ -1,5 +1,7 @@
 """The files `sellthrough new-source` writes (string.Template: `$name`, `$title`, `$description`, `$table`,
-and `$init_imports` / `$reader_imports`, the first-party imports in isort order)."""
+`$description_doc` / `$description_literal` (the description wrapped for a docstring / as a Python string that
+keeps lines within ruff's 120), `$sources_description` / `$staging_description` (quoted YAML strings), and
+`$init_imports` / `$reader_imports`, the first-party imports in isort order)."""
 
 INIT_IMPORTS = (
     "from ingest.$name.contract import LINES",
@@ -8,19 +10,22 @@ INIT_IMPORTS = (
 )
 READER_IMPORTS = (
     "from ingest.$name.contract import FIELDS, LINES",
+    "from ingest.core.period import file_period",
     "from ingest.core.rows import RowCheck, apply_checks, quote",
     "from ingest.core.source import ReadContext, ReadResult",
     "from ingest.core.tabular import read_table_rows",
     "from ingest.core.values import decide_day_first, parse_date_column, with_numbers",
 )
 
-INIT = '''"""$description: one source kind, discovered by ingest/registry.py through SOURCE."""
+INIT = '''"""$description_doc
+
+One source kind, discovered by ingest/registry.py through SOURCE."""
 
 $init_imports
 
 SOURCE = SourceKind(
     name="$name",
-    description="$description (CSV, xlsx) to raw/$table",
+    description=$description_literal,
     contracts={LINES.table: LINES},
     read=read,
     load_order=60,  # after masters (0), so items map to SKUs
@@ -58,7 +63,9 @@ FIELDS: tuple[Field, ...] = (
 )
 '''
 
-READER = '''"""$description to `raw/$table`: grid, header, typed values, SKU mapping, row checks."""
+READER = '''"""$description_doc
+
+To `raw/$table`: grid, header, typed values, SKU mapping, row checks."""
 
 from __future__ import annotations
 
@@ -72,7 +79,7 @@ KIND = "$name"
 
 
 def read(path: Path, ctx: ReadContext) -> ReadResult:
-    layout = ctx.layout(KIND)
+    layout = ctx.layout(KIND, path)  # the distributor's YAML layout, if it has one, for this file's format
     table = read_table_rows(path, file_name=ctx.file_name, fields=FIELDS, text_fields=("item",), layout=layout)
     day_first = layout.get("day_first", decide_day_first(table.rows["line_date"]))
     parsed = parse_date_column(table.rows, "line_date", "_date", day_first=day_first)
@@ -88,14 +95,19 @@ def read(path: Path, ctx: ReadContext) -> ReadResult:
         quantity_units=pl.col("_quantity"),
         amount=pl.col("_amount"),
     )
-    period = (lines["line_date"].min(), lines["line_date"].max()) if lines.height else None
+    # the period the file declares (title rows, name, layout), else the dates of its lines
+    period, declared_by = file_period(
+        lines["line_date"], file_name=ctx.file_name, title=table.title, layout_grain=layout.get("period")
+    )
     return ReadResult(
         tables={LINES.table: lines},
         quarantine=table.quarantine(failed),
         rows_read=table.rows_read,
         rows_deduplicated=table.duplicates,
         rows_skipped=table.skipped,
-        period=period,  # type: ignore[arg-type]
+        period=period,
+        period_declared=declared_by,
+        mapping=table.mapping,
     )
 
 
@@ -168,7 +180,7 @@ SUITE = Suite("$name", checks)
 SOURCES = (
     "sources:\n"
     "  - name: $name\n"
-    "    description: $description, normalised by ingest/$name.\n"
+    "    description: $sources_description\n"
     "    config:\n"
     "      meta:\n"
     "        external_location: \"read_parquet('{{ env_var('SELLTHROUGH_RAW_DIR', 'data/raw') }}/{identifier}"
@@ -180,7 +192,7 @@ SOURCES = (
 
 MODELS = """models:
   - name: stg_${name}__lines
-    description: $description from every committed load, superseded or not; one row per line read.
+    description: $staging_description
     data_tests:
       - unique_combination_of_columns:
           arguments:
@@ -213,7 +225,9 @@ from {{ source('$name', '$table') }} as l
 where l._load_id in (select load_id from {{ ref('stg_ingest__loads') }} where status = 'loaded')
 """
 
-TEST = '''"""$description read through the real nightly path (scaffolded: replace the sample with a real file)."""
+TEST = '''"""$description_doc
+
+Read through the real nightly path (scaffolded: replace the sample with a real file)."""
 
 from __future__ import annotations
 
@@ -227,7 +241,11 @@ from ingest.core.runner import ingest_inbox
 from tests.conftest import write_rows
 
 
-def test_${name}_lines_load_and_unknown_items_are_quarantined(inbox: Path, lake: Lake, masters: MasterData) -> None:
+def test_${name}_lines_load_and_unknown_items_are_quarantined(
+    inbox: Path,
+    lake: Lake,
+    masters: MasterData,
+) -> None:
     rows = [
         ["Date", "Item", "Qty", "Amount"],
         ["02-11-2026", "SKU0001", "12", "120"],

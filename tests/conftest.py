@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,15 @@ import pytest
 from ingest.core.lake import Lake
 from ingest.core.masters import MasterData
 from ingest.core.runner import ingest_inbox
+
+# forecasting (dbt Python models, statsforecast) costs seconds a build: on only for the shared tiny_network build,
+# whose published marts tests/test_forecast.py reads; every other test build makes the forecast marts empty
+FORECAST_ENV = "SELLTHROUGH_FORECAST"
+# the same for sales anomaly detection (dbt Python model, statsmodels and ruptures): tests/test_analytics_marts.py
+ANOMALIES_ENV = "SELLTHROUGH_ANOMALIES"
+ANALYTICS_ENVS = (FORECAST_ENV, ANOMALIES_ENV)
+for _name in ANALYTICS_ENVS:
+    os.environ.setdefault(_name, "off")
 
 SKUS = [
     {
@@ -79,7 +89,12 @@ def tiny_network(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny generated network, loaded and published once per test process. Read it; copy it to change it."""
     from tests.pipeline_helpers import generate_and_run
 
-    return generate_and_run(tmp_path_factory.mktemp("tiny_network"))
+    before = {name: os.environ.get(name) for name in ANALYTICS_ENVS}
+    os.environ.update({name: "on" for name in ANALYTICS_ENVS})
+    try:
+        return generate_and_run(tmp_path_factory.mktemp("tiny_network"))
+    finally:
+        os.environ.update({name: value if value is not None else "off" for name, value in before.items()})
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,6 @@
 """Helpers for tests that run the whole pipeline on a tiny generated network."""
 
+import json
 import os
 import shutil
 import subprocess
@@ -30,6 +31,22 @@ MARTS = (
     "kpi_non_performing_outlets",
     "intermediate.int_distributor_stock__daily_movements",
 )
+
+
+def planted_problems(data_dir: Path) -> dict[str, list[dict]]:
+    """The generator's truth/problems.json, grouped by problem."""
+    grouped: dict[str, list[dict]] = {}
+    for problem in json.loads((data_dir / "truth" / "problems.json").read_text()):
+        grouped.setdefault(problem["problem"], []).append(problem)
+    return grouped
+
+
+def overstocked_distributors(problems: dict[str, list[dict]], cover_days: float = 45) -> dict[str, float]:
+    """Distributor -> days of cover at the end, for every distributor the truth says is overstocked: the planted
+    overstock, and a distributor stuffed by primary (issue 17) once its pushed stock passes `cover_days`."""
+    (planted,) = problems["overstock"]
+    stuffed = [p for p in problems.get("primary_stuffing", []) if p["closing_cover_days_at_end"] > cover_days]
+    return {p["distributor_code"]: p["closing_cover_days_at_end"] for p in [planted, *stuffed]}
 
 
 def published_path(data_dir: Path) -> Path:

@@ -59,5 +59,5 @@ def test_nightly_benchmark_runs_on_tiny_lakes(tmp_path: Path, capsys: pytest.Cap
         ]
     )
     out = capsys.readouterr().out
-    assert "[2] nightly dbt run, one new day, B (365 d) / A (30 d):" in out
+    assert "[2] nightly job after ingest (dbt build with its tests, mart checks, publish), one new day, B" in out
     assert "n/a" not in out

@@ -13,8 +13,9 @@ from expectations.mart_suites import MART_SUITES
 from expectations.marts import MartVerdict, validate_mart
 from orchestration.assets.mart_checks import MART_KEYS, _result
 from orchestration.definitions import defs
+from sellthrough.build_report import BuildReport
 from sellthrough.pipeline import run_nightly
-from tests.pipeline_helpers import copy_network, published_path
+from tests.pipeline_helpers import copy_network, fingerprint, published_path
 
 pytestmark = pytest.mark.e2e
 
@@ -45,7 +46,7 @@ def test_every_committed_expectation_result_is_in_the_history_mart(tiny_network:
             assert row["expectation_pass_rate"] == pytest.approx(1 - row["expectations_failed"] / mine.height, abs=1e-4)
         volume = mine.filter(pl.col("suite").str.ends_with(".volume") & ~pl.col("success"))
         assert row["volume_flags"] == volume.height
-    assert scorecard["volume_flags"].sum() > 0  # the tiny network has distributors whose volume swings
+    assert scorecard["volume_flags"].sum() > 0  # the tiny network has a planted cut-off export
 
 
 def test_the_nightly_run_checks_every_mart_and_shows_it_in_data_docs(tiny_network: Path) -> None:
@@ -90,12 +91,13 @@ def test_mart_suites_catch_planted_problems(tiny_network: Path, tmp_path: Path) 
     assert not blocked.passed and blocked.severity.value == "ERROR"
 
 
-def test_a_failing_blocking_mart_check_fails_the_run_and_publishes_nothing(
+def test_a_failing_blocking_mart_check_fails_the_run_and_holds_back_only_that_mart(
     tiny_network: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     data_dir = copy_network(tiny_network, tmp_path / "net")
     published = published_path(data_dir)
     before = published.read_bytes()
+    kept = fingerprint(published, ("fct_secondary_sales",))
     runs_before = len(list((data_dir / MART_VALIDATIONS_DIR).glob("*.parquet")))
     # the checks now run "on" a day inside the network's sales: every later invoice date is in the future
     monkeypatch.setattr("expectations.marts.business_today", lambda: date(2026, 7, 15))
@@ -105,7 +107,12 @@ def test_a_failing_blocking_mart_check_fails_the_run_and_publishes_nothing(
     assert not outcome.success
     assert "mart_expectations" in outcome.failed_steps
     assert "sellthrough_dbt_assets" not in outcome.failed_steps  # dbt's own tests passed
-    assert published.read_bytes() == before  # analysts still see the last good file
+    # the failing mart and what is built from it keep the last good version; the rest is published fresh
+    assert published.read_bytes() != before
+    assert fingerprint(published, ("fct_secondary_sales",)) == kept
+    report = BuildReport.read(data_dir, outcome.run_id)
+    assert report.published and "main.fct_secondary_sales" in report.kept
+    assert outcome.error and "mart expectation" in outcome.error and "invoice_date_not_in_future" in outcome.error
     runs = sorted((data_dir / MART_VALIDATIONS_DIR).glob("*.parquet"))
     assert len(runs) == runs_before + 1
     latest = pl.read_parquet(runs[-1])

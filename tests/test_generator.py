@@ -6,11 +6,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
 import pytest
+import yaml
 from stdnum import ean
 from stdnum.in_ import gstin
 
@@ -19,15 +21,21 @@ from sellthrough.generator.config import LAYOUTS
 
 TINY = NetworkConfig(seed=7, distributors=6, outlets=60, skus=12, days=62, start=date(2026, 7, 1))
 PROBLEMS = {"overstock", "scheme_overclaim", "duplicate_outlet", "stock_discrepancy", "sales_dip", "dead_outlet"}
+PROBLEMS |= {"over_achiever", "gamed_orders", "negative_roi_scheme", "primary_stuffing"}  # issue 17
+PROBLEMS |= {"planted_stockout"}  # issue 16: a distributor x SKU the brand rations at the end
 FILE_FAULTS = {
     "duplicate_file",
     "resent_corrected",
+    "truncated_file",
     "late_file",
     "malformed_rows",
     "unknown_sku",
     "total_rows",
     "text_dates",
     "indian_amounts",
+    "repeated_lines",
+    "headerless_layout",
+    "devanagari_headers",
 }
 TRUTH_FILES = (
     "secondary_lines.parquet",
@@ -42,9 +50,18 @@ TRUTH_FILES = (
     "sfa_visits.parquet",
     "sfa_flagged_visits.parquet",
     "pos_sales.parquet",
+    "retailer_stock.parquet",
+    "retailer_understocked.json",
+    "sales_anomalies.parquet",
     "pos_faults.json",
     "master_faults.json",
     "outlet_moves.json",
+    "target_achievement.parquet",
+    "rep_incentives.parquet",
+    "retailer_incentives.parquet",
+    "scheme_roi.parquet",
+    "primary_secondary.parquet",
+    "tally_files.json",
 )
 
 
@@ -102,6 +119,7 @@ def test_summary_and_progress(generated: tuple[Path, dict, list[tuple[str, int, 
     data_dir, summary, calls = generated
     manifest = json.loads((data_dir / "truth" / "manifest.json").read_text())
     assert summary["files"]["distributor_sales"] == len(list((data_dir / "inbox" / "distributor_sales").rglob("*.*")))
+    assert summary["files"]["tally_daybook"] == len(list((data_dir / "inbox" / "tally_daybook").rglob("*.*"))) > 0
     assert summary["secondary_lines"] == pl.read_parquet(data_dir / "truth" / "secondary_lines.parquet").height
     assert summary["planted_problems"] == len(_json(data_dir, "problems.json"))
     assert manifest["seed"] == TINY.seed and manifest["start"] == "2026-07-01" and manifest["end"] == "2026-08-31"
@@ -184,8 +202,16 @@ def test_six_distributors_cover_the_six_layouts(data_dir: Path) -> None:
     manifest = json.loads((data_dir / "truth" / "manifest.json").read_text())
     assert sorted(manifest["layouts"].values()) == sorted(LAYOUTS)
     sales = data_dir / "inbox" / "distributor_sales"
-    head = {code: next(p for p in sorted((sales / code).iterdir())).read_bytes()[:16] for code in manifest["layouts"]}
-    by_layout = {layout: head[code] for code, layout in manifest["layouts"].items()}
+    code_of = {layout: code for code, layout in manifest["layouts"].items()}
+    # a layout's first file, of its own shape (some weeks' files take another: see the next test)
+    own = {"multisheet_xlsx": ".xlsx", "hinglish_tsv": ".txt"}
+    head = {
+        layout: next(p for p in sorted((sales / code).iterdir()) if p.suffix == own.get(layout, p.suffix)).read_bytes()[
+            :16
+        ]
+        for layout, code in code_of.items()
+    }
+    by_layout = head
     assert by_layout["marg_xlsx"].startswith(b"PK") and by_layout["multisheet_xlsx"].startswith(b"PK")
     assert by_layout["legacy_xls"].startswith(b"\xd0\xcf\x11\xe0")
     assert by_layout["busy_csv"].startswith(b"\xef\xbb\xbfVoucher")
@@ -193,6 +219,29 @@ def test_six_distributors_cover_the_six_layouts(data_dir: Path) -> None:
     tally = next(code for code, layout in manifest["layouts"].items() if layout == "tally_csv")
     text = next(p for p in sorted((sales / tally).iterdir())).read_bytes().decode("cp1252")
     assert "Voucher No;Voucher Date;Dukan;Maal;Peti;Pcs;Scheme Qty;Rate;Amount" in text and "Rs. " in text
+
+
+def test_some_weeks_files_take_real_world_shapes(data_dir: Path) -> None:
+    """The DMS distributor's quick CSV export has no header row (its layout, written where a deployment keeps its
+    own, names the columns by position); the small biller's files use `Nag` and a `Kul Yog` total row, or
+    Devanagari headers under a title row declaring the period and a `कुल योग` total row; bills repeat lines."""
+    manifest = json.loads((data_dir / "truth" / "manifest.json").read_text())
+    code_of = {layout: code for code, layout in manifest["layouts"].items()}
+    sales = data_dir / "inbox" / "distributor_sales"
+    quick = sorted((sales / code_of["multisheet_xlsx"]).glob("*.csv"))
+    assert quick and sorted((sales / code_of["multisheet_xlsx"]).glob("*.xlsx"))
+    lines = quick[0].read_text(encoding="utf-8").splitlines()
+    assert "quick export" in lines[0] and not any(h in lines[1] for h in ("Invoice", "Date", "Qty"))
+    layout = yaml.safe_load(
+        (data_dir / "config" / "layouts" / "distributor_sales" / f"{code_of['multisheet_xlsx']}.yml").read_text()
+    )
+    assert layout["csv"]["header"] is False and layout["csv"]["columns"]["invoice_number"] == 2
+    texts = [p.read_bytes().decode("utf-16") for p in sorted((sales / code_of["hinglish_tsv"]).glob("*.txt"))]
+    devanagari = [t for t in texts if "बिल नंबर" in t]
+    assert devanagari and all("कुल योग" in t and " से " in t.splitlines()[0] for t in devanagari)
+    assert any("\tNag\t" in t and "Kul Yog" in t for t in texts) and any("\tMatra\t" in t for t in texts)
+    faults = _json(data_dir, "file_faults.json")
+    assert sum(f["rows"] for f in faults if f["fault"] == "repeated_lines") >= 10
 
 
 def test_sku_aliases_are_unambiguous(data_dir: Path) -> None:
@@ -255,6 +304,8 @@ def test_every_planted_problem_is_present(data_dir: Path) -> None:
     assert claim["claims"] and all(1.45 <= c["ratio"] <= 3.05 for c in claim["claims"])
     overstock = next(p for p in problems if p["problem"] == "overstock")
     assert overstock["target_cover_days"] == 90
+    rationed = next(p for p in problems if p["problem"] == "planted_stockout")
+    assert 0 <= rationed["cover_days_at_end"] < 7 and rationed["daily_demand_units"] > 0
 
 
 def test_every_file_fault_is_present_and_real(data_dir: Path) -> None:
@@ -272,6 +323,10 @@ def test_every_file_fault_is_present_and_real(data_dir: Path) -> None:
     assert received - date.fromisoformat(late["period_end"]) >= timedelta(days=21)
     malformed = [r for f in faults if f["fault"] == "malformed_rows" for r in f["rows"]]
     assert {r["problem"] for r in malformed} == {"bad_quantity", "bad_date", "missing_item"}
+    for cut in (f for f in faults if f["fault"] == "truncated_file"):  # a cut-off export, re-sent complete
+        assert cut["rows_sent"] < 0.5 * cut["rows_complete"] and cut["rows_complete"] >= 20
+        assert (inbox / cut["resent_complete"]).stat().st_mtime > (inbox / cut["file"]).stat().st_mtime
+        assert (inbox / cut["file"]).stat().st_size < (inbox / cut["resent_complete"]).stat().st_size
 
 
 def test_truth_lines_point_at_real_files_and_planted_rows(data_dir: Path) -> None:
@@ -279,6 +334,7 @@ def test_truth_lines_point_at_real_files_and_planted_rows(data_dir: Path) -> Non
     assert all((data_dir / "inbox" / name).is_file() for name in lines["file_name"].unique().to_list())
     faults = _json(data_dir, "file_faults.json")
     superseded = {f["replaces"] for f in faults if f["fault"] == "resent_corrected"}
+    superseded |= {f["file"] for f in faults if f["fault"] == "truncated_file"}
     copies = {f["file"] for f in faults if f["fault"] == "duplicate_file"}
     assert not (set(lines["file_name"].to_list()) & (superseded | copies))
     quarantined = lines.filter(pl.col("expected") == "quarantined")
@@ -336,24 +392,30 @@ def test_ingest_reads_the_files_back_into_the_truth(data_dir: Path, tmp_path: Pa
     from ingest.core.runner import ingest_inbox
 
     lake = Lake(tmp_path / "raw")
-    outcomes = ingest_inbox(data_dir / "inbox", lake, kinds=["masters", "distributor_sales", "stock_statement"])
+    kinds = ["masters", "distributor_sales", "tally_daybook", "stock_statement"]
+    outcomes = ingest_inbox(data_dir / "inbox", lake, kinds=kinds)
     assert [o.file_name for o in outcomes if o.status == "failed"] == []
     faults = _json(data_dir, "file_faults.json")
     superseded = [f["replaces"] for f in faults if f["fault"] == "resent_corrected"]
+    superseded += [f["file"] for f in faults if f["fault"] == "truncated_file"]  # re-sent complete
     ledger = lake.ledger().filter(pl.col("status") == "loaded")
 
     def table(name: str) -> pl.DataFrame:
         return lake.read_table(name, ledger.filter(pl.col("table_name") == name)["load_id"].to_list())
 
-    loaded = table("secondary_sales").filter(~pl.col("_source_file").is_in(superseded))
-    truth = pl.read_parquet(data_dir / "truth" / "secondary_lines.parquet")
     columns = ["distributor_code", "invoice_number", "invoice_date", "line_type", "sku_code", "quantity_units"]
+    files = table("secondary_sales").filter(~pl.col("_source_file").is_in(superseded))
+    vouchers = table("tally_voucher_lines").filter(pl.col("line_type").is_in(["sale", "return"]))
+    tally = vouchers.rename(
+        {"voucher_number": "invoice_number", "voucher_date": "invoice_date", "amount": "net_amount"}
+    )
+    truth = pl.read_parquet(data_dir / "truth" / "secondary_lines.parquet")
     expected = truth.filter(pl.col("expected") == "loaded").select(*columns, "free_units", "net_amount")
-    got = loaded.select(*columns, "free_units", "net_amount")
-    assert expected.sort(columns).equals(got.sort(columns))
+    got = pl.concat([f.select(*columns, "free_units", "net_amount") for f in (files, tally)])
+    assert tally.height > 0 and expected.sort(columns).equals(got.sort(columns))
 
     quarantine = pl.read_parquet(tmp_path / "raw" / "_quarantine" / "*.parquet").filter(
-        pl.col("source_kind") == "distributor_sales"
+        pl.col("source_kind").is_in(["distributor_sales", "tally_daybook"])
     )
     assert quarantine.height == truth.filter(pl.col("expected") == "quarantined").height
     planted = {
@@ -392,3 +454,31 @@ def test_one_outlet_moves_beat_in_the_mid_period_snapshot(data_dir: Path) -> Non
     beats = {b["beat_code"]: b["distributor_code"] for b in _csv(masters / "beats.csv")}
     assert beats[move["to_beat"]] == after[move["outlet_code"]]["distributor_code"]
     assert datetime.fromtimestamp(later.stat().st_mtime, UTC).date().isoformat() == move["on"]
+
+
+def test_tally_daybooks_are_real_shaped(data_dir: Path) -> None:
+    """The generator's Tally Day Books carry what real ones do: UTF-16 with a BOM and CRLF, `&#4;` references,
+    custom voucher types behind RESERVEDNAME and PARENT, a number shared by two voucher types, KG with decimals,
+    Box and Pair units, a line over a crore; and Tally's Excel Day Book with title rows and continuation rows."""
+    from openpyxl import load_workbook
+
+    files = _json(data_dir, "tally_files.json")
+    xml = [data_dir / "inbox" / f["file"] for f in files if f["format"] == "xml"]
+    xlsx = [data_dir / "inbox" / f["file"] for f in files if f["format"] == "xlsx"]
+    assert xml and xlsx
+    raw = xml[0].read_bytes()
+    assert raw.startswith(b"\xff\xfe") and b"\r\x00\n\x00" in raw
+    text = "".join(p.read_bytes().decode("utf-16") for p in xml)
+    assert "&#4; Not Applicable" in text and "<UDF:VCHNARRATION" in text
+    assert '<VOUCHERTYPE NAME="GST Sale Invoice" RESERVEDNAME="Sales">' in text
+    assert "<PARENT>GST Sale Invoice</PARENT>" in text and "<VOUCHERTYPENAME>Van Sale</VOUCHERTYPENAME>" in text
+    assert re.search(r"<BILLEDQTY> \d+\.\d{3} KG</BILLEDQTY>", text) and " Box</BILLEDQTY>" in text
+    assert " Pair</BILLEDQTY>" in text
+    assert any(f["shared_numbers"] for f in files)
+    assert [c["amount"] > 10_000_000 for f in files for c in f["over_a_crore"]] == [True]
+    sheet = load_workbook(xlsx[0]).active
+    assert sorted(str(r) for r in sheet.merged_cells.ranges) == ["A1:C1", "A2:C2", "A3:C3", "A4:C4"]
+    rows = list(sheet.iter_rows(min_row=5, values_only=True))
+    assert rows[0][:8] == ("Date", "Particulars", None, None, None, None, "Vch Type", "Vch No.")
+    continuation = [r for r in rows[1:] if not r[6] and r[1] and isinstance(r[4], float | int) and r[5] is None]
+    assert continuation and all(r[0] in (None, "") and r[7] in (None, "") for r in continuation)

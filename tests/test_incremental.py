@@ -1,14 +1,18 @@
 """Incremental models give the same marts as a full build: nights replayed in the order files arrived (late and
 re-sent files included) end where a full rebuild of the same lake ends, night after night."""
 
+import json
 import os
 import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 
+from expectations.docs import MART_VALIDATIONS_DIR
+from sellthrough.config import DBT_TARGET_DIR
 from sellthrough.generator.files import write_delivered
 from sellthrough.pipeline import run_nightly
 from tests.pipeline_helpers import MARTS, copy_network, fingerprint, published_path, run_dbt
@@ -100,6 +104,21 @@ def _dips(data_dir: Path, distributor: str) -> dict[date, bool]:
     return dict(sorted(rows))
 
 
+def _tested_rows(data_dir: Path, run_id: str) -> tuple[list[str], int, int]:
+    """For one run: the compiled SQL of dbt's tests on fct_secondary_sales, and the rows its mart suite
+    validated against the rows the table has."""
+    (target,) = DBT_TARGET_DIR.glob(f"sellthrough_dbt_assets-{run_id[:7]}-*")
+    nodes = json.loads((target / "manifest.json").read_text(encoding="utf-8"))["nodes"]
+    results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
+    on_sales = {i for i, n in nodes.items() if n.get("attached_node") == "model.sellthrough.fct_secondary_sales"}
+    sql = [r["compiled_code"] for r in results if r["unique_id"] in on_sales]
+    (stored,) = (data_dir / MART_VALIDATIONS_DIR).glob(f"*-{run_id[:8]}.parquet")
+    checks = pl.read_parquet(stored).filter(pl.col("file_name") == "fct_secondary_sales")
+    with duckdb.connect(str(published_path(data_dir)), read_only=True) as con:
+        (rows,) = con.execute("select count(*) from fct_secondary_sales").fetchone()
+    return sql, int(checks["element_count"].max()), rows
+
+
 def test_nightly_increments_equal_a_full_rebuild(tiny_inbox: Path, tmp_path: Path) -> None:
     data_dir = copy_network(tiny_inbox, tmp_path / "net")
     inbox = data_dir / "inbox"
@@ -113,6 +132,14 @@ def test_nightly_increments_equal_a_full_rebuild(tiny_inbox: Path, tmp_path: Pat
             assert list(_dips(data_dir, "D001")) == [date(2026, 7, 20), date(2026, 8, 3), date(2026, 8, 10)]
         if night == date(2026, 8, 26):  # D004's week of 08-10 became a dip by the as-of date alone
             assert _dips(data_dir, "D004")[date(2026, 8, 10)]
+            # one daily file: dbt's tests and the mart suite read the rows built since the published file only
+            sql, validated, rows = _tested_rows(data_dir, outcome.run_id)
+            assert sql and all("_built_through >= timestamp" in s for s in sql)
+            assert 0 < validated < rows, (validated, rows)
+        if night == NIGHTS[0][0]:  # the first night has nothing published before it: every test reads it all
+            sql, validated, rows = _tested_rows(data_dir, outcome.run_id)
+            assert sql and not any("_built_through" in s for s in sql)
+            assert validated == rows
         if compare:
             _assert_equals_a_full_rebuild(data_dir, tmp_path / "full_rebuild")
 

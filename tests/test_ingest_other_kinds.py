@@ -47,7 +47,8 @@ def test_erp_primary_sales(inbox: Path, lake: Lake, masters: MasterData) -> None
     assert rows["doc_type"].to_list() == ["credit_note", "invoice"]
     assert str(rows.filter(pl.col("doc_number") == "P1")["delivery_date"][0]) == "2026-11-04"
     ledger = lake.ledger().filter(pl.col("source_kind") == "primary_sales").row(0, named=True)
-    assert (str(ledger["period_start"]), str(ledger["period_end"])) == ("2026-11-01", "2026-11-10")
+    # the month its name declares (a re-export of November replaces all of November), not its dates' span
+    assert (str(ledger["period_start"]), str(ledger["period_end"])) == ("2026-11-01", "2026-11-30")
 
 
 def test_stock_statement_period_from_title(inbox: Path, lake: Lake, masters: MasterData) -> None:
@@ -85,19 +86,24 @@ def test_invalid_master_rows_are_quarantined_whole(inbox: Path, lake: Lake) -> N
 
 
 def test_preview_json_reads_without_loading(inbox: Path, tmp_path: Path) -> None:
+    """The preview runs against the data folder's masters (the night's) and writes nothing to its lake."""
+    lake = Lake(tmp_path / "d" / "raw")
+    ingest_inbox(inbox, lake, kinds=["masters"])
+    ledger_before = lake.ledger().height
     path = write_rows(
         tmp_path / "any.csv",
         [
             ["Bill No", "Bill Date", "Party", "Item", "Qty", "Net Amt"],
-            ["B1", "05-11-2026", "Sharma", "Glucose", "10", "1,000.00"],
-            ["B1", "05-11-2026", "Sharma", "Namkeen", "x", "20"],
-            ["B2", "07-11-2026", "Gupta", "Namkeen", "5", "200"],
+            ["B1", "05-11-2026", "Sharma", "PG100", "10", "1,000.00"],
+            ["B1", "05-11-2026", "Sharma", "Masala Namkeen 200 g", "x", "20"],
+            ["B2", "07-11-2026", "Gupta", "Masala Namkeen 200 g", "5", "200"],
         ],
     )
-    result = CliRunner().invoke(app, ["preview", str(path), "--json", "--data-dir", str(tmp_path / "d")])
+    args = ["preview", str(path), "--json", "--distributor", "D001", "--data-dir", str(tmp_path / "d")]
+    result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
-    assert report["kind"] == "distributor_sales"
+    assert report["kind"] == "distributor_sales" and report["warnings"] == []
     assert (report["rows_read"], report["rows_loaded"], report["rows_quarantined"]) == (3, 2, 1)
     assert report["quarantine_reasons"] == {"bad_quantity": 1}
     assert report["totals"] == {
@@ -108,7 +114,7 @@ def test_preview_json_reads_without_loading(inbox: Path, tmp_path: Path) -> None
         "date_min": "2026-11-05",
         "date_max": "2026-11-07",
     }
-    assert not (tmp_path / "d" / "raw").exists()
+    assert lake.ledger().height == ledger_before and not list((lake.root / "secondary_sales").glob("L*.parquet"))
 
 
 def test_preview_names_the_missing_header(tmp_path: Path) -> None:

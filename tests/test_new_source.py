@@ -134,3 +134,34 @@ def test_scaffolding_the_same_name_twice_writes_nothing(tmp_path: Path) -> None:
     with pytest.raises(ScaffoldError, match="exists already"):
         scaffold_source(NAME, root=tmp_path)
     assert reader.read_text() == "# edited by hand\n"
+
+
+def test_a_long_description_with_colons_scaffolds_files_ruff_and_dbt_accept(tmp_path: Path) -> None:
+    """`retailer_stock` was made with a description like this one: its lines were too long for ruff and its `: `
+    broke the YAML dbt parses."""
+    import subprocess
+    import sys
+
+    description = "Retailer shelf stock: counts reps record at a visit (field-app export) and store inventory # weekly"
+    written = scaffold_source("shelf_kind", root=tmp_path, description=description)
+    ruff = [sys.executable, "-m", "ruff"]
+    # the repository's settings; outside it, ruff's isort must be told what is first-party
+    config = [
+        "--config",
+        str(REPO_ROOT / "pyproject.toml"),
+        "--config",
+        "lint.isort.known-first-party=['ingest', 'tests']",
+    ]
+    python = [str(p) for p in written if p.suffix == ".py"]
+    assert (
+        subprocess.run([*ruff, "check", "--no-cache", *config, *python], capture_output=True, check=False).returncode
+        == 0
+    )
+    assert (
+        subprocess.run(
+            [*ruff, "format", "--check", "--no-cache", *config, *python], capture_output=True, check=False
+        ).returncode
+        == 0
+    )
+    for path in (p for p in written if p.suffix == ".yml"):
+        assert description in str(yaml.safe_load(path.read_text()))

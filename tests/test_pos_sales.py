@@ -84,6 +84,48 @@ def test_daily_csv_maps_stores_and_eans_and_quarantines_with_reasons(inbox: Path
     assert "'8.90123E+12'" in reasons[2]
 
 
+TILL_HEADER = ["Store", "Bill Date", "Item Code", "Item", "Qty", "Amount"]
+
+
+def test_a_chain_without_eans_loads_its_till_rows_through_its_product_codes(inbox: Path, lake: Lake) -> None:
+    """A bakery chain's till: one row per unit sold (identical rows repeat), its own product codes and no EAN.
+    Codes map to SKUs through masters/chain_products (validated: a code for an unknown SKU is quarantined in the
+    master); a code the master lacks is quarantined with the row to add; every till row loads, none deduplicated."""
+    _masters(inbox)
+    write_csv(
+        inbox / "masters" / "BRAND" / "chain_products.csv",
+        [
+            {"chain_code": CHAIN, "product_code": "BUN-01", "sku_code": "SKU0001"},
+            {"chain_code": CHAIN, "product_code": "rusk 02", "sku_code": "SKU0002"},
+            {"chain_code": CHAIN, "product_code": "CAKE-9", "sku_code": "SKU0404"},  # no such SKU
+        ],
+    )
+    bun = ["S001", "06/07/2026", "BUN-01", "Glucose bun", "1", "10"]
+    write_rows(
+        inbox / "pos_sales" / CHAIN / "till_2026-07-06.csv",
+        [
+            TILL_HEADER,
+            bun,
+            bun,
+            bun,
+            ["S002", "06/07/2026", "RUSK 02", "Rusk", "1", "40"],  # case and spaces aside
+            ["S002", "06/07/2026", "PASTRY-7", "Pastry", "1", "25"],  # not in chain_products
+        ],
+    )
+    outcomes = ingest_inbox(inbox, lake)
+    products = next(o for o in outcomes if o.file_name.endswith("chain_products.csv"))
+    assert (products.rows_loaded, products.rows_quarantined) == (2, 1)
+    [load] = _pos_loads(lake).to_dicts()
+    assert (load["rows_read"], load["rows_loaded"], load["rows_quarantined"], load["rows_deduplicated"]) == (5, 4, 1, 0)
+    lines = lake.read_table("pos_sales", [load["load_id"]])
+    assert lines["ean"].null_count() == lines.height
+    by_sku = lines.group_by("sku_code", "product_code").agg(pl.col("units").sum()).sort("sku_code").rows()
+    assert by_sku == [("SKU0001", "BUN-01", 3), ("SKU0002", "RUSK 02", 1)]
+    quarantine = lake.read_table("_quarantine", [load["load_id"]])
+    assert quarantine["reason_code"].to_list() == ["unknown_product"]
+    assert "add a row chain_code=CHAINX, product_code=PASTRY-7" in quarantine["reason"][0]
+
+
 def _weekly_xlsx(path: Path, title: str) -> Path:
     workbook = openpyxl.Workbook()
     sheet = workbook.active
@@ -205,16 +247,21 @@ def generated(tiny_inbox: Path) -> Path:
     return tiny_inbox
 
 
-def test_generator_writes_two_chain_layouts_with_restatements(generated: Path) -> None:
+def test_generator_writes_three_chain_layouts_with_restatements(generated: Path) -> None:
     files = sorted((generated / "inbox" / "pos_sales").rglob("*.*"))
     chains = {f.parent.name: f.suffix for f in files}
-    assert chains == {"SMARTMART": ".csv", "FRESHCO": ".xlsx"}
+    assert chains == {"SMARTMART": ".csv", "FRESHCO": ".xlsx", "BAKEHOUSE": ".csv"}
     spans = [(f.name.split("_")[-2], f.stem.split("_")[-1]) for f in files]
     assert any((date.fromisoformat(end) - date.fromisoformat(start)).days >= 14 for start, end in spans)
     stores = pl.read_csv(generated / "inbox" / "masters" / "BRAND" / "chain_stores.csv")
-    assert set(stores["chain_code"]) == {"SMARTMART", "FRESHCO"}
+    assert set(stores["chain_code"]) == {"SMARTMART", "FRESHCO", "BAKEHOUSE"}
+    products = pl.read_csv(generated / "inbox" / "masters" / "BRAND" / "chain_products.csv")
+    assert set(products["chain_code"]) == {"BAKEHOUSE"} and products["product_code"].is_unique().all()
     faults = json.loads((generated / "truth" / "pos_faults.json").read_text())
-    assert sorted(f["fault"] for f in faults) == ["bad_ean", "bad_ean", "unmapped_store", "unmapped_store"]
+    assert sorted(f["fault"] for f in faults) == ["bad_ean", "bad_ean", "unknown_product"] + ["unmapped_store"] * 3
+    # the bakery's till writes one row per unit sold, no EAN: the same line repeats
+    till = pl.read_csv(sorted((generated / "inbox" / "pos_sales" / "BAKEHOUSE").glob("*.csv"))[0])
+    assert "EAN" not in till.columns and set(till["Qty"]) == {1} and till.is_duplicated().any()
 
 
 def test_preview_reads_a_chain_workbook_with_its_layout(generated: Path, tmp_path: Path) -> None:
@@ -229,23 +276,38 @@ def test_preview_reads_a_chain_workbook_with_its_layout(generated: Path, tmp_pat
     assert preview["totals"]["quantity"] > 0
 
 
-def test_preview_without_any_masters_loads_stores_unmapped(generated: Path) -> None:
-    """A data engineer previewing a chain's file on a new machine (no chain_stores master loaded) sees its lines,
-    with stores unmapped, not every line quarantined as an unmapped store (as SKUs without a SKU master)."""
+def test_preview_without_any_masters_says_what_the_night_would(generated: Path, tmp_path: Path) -> None:
+    """On a new machine (no masters loaded) the preview says what the night would do with the file: every line
+    quarantined with the master to load named, the columns it read shown, and a warning that no SKU master is
+    loaded; the night on an empty lake agrees."""
     workbook = sorted((generated / "inbox" / "pos_sales" / "FRESHCO").glob("*.xlsx"))[0]
     preview = preview_file(workbook, kind="pos_sales", masters=MasterData()).as_dict()
-    assert preview["rows_read"] > 0 and preview["rows_quarantined"] == 0
-    assert preview["rows_loaded"] == preview["rows_read"] and preview["totals"]["outlets"] == 0
+    assert preview["rows_read"] > 0 and preview["rows_loaded"] == 0
+    assert preview["rows_quarantined"] == preview["rows_read"]
+    assert "no SKU master is loaded" in " ".join(preview["warnings"])
+    assert preview["mapping"]["fields"]["ean"] == "Barcode No"
+    inbox = tmp_path / "inbox"
+    copy = inbox / "pos_sales" / "FRESHCO" / workbook.name
+    copy.parent.mkdir(parents=True)
+    copy.write_bytes(workbook.read_bytes())
+    [night] = ingest_inbox(inbox, Lake(tmp_path / "raw"))
+    assert (night.rows_read, night.rows_loaded, night.rows_quarantined) == (
+        preview["rows_read"],
+        preview["rows_loaded"],
+        preview["rows_quarantined"],
+    )
 
 
 @pytest.mark.e2e
 def test_generated_chains_end_to_end_equal_the_truth(tiny_network: Path) -> None:
     """The nightly pipeline on the generated network: fct_pos_sales is the truth's latest figure per chain, store,
-    EAN and day (restatements applied), and the quarantined POS rows are exactly the planted ones."""
+    article (EAN, or the bakery's product code; its one row per unit summed) and day (restatements applied), and
+    the quarantined POS rows are exactly the planted ones."""
     truth = pl.read_parquet(tiny_network / "truth" / "pos_sales.parquet").select(
         "chain_code",
         "store_code",
         "ean",
+        "product_code",
         "sale_date",
         "date_grain",
         "outlet_code",

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import polars as pl
 import pytest
+from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from ingest.core.lake import Lake
@@ -61,8 +63,8 @@ def test_unmatched_names_are_listed_once_per_distributor_with_count_and_suggesti
         ("sku", "D001", ODD_NAME, 3, 1),
         ("sku", "D002", ODD_NAME, 1, 1),
     ]
-    best, second = items[0].suggestions
-    assert best["code"] == "SKU0001" and best["score"] > second["score"] > 0  # two SKUs in the master
+    best, *others = items[0].suggestions  # two SKUs in the master: the other shares no word or pack with the name
+    assert best["code"] == "SKU0001" and best["score"] >= 80 and all(o["score"] < best["score"] for o in others)
     assert ODD_NAME in items[0].example_raw and items[0].status == "pending"
     assert [i.distributor_code for i in review_queue(lake, distributor="D002")] == ["D002"]
     assert review_queue(lake, kind="outlet") == []
@@ -163,3 +165,130 @@ def test_a_confirmed_outlet_alias_matches_chat_outlets_exactly(tmp_path: Path, m
     assert Catalogue(MasterData(masters.skus, masters.aliases, outlets, store.outlet_aliases()), "D002").match_outlet(
         "bablu bhai ki dukaan"
     ) == (None, 0.0)
+
+
+# --- the queue at scale: compact list, bulk accept, a sheet to fill in, refusals ----------------------------------
+FORMULA_NAME = "=GLUCO CRUNCH 100G+1"  # a name a spreadsheet would run as a formula if written as it is
+
+
+def _pipe(*args: str) -> object:
+    """The command as a pipe or cron sees it: no terminal, 40 columns."""
+    return CliRunner().invoke(app, list(args), env={"COLUMNS": "40"})
+
+
+def test_the_compact_list_prints_one_whole_line_per_name_in_a_pipe(first_load: Path) -> None:
+    result = _pipe("review", "list", "--data-dir", str(first_load))
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "Review queue: 2 pending"
+    items = [line for line in lines if line.startswith("sku ")]
+    assert len(items) == 2 and all(ODD_NAME in line and "…" not in line for line in items)
+    assert all(re.search(r"SKU0001 (8\d|9\d|100)\b", line) for line in items)  # the top suggestion and its score
+    assert len(items[0]) > 40  # the terminal's 40 columns do not cut a pipe's lines
+
+
+def test_bulk_accept_is_a_dry_run_until_applied(first_load: Path, inbox: Path) -> None:
+    data = str(first_load)
+    dry = _pipe("review", "accept", "--min-score", "80", "--data-dir", data)
+    assert dry.exit_code == 0, dry.output
+    assert "2 names would accept" in dry.output and "nothing recorded" in dry.output
+    assert ReviewStore(first_load / "reviews").sku_aliases().height == 0
+    assert "no pending name" in _pipe("review", "accept", "--min-score", "100.1", "--data-dir", data).output
+
+    applied = _pipe("review", "accept", "--min-score", "80", "--apply", "--by", "asha", "--data-dir", data)
+    assert applied.exit_code == 0, applied.output
+    recorded = ReviewStore(first_load / "reviews").sku_aliases()
+    assert sorted(recorded.select("distributor_code", "alias", "sku_code", "decided_by").rows()) == [
+        ("D001", ODD_NAME, "SKU0001", "asha"),
+        ("D002", ODD_NAME, "SKU0001", "asha"),
+    ]
+    lake = Lake(first_load / "raw")
+    assert review_queue(lake) == []
+    _sales_file(inbox, "D002", "sales_2026-11-04.csv", "04-11-2026", ["B11"])
+    [outcome] = [o for o in ingest_inbox(inbox, lake, kinds=[SALES]) if o.status == "loaded"]
+    assert (outcome.rows_loaded, outcome.rows_quarantined) == (2, 0)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_filled_in_sheet_records_its_decisions_and_keeps_formula_names_inert(
+    first_load: Path, inbox: Path, suffix: str
+) -> None:
+    lake = Lake(first_load / "raw")
+    write_rows(
+        inbox / SALES / "D001" / "sales_2026-11-05.csv",
+        [HEADER, ["B20", "05-11-2026", "Sharma Kirana", FORMULA_NAME, "6", "60"]],
+    )
+    ingest_inbox(inbox, lake, kinds=[SALES])
+    assert FORMULA_NAME in {i.name for i in review_queue(lake)}
+    sheet = first_load / f"queue{suffix}"
+    exported = _pipe("review", "export", str(sheet), "--data-dir", str(first_load))
+    assert exported.exit_code == 0, exported.output
+
+    if suffix == ".csv":
+        text = sheet.read_text(encoding="utf-8")
+        assert f"'{FORMULA_NAME}" in text  # a spreadsheet shows it as text
+        rows = list(csv.DictReader(text.splitlines()))
+        for row in rows:
+            row["decision"] = {"D001": "1", "D002": "ignore"}[row["distributor_code"]]
+            row["note"] = "sample, not stock" if row["distributor_code"] == "D002" else ""
+        with sheet.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+    else:
+        workbook = load_workbook(sheet)
+        sheet_rows = list(workbook.active.iter_rows())
+        header = [c.value for c in sheet_rows[0]]
+        formula_cell = next(
+            r[header.index("name")] for r in sheet_rows[1:] if r[header.index("name")].value == FORMULA_NAME
+        )
+        assert formula_cell.data_type == "s" and formula_cell.quotePrefix  # a string, never a formula
+        for row in sheet_rows[1:]:
+            distributor = row[header.index("distributor_code")].value
+            row[header.index("decision")].value = {"D001": 1, "D002": "ignore"}[distributor]  # Excel stores 1 as 1
+            row[header.index("note")].value = "sample, not stock" if distributor == "D002" else None
+        workbook.save(sheet)
+
+    dry = _pipe("review", "import", str(sheet), "--dry-run", "--data-dir", str(first_load))
+    assert dry.exit_code == 0, dry.output
+    assert "3 decisions to record" in dry.output and ReviewStore(first_load / "reviews").sku_aliases().height == 0
+    done = _pipe("review", "import", str(sheet), "--by", "ravi", "--data-dir", str(first_load))
+    assert done.exit_code == 0, done.output
+    store = ReviewStore(first_load / "reviews")
+    assert sorted(store.sku_aliases().select("distributor_code", "alias", "sku_code").rows()) == [
+        ("D001", FORMULA_NAME, "SKU0001"),  # back exactly as written: no apostrophe left on it
+        ("D001", ODD_NAME, "SKU0001"),
+    ]
+    assert store.ignored().select("distributor_code", "name", "note").rows() == [
+        ("D002", ODD_NAME, "sample, not stock")
+    ]
+    assert review_queue(lake) == []
+
+
+def test_an_import_with_a_name_not_on_the_queue_records_nothing(first_load: Path) -> None:
+    sheet = first_load / "filled.csv"
+    write_rows(
+        sheet,
+        [
+            ["review_kind", "distributor_code", "name", "suggestion_1", "decision", "note"],
+            ["sku", "D001", ODD_NAME, "SKU0001 Crunchy Glucose Biscuit 100 g", "1", ""],
+            ["sku", "D001", "Mystery Cola 2L", "", "SKU0002", ""],
+            ["sku", "D002", ODD_NAME, "", "SKU9", ""],
+        ],
+    )
+    result = _pipe("review", "import", str(sheet), "--data-dir", str(first_load))
+    assert result.exit_code == 2
+    assert "row 3: 'Mystery Cola 2L' is not on the review queue of D001 (sku names)" in result.output
+    assert "row 4: 'SKU9' is not in the SKU master" in result.output and "nothing was recorded" in result.output
+    assert ReviewStore(first_load / "reviews").sku_aliases().height == 0
+
+
+def test_decisions_on_names_not_on_the_queue_are_refused(first_load: Path) -> None:
+    data = str(first_load)
+    confirm = _pipe("review", "confirm", "--distributor", "D001", "--name", "Mystery Cola", "--sku", "SKU0002",
+                    "--data-dir", data)  # fmt: skip
+    assert confirm.exit_code == 2 and "'Mystery Cola' is not on the review queue of D001 (sku names)" in confirm.output
+    wrong_distributor = _pipe("review", "ignore", "--distributor", "D003", "--name", ODD_NAME, "--data-dir", data)
+    assert wrong_distributor.exit_code == 2 and "review queue of D003" in wrong_distributor.output
+    store = ReviewStore(first_load / "reviews")
+    assert store.sku_aliases().height == 0 and store.ignored().height == 0

@@ -13,9 +13,7 @@ from ingest.core.errors import FileRejected
 from ingest.core.grid import read_grid
 from ingest.core.lake import Lake
 from ingest.core.masters import MasterData
-from ingest.core.runner import ingest_inbox, read_file
-from ingest.core.source import ReadContext, ReadResult
-from ingest.registry import source_kinds
+from ingest.core.runner import ingest_inbox
 from ingest.tally_daybook.parser import (
     parse_amount,
     parse_daybook,
@@ -24,92 +22,18 @@ from ingest.tally_daybook.parser import (
     parse_rate,
     resolve_base_type,
 )
-
-CORPUS = Path("/work/shared/corpus/tally")
-TABLE = "tally_voucher_lines"
-
-
-def corpus_file(relative: str) -> Path:
-    path = CORPUS / relative
-    if not path.exists():
-        pytest.skip(f"corpus file {path} is absent")
-    return path
-
-
-# ---------------------------------------------------------------- XML the tests write
-
-
-def stock_line(item: str, qty: str | None, rate: str | None, amount: str, billed: str | None = None) -> str:
-    parts = [f"<STOCKITEMNAME>{item}</STOCKITEMNAME>", "<ISDEEMEDPOSITIVE>No</ISDEEMEDPOSITIVE>"]
-    if rate is not None:
-        parts.append(f"<RATE>{rate}</RATE>")
-    parts.append(f"<AMOUNT>{amount}</AMOUNT>")
-    if qty is not None:
-        parts.append(f"<ACTUALQTY>{qty}</ACTUALQTY><BILLEDQTY>{billed or qty}</BILLEDQTY>")
-    batch = f"<BATCHALLOCATIONS.LIST><AMOUNT>{amount}</AMOUNT></BATCHALLOCATIONS.LIST>"
-    return f"<ALLINVENTORYENTRIES.LIST>{''.join(parts)}{batch}</ALLINVENTORYENTRIES.LIST>"
-
-
-def ledger(name: str, amount: str) -> str:
-    nested = f"<BILLALLOCATIONS.LIST><AMOUNT>{amount}</AMOUNT></BILLALLOCATIONS.LIST>"
-    return f"<LEDGERENTRIES.LIST><LEDGERNAME>{name}</LEDGERNAME><AMOUNT>{amount}</AMOUNT>{nested}</LEDGERENTRIES.LIST>"
-
-
-def voucher(
-    number: str,
-    lines: list[str],
-    ledgers: list[str],
-    *,
-    vtype: str = "Sales",
-    vchtype: str | None = None,
-    party: str = "Sharma Traders",
-    date: str = "20260105",
-    cancelled: bool = False,
-    optional: bool = False,
-) -> str:
-    return (
-        f'<TALLYMESSAGE><VOUCHER REMOTEID="guid-{number}" VCHTYPE="{vchtype or vtype}" '
-        f'ACTION="Create"><DATE>{date}</DATE><GUID>guid-{number}</GUID>'
-        f"<VOUCHERTYPENAME>{vtype}</VOUCHERTYPENAME><PARTYLEDGERNAME>{party}</PARTYLEDGERNAME>"
-        f"<VOUCHERNUMBER>{number}</VOUCHERNUMBER><ISCANCELLED>{'Yes' if cancelled else 'No'}</ISCANCELLED>"
-        f"<ISOPTIONAL>{'Yes' if optional else 'No'}</ISOPTIONAL>"
-        f"<ALLINVENTORYENTRIES.LIST>   </ALLINVENTORYENTRIES.LIST>{''.join(lines)}{''.join(ledgers)}"
-        '<UDF:NOTE.LIST DESC="`Note`"><UDF:NOTE>x</UDF:NOTE></UDF:NOTE.LIST>'  # an unbound prefix, as Tally writes
-        "</VOUCHER></TALLYMESSAGE>"
-    )
-
-
-def envelope(*messages: str) -> str:
-    return (
-        "<ENVELOPE><HEADER><TALLYREQUEST>Import Data</TALLYREQUEST></HEADER><BODY><IMPORTDATA><REQUESTDATA>"
-        f"{''.join(messages)}</REQUESTDATA></IMPORTDATA></BODY></ENVELOPE>"
-    )
-
-
-def sale(number: str = "S-1", item: str = "CRUNCHY GLUCOSE 100GM", **kwargs: object) -> str:
-    """10 pieces at 9.50 = 95.00, plus 5% tax 4.75, party owes 99.75."""
-    return voucher(
-        number,
-        [stock_line(item, " 10 Pcs", "9.50/Pcs", "95.00")],
-        [ledger("Sharma Traders", "-99.75"), ledger("Output GST", "4.75")],
-        **kwargs,  # type: ignore[arg-type]
-    )
-
-
-def write(tmp_path: Path, text: str, encoding: str = "utf-8", name: str = "DayBook.xml") -> Path:
-    path = tmp_path / name
-    path.write_bytes(text.encode(encoding) if isinstance(text, str) else text)
-    return path
-
-
-def read(path: Path, masters: MasterData, layouts: Path | None = None) -> ReadResult:
-    ctx = ReadContext(f"tally_daybook/D001/{path.name}", "D001", masters, layouts)
-    return read_file(path, source_kinds()["tally_daybook"], ctx)
-
-
-def reasons(result: ReadResult) -> dict[str, int]:
-    return dict(Counter(result.quarantine["reason_code"].to_list()))
-
+from tests.tally_helpers import (
+    TABLE,
+    corpus_file,
+    envelope,
+    ledger,
+    read,
+    reasons,
+    sale,
+    stock_line,
+    voucher,
+    write,
+)
 
 # ---------------------------------------------------------------- the corpus
 
@@ -145,31 +69,10 @@ def test_kesans_daybook_through_the_reader(masters: MasterData) -> None:
     assert result.rows_read == 147  # the stock lines; the 3 vouchers without one are skipped
     assert result.rows_skipped == 3
     # the brand's masters know none of this shop's items; the 12 lines without a quantity fail first
-    assert reasons(result) == {"bad_quantity": 12, "unknown_sku": 135}
+    assert reasons(result) == {"no_quantity": 12, "unknown_sku": 135}
     assert [str(d) for d in result.period] == ["2018-09-01", "2023-05-01"]  # type: ignore[union-attr]
     assert result.quarantine["_row_number"].n_unique() == 147
     assert result.quarantine["_row_number"].min() == 1001
-
-
-def test_kesans_daybook_loads_with_aliases() -> None:
-    path = corpus_file("kesans/DayBook.xml")
-    items = sorted({line.item_name for v in parse_daybook_file(path).vouchers for line in v.stock_lines})
-    skus = pl.DataFrame(
-        {
-            "sku_code": [f"K{i:03d}" for i in range(len(items))],
-            "sku_name": items,
-            "units_per_case": [1] * len(items),
-            "ean": [None] * len(items),
-        },
-        schema={"sku_code": pl.String, "sku_name": pl.String, "units_per_case": pl.Int64, "ean": pl.String},
-    )
-    result = read(path, MasterData(skus=skus))
-    lines = result.tables[TABLE]
-    assert lines.height == 135 and reasons(result) == {"bad_quantity": 12}
-    assert set(lines["line_type"]) == {"sale", "return", "purchase", "purchase_return"}
-    assert (lines["amount"] >= 0).all() and (lines["quantity_units"] > 0).all()
-    sales = [s for v in parse_daybook_file(path).vouchers if v.base_type == "Sales" for s in v.stock_lines]
-    assert (lines["line_type"] == "sale").sum() == sum(s.has_quantity for s in sales)
 
 
 def test_jogsaurabh_daybook_facts() -> None:
@@ -445,17 +348,23 @@ def test_free_goods_missing_and_fractional_quantities(tmp_path: Path, masters: M
             [
                 stock_line("PG100", "12 Pcs", "9.50/Pcs", "95.00", billed="10 Pcs"),
                 stock_line("PG100", None, "9.50/Pcs", "5.00"),
-                stock_line("SKU0002", "1.5 Kg", "40/Kg", "60.00"),
+                stock_line("SKU0002", "1.5 Kg", "40/Kg", "60.00"),  # 7.5 packs of 200 g: a loose sale
+                stock_line("PG100", "2.5 Pcs", "9.50/Pcs", "23.75"),
             ],
-            [ledger("Sharma Traders", "-160.00")],
+            [ledger("Sharma Traders", "-183.75")],
         )
     )
     result = read(write(tmp_path, text), masters)
-    row = result.tables[TABLE].row(0, named=True)
-    assert (row["quantity_units"], row["free_units"]) == (10, 2)
-    assert reasons(result) == {"bad_quantity": 2}
-    assert result.quarantine["_row_number"].to_list() == [1002, 1003]
-    assert "has no quantity" in result.quarantine["reason"][0]
+    lines = result.tables[TABLE].sort("_row_number")
+    assert lines.select("quantity", "unit", "quantity_units", "free_units", "quantity_flag").rows() == [
+        (10.0, "Pcs", 10, 2, None),
+        (1.5, "Kg", None, None, "not_whole_pieces"),
+    ]
+    assert reasons(result) == {"no_quantity": 1, "bad_quantity": 1}
+    assert result.quarantine.sort("_row_number")["_row_number"].to_list() == [1002, 1004]
+    reason = result.quarantine.sort("_row_number")["reason"].to_list()
+    assert reason[0].startswith("value-only line: 'PG100' in Sales voucher 'S-9'") and "(5.0)" in reason[0]
+    assert reason[1] == "quantity 2.5 Pcs of 'PG100' is not a whole number of pieces"
 
 
 # ---------------------------------------------------------------- value parsing and speed
@@ -481,19 +390,20 @@ def test_parsing_is_linear(tmp_path: Path) -> None:
         daybook = parse_daybook(data)
         timings.append(time.perf_counter() - started)
     assert len(daybook.vouchers) == 10_000
-    # 20x the vouchers must not take much more than 20x the time (no quadratic step), and stays fast
-    assert timings[1] < 10 and timings[1] < 60 * max(timings[0], 0.01)
+    # 20x the vouchers must not take much more than 20x the time (no quadratic step); a ratio within one run,
+    # since absolute times depend on the machine's load (the speed itself is for a benchmark)
+    assert timings[1] < 60 * max(timings[0], 0.01)
 
 
-def test_an_excel_day_book_is_rejected_with_a_clear_reason(tmp_path: Path, masters: MasterData) -> None:
+def test_a_workbook_that_is_no_day_book_is_rejected_with_a_clear_reason(tmp_path: Path, masters: MasterData) -> None:
     from openpyxl import Workbook
 
     book = Workbook()
-    book.active.append(["Date", "Particulars", "Vch Type", "Vch No."])  # type: ignore[union-attr]
+    book.active.append(["Bill No", "Date", "Item", "Qty"])  # type: ignore[union-attr]
     book.save(tmp_path / "DayBook.xml")  # the extension lies; the bytes decide
     with pytest.raises(FileRejected) as caught:
         read(tmp_path / "DayBook.xml", masters)
-    assert caught.value.code == "not_xml" and "Excel" in caught.value.message
+    assert caught.value.code == "not_a_daybook" and "Vch Type" in caught.value.message
 
 
 def test_nightly_load_writes_the_raw_table(inbox: Path, lake: Lake, masters: MasterData) -> None:
@@ -505,3 +415,48 @@ def test_nightly_load_writes_the_raw_table(inbox: Path, lake: Lake, masters: Mas
     ledger = lake.ledger().filter(pl.col("source_kind") == "tally_daybook").row(0, named=True)
     assert (ledger["table_name"], str(ledger["period_start"]), ledger["rows_skipped"]) == (TABLE, "2026-01-05", 0)
     assert lake.read_table(TABLE, [ledger["load_id"]])["sku_code"].to_list() == ["SKU0001"]
+
+
+# ---------------------------------------------------------------- end to end (the session's tiny network)
+
+
+@pytest.mark.e2e
+def test_generated_tally_daybooks_reach_the_marts(tiny_network: Path) -> None:
+    """The generator's Day Books (XML and Excel) through the nightly run: their sales are secondary sales with
+    their units, equal to the truth; purchases stay in staging; the consistent line over a crore loads with a
+    warning."""
+    import duckdb
+
+    from tests.pipeline_helpers import published_path
+
+    truth = pl.read_parquet(tiny_network / "truth" / "secondary_lines.parquet").filter(
+        pl.col("file_name").str.starts_with("tally_daybook/")
+    )
+    with duckdb.connect(str(published_path(tiny_network)), read_only=True) as con:
+        sales = con.sql(
+            "select invoice_number, invoice_date, sku_code, quantity_units, free_units, net_amount, unit, quantity, "
+            "quantity_flag, _source_file from fct_secondary_sales where origin = 'tally'"
+        ).pl()
+        staged = con.sql(
+            "select line_type, count(*) as n, max(amount) as top from staging.stg_tally_daybook__voucher_lines "
+            "group by 1 order by 1"
+        ).pl()
+        loads = con.sql(
+            "select file_name, rows_read, rows_loaded, rows_quarantined from fct_file_loads "
+            "where source_kind = 'tally_daybook'"
+        ).pl()
+        warned = con.sql(
+            "select file_name from fct_data_quality_results "
+            "where expectation = 'amount_within_usual_range' and not success"
+        ).pl()
+    columns = ["invoice_number", "invoice_date", "sku_code", "quantity_units", "free_units", "net_amount"]
+    assert truth.height > 0 and sales.height == truth.height
+    assert sales.select(columns).sort(columns).equals(truth.select(columns).sort(columns))
+    assert {"KG", "Box", "Pair"} <= set(sales["unit"].drop_nulls()) and sales["quantity_flag"].null_count() == len(
+        sales
+    )
+    assert {f.rsplit(".", 1)[1] for f in sales["_source_file"]} == {"xml", "xlsx"}
+    assert dict(zip(staged["line_type"], staged["n"], strict=True)).keys() >= {"sale", "purchase"}
+    assert staged.filter(pl.col("line_type") == "purchase")["top"][0] > 10_000_000
+    assert (loads["rows_quarantined"] == 0).all() and (loads["rows_read"] == loads["rows_loaded"]).all()
+    assert warned.height == 1 and warned["file_name"][0].endswith(".xml")

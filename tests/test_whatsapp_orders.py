@@ -4,7 +4,7 @@ generated network read back against its truth, with no phone number left in the 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -17,7 +17,9 @@ from ingest.core.preview import preview_file
 from ingest.core.runner import ingest_inbox, read_file
 from ingest.core.source import ReadContext
 from ingest.registry import source_kinds
+from ingest.whatsapp.authors import author_key
 from ingest.whatsapp.orders import order_id
+from ingest.whatsapp.parser import parse_chat_file
 from sellthrough.generator import NetworkConfig, generate
 
 TINY = NetworkConfig(seed=7, distributors=6, outlets=60, skus=12, days=62, start=date(2026, 7, 1))
@@ -45,12 +47,18 @@ OUTLETS = pl.DataFrame(
         "phone": ["9876543210", "9123456789", "9000000001", "9111111111"],
     }
 )
-MASTERS = MasterData(SKUS, ALIASES, OUTLETS)
+KEY = "test-key"
+# who may order in D001's chats: the rep Ravi (the O2 shop's number is in the outlet master, so it is known too)
+SENDERS = pl.DataFrame(
+    {"distributor_code": ["D001"], "sender_key": [author_key("Ravi", KEY)], "rep_code": ["R1"], "outlet_code": [None]},
+    schema={"distributor_code": pl.String, "sender_key": pl.String, "rep_code": pl.String, "outlet_code": pl.String},
+)
+MASTERS = MasterData(SKUS, ALIASES, OUTLETS, chat_senders=SENDERS)
 
 
 def chat(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str, masters: MasterData = MASTERS) -> pl.DataFrame:
     """The order lines of a chat written here (`dd/mm/yy, hh:mm - author: text` lines)."""
-    monkeypatch.setenv("SELLTHROUGH_HASH_KEY", "test-key")
+    monkeypatch.setenv("SELLTHROUGH_HASH_KEY", KEY)
     path = tmp_path / "WhatsApp Chat with Orders.txt"
     path.write_text(body, encoding="utf-8")
     ctx = ReadContext("whatsapp/D001/WhatsApp Chat with Orders.txt", "D001", masters)
@@ -134,10 +142,10 @@ def test_corrections_and_an_ambiguous_one(tmp_path: Path, monkeypatch: pytest.Mo
 def test_low_confidence_line_is_flagged_not_dropped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     text = "12/03/24, 10:00 - Ravi: Zzyx Stores - parle g 3 cs, chocobar 45g 2 box\n12/03/24, 10:01 - Ravi: monaco 2\n"
     lines = chat(tmp_path, monkeypatch, text)
-    assert lines.height == 3
+    assert lines["raw_text"].to_list() == ["parle g 3 cs", "monaco 2"]  # no SKU is a chocobar: no line
     assert lines["needs_review"].all() and (lines["confidence"] < 0.8).all()
-    assert lines["outlet_code"].to_list() == [None, None, None]
-    assert lines["raw_text"].to_list() == ["parle g 3 cs", "chocobar 45g 2 box", "monaco 2"]
+    assert lines["outlet_code"].to_list() == [None, None]
+    assert lines["review_subject"].to_list() == ["outlet", "outlet"]  # "Zzyx Stores" is no outlet of D001
     assert ((lines["confidence"] >= 0) & (lines["confidence"] <= 1)).all()
 
 
@@ -171,6 +179,94 @@ def test_order_ids_are_stable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     assert first == chat(tmp_path, monkeypatch, text)["order_id"].to_list()
     moved = chat(tmp_path, monkeypatch, "12/03/24, 10:10 - Ravi: hello\n" + text)["order_id"].to_list()
     assert moved == [order_id("D001", "Orders", 2), order_id("D001", "Orders", 3)]
+
+
+BEVERAGES = pl.concat(
+    [
+        SKUS,
+        pl.DataFrame(
+            {
+                "sku_code": ["B1", "B2", "B3"],
+                "sku_name": ["Tazza Jeera Soda 250 ml", "Tazza Cola 250 ml", "Tazza Mango Drink 600 ml"],
+                "units_per_case": [24, 24, 24],
+                "ean": pl.Series([None] * 3, dtype=pl.String),
+            }
+        ),
+    ]
+)
+NUMBERS_MASTERS = MasterData(BEVERAGES, ALIASES, OUTLETS, chat_senders=SENDERS)
+NOT_ORDERS = [
+    "Le @91790511xxxx",  # a mention of a masked number
+    "So 23",  # a 2-letter word is no SKU ("Jeera Soda")
+    "call 98xxxxxx10 or +91 98XXX XX210 for 2 cs",
+    "welcome @919876543210 🙏 jeera soda 250ml",
+    "6 cases of dengue in our lane",
+    "2 cases of flu, cola 250ml band karo",
+    "kids ate 2 packets of jeera soda",
+    "2019 mein cola 250ml 10 ka tha",
+    "jeera soda 250ml 5:30 tak",
+    "mango drink 600ml 12/03 ko",
+    "monaco 2nd",
+    "cola 250ml 250/- hai",
+    "India 245/6 in 50 overs, Kohli 82 off 53",
+    "see you in 5",
+    "flat 302, Tower B, pin 560034",
+    "OTP is 4829, 2 min me",
+    "monaco 3 log aa rahe hain",
+    "2 cola for the party",
+    "mango drink 600ml 1200",
+    # order-like, every word a SKU's: only the number says it is no quantity
+    "order: jeera soda 250ml at 5",
+    "send cola 250ml by 6",
+    "pls jeera soda 250ml 2019",
+    "order jeera soda 250ml 12/03",
+    "pls send cola 250ml 250/-",
+    "order: jeera soda 250ml 2.5",
+    "order mango drink 600ml 1200",
+    "pls cola 250ml 3-1",
+    "order cola 250ml 91790",
+    # errands and stories with an everyday unit and a product word
+    "Bought 2 packets of monaco biscuit for the trip",
+    "Cola ke 3 packet aur cake le aana",
+    "Get 2 packets of cola and 1 soda on the way",
+]
+
+
+def test_numbers_and_unit_words_in_other_senses_give_no_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A known sender in an order chat: the gate is open, so only the text rules stand between these and an order
+    line; the last message shows the same chat still reads an order."""
+    body = "".join(f"12/03/24, 10:{i:02d} - Ravi: {text}\n" for i, text in enumerate(NOT_ORDERS))
+    body += "12/03/24, 11:00 - Ravi: jeera soda 250ml 2 cs\n"
+    lines = chat(tmp_path, monkeypatch, body, NUMBERS_MASTERS)
+    assert triples(lines) == [(None, "B1", 48)]
+    assert lines["_row_number"].to_list() == [len(NOT_ORDERS) + 1]
+
+
+def test_an_order_needs_a_known_sender_or_chat(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    order = "Sharma Kirana - monaco 2 box\n"
+    assert chat(tmp_path, monkeypatch, f"12/03/24, 10:00 - Stranger: {order}").height == 0
+    assert triples(chat(tmp_path, monkeypatch, f"12/03/24, 10:00 - Ravi: {order}")) == [("O1", "S2", 48)]
+    # the chat itself registered (a group by its name): every author in it may order
+    group = SENDERS.vstack(SENDERS.with_columns(sender_key=pl.lit(author_key("Orders", KEY)), rep_code=None))
+    masters = MasterData(SKUS, ALIASES, OUTLETS, chat_senders=group)
+    assert triples(chat(tmp_path, monkeypatch, f"12/03/24, 10:00 - Stranger: {order}", masters)) == [("O1", "S2", 48)]
+    # a sender the master maps to an outlet orders for it without naming it
+    shop = SENDERS.with_columns(sender_key=pl.lit(author_key("Gupta ji", KEY)), rep_code=None, outlet_code=pl.lit("O3"))
+    masters = MasterData(SKUS, ALIASES, OUTLETS, chat_senders=shop)
+    assert triples(chat(tmp_path, monkeypatch, "12/03/24, 10:00 - Gupta ji: 2 box monaco\n", masters)) == [
+        ("O3", "S2", 48)
+    ]
+
+
+def test_the_edited_marker_is_never_item_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = (
+        "12/03/24, 10:00 - Ravi: Sharma Kirana - monaco 2 box <This message was edited>\n"
+        "12/03/24, 10:01 - Ravi: Gupta Traders:\nhide n seek 120g 3 cs\u200e<This message was edited.>\n"
+    )
+    lines = chat(tmp_path, monkeypatch, text)
+    assert triples(lines) == [("O1", "S2", 48), ("O3", "S3", 108)]
+    assert lines["item_text"].to_list() == ["monaco", "hide n seek 120g"]
+    assert not lines["raw_text"].str.contains("edited").any()
 
 
 # --- a tiny generated network -------------------------------------------------------------------------------------
@@ -218,3 +314,25 @@ def test_no_phone_number_in_the_raw_whatsapp_tables(loaded: tuple[Path, Lake, di
         for column in [c for c, t in frame.schema.items() if t == pl.String and c not in hashes]:
             leaked = [v for v in frame[column].drop_nulls().to_list() if PHONE_RUN.search(v)]
             assert not leaked, (table, column, leaked[:3])
+
+
+def test_generated_old_styles_edits_and_the_casual_chat_through_the_nightly_path(
+    loaded: tuple[Path, Lake, dict],
+) -> None:
+    data_dir, lake, _ = loaded
+    messages = _whatsapp_table(lake, "whatsapp_messages")
+    lines = _whatsapp_table(lake, "whatsapp_order_lines")
+    # the one-to-one chats from an old phone: month names, and no year on two of the three styles
+    inferred = messages.filter(pl.col("year_inferred"))
+    assert inferred["chat_name"].n_unique() >= 2
+    first, last = TINY.start - timedelta(days=3), TINY.end
+    assert inferred["message_ts"].dt.date().is_between(first, last).all()
+    assert messages["is_edited"].sum() > 10 and not lines["raw_text"].str.contains("edited").any()
+    # the casual family chat exported by mistake: every message in the ledger, no order line
+    ledger = lake.ledger().filter(pl.col("file_name").str.ends_with("Family.txt"))
+    assert ledger.height == 2 and (ledger["status"] == "loaded").all()
+    for row in ledger.iter_rows(named=True):
+        assert row["rows_read"] == row["rows_loaded"] == parse_chat_file(data_dir / "inbox" / row["file_name"]).height
+        family = messages.filter(pl.col("_source_file") == row["file_name"])
+        assert family.height == row["rows_loaded"] and family["text"].str.contains(r"\d").mean() > 0.5  # type: ignore[operator]
+    assert lines.filter(pl.col("chat_name").str.ends_with("Family")).height == 0

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import zipfile
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import polars as pl
@@ -18,7 +19,7 @@ from ingest.core.runner import read_file
 from ingest.core.source import ReadContext
 from ingest.registry import source_kinds
 from ingest.whatsapp.authors import author_key, display_author, mask_phones_in_text
-from ingest.whatsapp.parser import chat_name, parse_chat, parse_chat_file
+from ingest.whatsapp.parser import YearEvidence, chat_name, infer_years, parse_chat, parse_chat_file
 
 CORPUS = Path("/work/shared/corpus/whatsapp")
 WHATS_JSON = CORPUS / "whats_json"
@@ -324,3 +325,96 @@ def test_ios_group_membership_lines_are_system_messages_not_media() -> None:
         (False, None, True),
         (False, None, False),
     ]
+
+
+# --- old export formats, edited markers ---------------------------------------------------------------------------
+OLD_FORMATS = {
+    "time first, month name": (
+        "19:23, 28 Aug 2013 - Ravi: reached\n19:25, 28 Aug 2013 - Amit: ok\n08:01, 2 Sep 2013 - Ravi: kal milte\n",
+        [datetime(2013, 8, 28, 19, 23), datetime(2013, 8, 28, 19, 25), datetime(2013, 9, 2, 8, 1)],
+        False,
+    ),
+    "month name first, 12-hour, no year": (
+        "Mar 5, 8:11 PM - Ravi: reached\nMar 5, 8:12 PM - Amit: ok\nMar 6, 12:05 AM - Ravi: so jao\n",
+        [datetime(2013, 3, 5, 20, 11), datetime(2013, 3, 5, 20, 12), datetime(2013, 3, 6, 0, 5)],
+        True,
+    ),
+    "day month name, 24-hour, no year": (
+        "18 Mar 12:14 - Ravi: reached\n18 Mar 12:15 - Amit: ok\n19 Mar 09:00 - Ravi: good morning\n",
+        [datetime(2013, 3, 18, 12, 14), datetime(2013, 3, 18, 12, 15), datetime(2013, 3, 19, 9, 0)],
+        True,
+    ),
+}
+
+
+@pytest.mark.parametrize("style", list(OLD_FORMATS))
+def test_old_export_formats_parse(tmp_path: Path, style: str) -> None:
+    text, stamps, inferred = OLD_FORMATS[style]
+    frame = parse_chat_file(write(tmp_path, "WhatsApp Chat with Ravi 2013.txt", text))  # the year from the name
+    assert frame["timestamp"].to_list() == stamps
+    assert frame["author"].to_list() == ["Ravi", "Amit", "Ravi"]
+    assert frame["year_inferred"].to_list() == [inferred] * 3
+
+
+def test_a_missing_year_comes_from_the_other_lines_then_the_modification_date(tmp_path: Path) -> None:
+    # dated lines first (older years), then the current year's lines without one; Dec -> Jan moves the year on
+    text = "28 Dec 2013 10:00 - Ravi: old\n30 Dec 11:00 - Ravi: a\n2 Jan 09:00 - Amit: b\n"
+    frame = parse_chat_file(write(tmp_path, "chat.txt", text))
+    assert frame["timestamp"].dt.date().to_list() == [date(2013, 12, 28), date(2013, 12, 30), date(2014, 1, 2)]
+    assert frame["year_inferred"].to_list() == [False, True, True]
+    # no year anywhere in the file or its name: the export's date (the last message is on or before it)
+    path = write(tmp_path, "WhatsApp Chat with Amit.txt", "Nov 30, 9:00 AM - Ravi: a\nMar 5, 8:11 PM - Amit: b\n")
+    exported = datetime(2016, 3, 4, 12, 0).timestamp()
+    os.utime(path, (exported, exported))
+    frame = parse_chat_file(path)
+    assert frame["timestamp"].to_list() == [datetime(2014, 11, 30, 9, 0), datetime(2015, 3, 5, 20, 11)]
+    assert frame["year_inferred"].all()
+
+
+def test_infer_years_walks_back_before_the_first_dated_header() -> None:
+    years = infer_years([(11, 2), (1, 3), (2, 1)], [None, None, 2014], YearEvidence())
+    assert years == [2013, 2014, 2014]
+    assert infer_years([(5, 1)], [None], YearEvidence(name_year=2012)) == [2012]
+
+
+EDITED = {
+    "android": ("12/03/2024, 10:16 - Ravi: 5 cs monaco <This message was edited>\n", "5 cs monaco"),
+    "ios": ("[12/03/24, 10:16:00] Ravi: 5 cs monaco \u200e<This message was edited.>\n", "5 cs monaco"),
+    "german": ("12.03.24, 10:16 - Ravi: 5 cs monaco <Diese Nachricht wurde bearbeitet>\n", "5 cs monaco"),
+    "multi-line": (
+        "12/03/2024, 10:16 - Ravi: Order:\nmonaco 5 cs\u200e<This message was edited>\n",
+        "Order:\nmonaco 5 cs",
+    ),
+    "a file name before it": (
+        "12/03/2024, 10:16 - Ravi: see bill.pdf \u200e<This message was edited.>\n",
+        "see bill.pdf",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(EDITED))
+def test_edited_marker_is_a_flag_not_text(case: str) -> None:
+    text, expected = EDITED[case]
+    row = parse_chat(text).row(0, named=True)
+    assert (row["text"], row["is_edited"], row["is_media"], row["is_system"]) == (expected, True, False, False)
+
+
+def test_angle_brackets_that_say_something_else_stay_in_the_text() -> None:
+    frame = parse_chat("12/03/2024, 10:16 - Ravi: bhai <urgent>\n12/03/2024, 10:17 - Ravi: <Media omitted>\n")
+    assert frame["text"].to_list() == ["bhai <urgent>", "<Media omitted>"]
+    assert frame["is_edited"].to_list() == [False, False] and frame["is_media"].to_list() == [False, True]
+
+
+def test_old_format_read_through_the_reader_with_its_flags(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(
+        tmp_path,
+        "WhatsApp Chat with Ravi.txt",
+        "28 Dec 2013 10:00 - Ravi: old\n30 Dec 11:00 - Ravi: a <This message was edited>\n",
+    )
+    result = read_chat(path, monkeypatch)
+    frame = result.tables["whatsapp_messages"]
+    assert result.rows_read == result.rows_loaded == 2 and result.quarantine.height == 0
+    assert frame.select("text", "is_edited", "year_inferred").rows() == [("old", False, False), ("a", True, True)]
+    assert result.period == (date(2013, 12, 28), date(2013, 12, 30))
+    totals = preview_file(path, kind="whatsapp").as_dict()["totals"]
+    assert (totals["messages"], totals["edited_messages"], totals["year_inferred_messages"]) == (2, 1, 1)

@@ -200,11 +200,12 @@ true
 {%- endmacro %}
 
 {#- What the marts that place a sale by its date copy: secondary_sales_dims_fingerprint's dimensions and the
-    outlets' placements in business time (int_outlets__versions: a new version rebuilds them whole). -#}
+    outlets' placements in business time (int_outlets__versions: beat, distributor, channel and class; a new
+    version rebuilds them whole). -#}
 {% macro dated_sales_dims_fingerprint() -%}
 {{ secondary_sales_dims_fingerprint() }}
-|| (select md5(string_agg(concat_ws('|', outlet_code, effective_from, beat_code, distributor_code), ','
-        order by outlet_code, effective_from))
+|| (select md5(string_agg(concat_ws('|', outlet_code, effective_from, beat_code, distributor_code, channel, outlet_class),
+        ',' order by outlet_code, effective_from))
     from {{ ref('int_outlets__versions') }})
 {%- endmacro %}
 

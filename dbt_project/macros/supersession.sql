@@ -29,7 +29,8 @@ where rows._load_id = (
 
 {#- True when a committed sales file of the distributor covers the day (its period holds it): for that
     distributor and day the file wins over the Tally Day Book (int_secondary_sales__current). Decided on the
-    ledger, not on the file's lines, so a filter on the day still reaches the scans of both sources. -#}
+    ledger, not on the file's lines, so a filter on the day still reaches the scans of both sources. A file that
+    loaded no row covers nothing. -#}
 {% macro sales_file_covers(distributor_code, business_date) -%}
 exists (
     select 1
@@ -37,6 +38,7 @@ exists (
     where sales_files.status = 'loaded'
       and sales_files.source_kind = 'distributor_sales'
       and sales_files.distributor_code = {{ distributor_code }}
+      and sales_files.rows_loaded > 0
       and {{ business_date }} between sales_files.period_start and sales_files.period_end
 )
 {%- endmacro %}

@@ -97,7 +97,8 @@ def not_in_future(column: str, ctx: SuiteContext, severity: Severity = "row") ->
 
 
 def in_declared_period(column: str, ctx: SuiteContext, severity: Severity = "row") -> list[Check]:
-    """A date inside the period the file says it covers (its name); nothing to check when it says none."""
+    """A date inside the period the file says it covers (its name, title rows or layout); nothing to check when
+    it says none."""
     if ctx.declared_period is None:
         return []
     start, end = ctx.declared_period
@@ -113,11 +114,12 @@ def in_declared_period(column: str, ctx: SuiteContext, severity: Severity = "row
             ),
             severity,
             reason=pl.format(
-                "{} {} is outside the period this file covers ({} to {}, from its name)",
+                "{} {} is outside the period this file covers ({} to {}, from {})",
                 pl.lit(column),
                 pl.col(column).cast(pl.String),
                 pl.lit(start.isoformat()),
                 pl.lit(end.isoformat()),
+                pl.lit(ctx.declared_by),
             ),
             reason_code="date_outside_period",
         )

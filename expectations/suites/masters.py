@@ -5,6 +5,8 @@ its whole row, with the reason: a SKU whose EAN fails its check digit, an outlet
 check character) or whose GPS lies outside India. Such a row cannot be trusted to key anything (a barcode that
 maps no scan, a registration that is not one, a shop in the sea). A phone that is not an Indian mobile and a
 malformed pincode stay warnings: contact details, the outlet master asset flags them for follow-up.
+A target row that says two things at once (a rep's and a beat's, a brand's and an SKU group's), names no month or
+measure Sellthrough knows, or targets nothing is quarantined (expectations/suites/master_targets.py).
 Hierarchy checks (a beat of another distributor, an unknown parent) are in ingest/masters/hierarchy.py.
 """
 
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 from expectations.model import Check, Suite, SuiteContext
 from expectations.suites import common
+from expectations.suites.master_targets import target_checks
 
 KEYS = {
     "masters_skus": ["sku_code"],
@@ -23,6 +26,10 @@ KEYS = {
     "masters_sku_aliases": ["distributor_code", "alias"],
     "masters_chat_senders": ["distributor_code", "sender_key"],
     "masters_chain_stores": ["chain_code", "store_code"],
+    "masters_sku_groups": ["sku_group", "sku_code"],
+    "masters_targets": ["month_start", "distributor_code", "rep_code", "beat_code", "brand", "sku_group", "measure"],
+    "masters_chain_products": ["chain_code", "product_code"],
+    "masters_sku_units": ["sku_code", "unit"],
 }
 
 
@@ -45,6 +52,8 @@ def _per_table(table: str) -> list[Check]:
             common.indian_phone("phone"),
             common.pincode(),
         ]
+    if table == "masters_sku_units":
+        return [common.between("pieces_per_unit", 1e-9, None, reason_code="bad_value", what="pieces per unit")]
     if table == "masters_reps":
         return [common.indian_phone("phone")]
     if table == "masters_distributors":
@@ -52,6 +61,8 @@ def _per_table(table: str) -> list[Check]:
             common.in_set("tier", ["super_stockist", "distributor", "sub_distributor"], severity="warning"),
             common.pincode(),
         ]
+    if table == "masters_targets":
+        return target_checks()
     return []
 
 

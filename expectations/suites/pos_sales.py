@@ -15,7 +15,7 @@ MAX_VALUE = 100_000_000.0  # rupees
 
 def checks(ctx: SuiteContext) -> list[Check]:
     return [
-        *common.not_null(("chain_code", "store_code", "outlet_code", "ean", "sku_code", "sale_date", "units")),
+        *common.not_null(("chain_code", "store_code", "outlet_code", "sku_code", "sale_date", "units")),
         common.in_set("date_grain", ["day", "week"]),
         common.not_in_future("sale_date", ctx),
         *common.in_declared_period("sale_date", ctx),

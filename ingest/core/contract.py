@@ -44,6 +44,10 @@ LEDGER_SCHEMA: dict[str, pl.DataType] = {
     "status": pl.String(),
     "error_code": pl.String(),
     "error": pl.String(),
+    # what decided how the file was read (folder, layout, masters; ingest/core/retries.py) and, for a file read
+    # again after a failure was fixed, the attempt it retries
+    "retry_key": pl.String(),
+    "retry_of_load_id": pl.String(),
 }
 
 

@@ -6,18 +6,15 @@ a title row above a date column or a stray word in a number column never makes a
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
+from ingest.core.chunk_session import chunk_sheet
 from ingest.core.errors import FileRejected
 from ingest.core.files import sniff_format
-
-ROW_NUMBER = "_row_number"
-DELIMITERS = ",;\t|"
+from ingest.core.text import ROW_NUMBER, read_delimited
 
 
 @dataclass(frozen=True)
@@ -33,6 +30,9 @@ class Sheet:
 
 
 def read_grid(path: Path) -> list[Sheet]:
+    chunk = chunk_sheet(path)  # a chunked load is reading one chunk of this file (ingest/core/chunked.py)
+    if chunk is not None:
+        return [chunk]
     kind = sniff_format(path)
     if kind in ("xlsx", "xls"):
         return _read_workbook(path, kind)
@@ -95,46 +95,6 @@ def _read_workbook_openpyxl(path: Path) -> list[Sheet]:
     return sheets
 
 
-def decode_text(raw: bytes, name: str) -> str:
-    """Decode a text export in whatever encoding the billing software chose."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8", errors="strict")
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(raw[:200_000]).best()
-    encoding = best.encoding if best is not None else "cp1252"
-    try:
-        return raw.decode(encoding)
-    except (UnicodeDecodeError, LookupError):
-        try:
-            return raw.decode("cp1252")
-        except UnicodeDecodeError as exc:
-            raise FileRejected("bad_encoding", f"{name}: cannot tell the text encoding ({exc})") from None
-
-
-def sniff_delimiter(sample: str) -> str:
-    lines = [line for line in sample.splitlines()[:50] if line.strip()]
-    try:
-        return csv.Sniffer().sniff("\n".join(lines), delimiters=DELIMITERS).delimiter
-    except csv.Error:
-        counts = {d: sum(line.count(d) for line in lines) for d in DELIMITERS}
-        best = max(counts, key=lambda d: counts[d])
-        return best if counts[best] else ","
-
-
 def _read_delimited(path: Path) -> Sheet:
-    text = decode_text(path.read_bytes(), path.name)
-    if not text.strip():
-        raise FileRejected("empty_file", f"{path.name} has no text in it")
-    delimiter = sniff_delimiter(text[:20_000])
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    width = max((len(r) for r in rows), default=0)
-    columns = {f"c{i}": [(r[i].strip() or None) if i < len(r) else None for r in rows] for i in range(width)}
-    frame = pl.DataFrame(columns, schema=dict.fromkeys(columns, pl.String))
-    return Sheet(None, _numbered(frame))
+    """A text export, parsed streaming with the caps of ingest/core/text.py, as one sheet."""
+    return Sheet(None, read_delimited(path, path.name))

@@ -21,6 +21,8 @@ LEDGER_DIR = "_ledger"
 QUARANTINE_DIR = "_quarantine"
 VALIDATIONS_DIR = "_validations"
 SCHEMA_FILE = "_schema.parquet"
+DAMAGED_DIR = "_damaged"  # loads whose files were found damaged, kept for a person (never read by dbt)
+PARQUET_MAGIC = b"PAR1"
 
 # Every expectation result of every load (expectations/runner.py), passed or not, file rejected or not.
 VALIDATIONS_SCHEMA: dict[str, pl.DataType] = {
@@ -38,6 +40,11 @@ VALIDATIONS_SCHEMA: dict[str, pl.DataType] = {
     "observed_value": pl.String(),
     "validated_at": pl.Datetime("us"),
 }
+
+
+class LakeWriteError(OSError):
+    """Writing to the lake failed (a full disk, an I/O error): the load is not committed, the run fails and is
+    retried; the file is never blamed for it."""
 
 
 class Lake:
@@ -59,7 +66,7 @@ class Lake:
             folder.mkdir(parents=True, exist_ok=True)
             empty = pl.DataFrame(schema=dict(schema))
             target = folder / SCHEMA_FILE
-            if not target.exists() or pl.read_parquet_schema(target) != empty.schema:
+            if not target.exists() or not is_whole_parquet(target) or pl.read_parquet_schema(target) != empty.schema:
                 write_parquet_atomic(empty, target)
 
     @contextmanager
@@ -74,7 +81,11 @@ class Lake:
         frames = [pl.read_parquet(f) for f in files if f.name != SCHEMA_FILE]
         if not frames:
             return pl.DataFrame(schema=LEDGER_SCHEMA)
-        return pl.concat(frames, how="diagonal_relaxed").select(list(LEDGER_SCHEMA))
+        ledger = pl.concat(frames, how="diagonal_relaxed")
+        # columns added to the ledger later are null in the rows written before them
+        return ledger.select(
+            [(pl.col(c) if c in ledger.columns else pl.lit(None)).cast(t).alias(c) for c, t in LEDGER_SCHEMA.items()]
+        )
 
     def write_load(
         self,
@@ -94,6 +105,33 @@ class Lake:
         failpoint("ingest.before_ledger")
         write_parquet_atomic(ledger_row, self.table_dir(LEDGER_DIR) / f"{load_id}.parquet")
 
+    def set_aside_damaged(self) -> list[str]:
+        """Loads with a damaged parquet file (truncated or overwritten: no parquet footer), every file of each moved
+        to `_damaged/<table>/`, ledger row included: the load is then uncommitted, and its inbox file is read
+        again by this run (as a retry of it, so dbt drops what it had landed of it). Returns their load ids.
+        Cheap: the first and last four bytes of each file."""
+        damaged: set[str] = set()
+        for folder in self._table_folders():
+            damaged |= {p.stem for p in folder.glob("*.parquet") if p.name != SCHEMA_FILE and not is_whole_parquet(p)}
+        for load_id in sorted(damaged):
+            for folder in self._table_folders():
+                path = folder / f"{load_id}.parquet"
+                if path.exists():
+                    target = self.root / DAMAGED_DIR / folder.name / path.name
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(path, target)
+        return sorted(damaged)
+
+    def damaged_load_ids(self) -> list[str]:
+        """Every load ever set aside as damaged."""
+        folder = self.root / DAMAGED_DIR
+        return sorted({p.stem for p in folder.rglob("*.parquet")}) if folder.exists() else []
+
+    def _table_folders(self) -> list[Path]:
+        if not self.root.exists():
+            return []
+        return [f for f in self.root.iterdir() if f.is_dir() and f.name != DAMAGED_DIR and not f.name.startswith(".")]
+
     def remove_orphans(self) -> list[Path]:
         """Delete parquet files of loads that never reached the ledger (a crash mid-load): tables, quarantine and
         validations alike (every folder of the lake but the schema files)."""
@@ -101,9 +139,7 @@ class Lake:
         removed: list[Path] = []
         if not self.root.exists():
             return removed
-        for folder in self.root.iterdir():
-            if not folder.is_dir():
-                continue
+        for folder in self._table_folders():
             for path in folder.glob("*"):
                 if path.name == SCHEMA_FILE:
                     continue
@@ -119,6 +155,20 @@ class Lake:
             schema_file = self.table_dir(table) / SCHEMA_FILE
             return pl.read_parquet(schema_file) if schema_file.exists() else pl.DataFrame()
         return pl.concat([pl.read_parquet(p) for p in paths], how="diagonal_relaxed")
+
+
+def is_whole_parquet(path: Path) -> bool:
+    """A parquet file starts and ends with its magic; a truncated or overwritten one does not."""
+    try:
+        size = path.stat().st_size
+        if size < 12:
+            return False
+        with path.open("rb") as handle:
+            head = handle.read(4)
+            handle.seek(size - 4)
+            return head == PARQUET_MAGIC and handle.read(4) == PARQUET_MAGIC
+    except OSError:
+        return False
 
 
 def write_parquet_atomic(frame: pl.DataFrame, target: Path) -> None:

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
 
 import polars as pl
-from rapidfuzz import fuzz, process
 
 from ingest.core.lake import Lake
+from ingest.core.name_match import SkuMatcher
 from ingest.core.reviews import ReviewStore
+from ingest.core.rows import RowCheck, quote
+from ingest.core.units import SKU_UNIT_COLUMNS, declared_units, sku_packs
 from ingest.core.values import normalise_key
 
-SKU_COLUMNS = {"sku_code": pl.String, "sku_name": pl.String, "units_per_case": pl.Int64, "ean": pl.String}
+SKU_COLUMNS = {
+    "sku_code": pl.String,
+    "sku_name": pl.String,
+    "units_per_case": pl.Int64,
+    "ean": pl.String,
+    "brand": pl.String,
+    "pack_size": pl.String,
+}
 ALIAS_COLUMNS = {"distributor_code": pl.String, "alias": pl.String, "sku_code": pl.String}
 OUTLET_COLUMNS = {
     "outlet_code": pl.String,
@@ -23,6 +34,16 @@ OUTLET_ALIAS_COLUMNS = {"distributor_code": pl.String, "alias": pl.String, "outl
 BEAT_COLUMNS = {"beat_code": pl.String, "distributor_code": pl.String}
 DISTRIBUTOR_COLUMNS = {"distributor_code": pl.String, "region": pl.String, "state": pl.String}
 CHAIN_STORE_COLUMNS = {"chain_code": pl.String, "store_code": pl.String, "outlet_code": pl.String}
+CHAT_SENDER_COLUMNS = {
+    "distributor_code": pl.String,
+    "sender_key": pl.String,
+    "rep_code": pl.String,
+    "outlet_code": pl.String,
+}
+REP_COLUMNS = {"rep_code": pl.String, "distributor_code": pl.String}
+SKU_GROUP_COLUMNS = {"sku_group": pl.String, "sku_code": pl.String}
+NO_SKU_MASTER = "no SKU master is loaded yet: load masters/skus.csv first, then re-send this file"
+CHAIN_PRODUCT_COLUMNS = {"chain_code": pl.String, "product_code": pl.String, "sku_code": pl.String}
 
 
 @dataclass
@@ -36,6 +57,14 @@ class MasterData:
     # the hierarchy a master row must fit (ingest/masters/hierarchy.py)
     beats: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=BEAT_COLUMNS))
     distributors: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=DISTRIBUTOR_COLUMNS))
+    # who writes in each distributor's order chats (a sender or a whole group, by keyed hash): chat order context
+    chat_senders: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=CHAT_SENDER_COLUMNS))
+    reps: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=REP_COLUMNS))  # targets' references
+    sku_groups: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=SKU_GROUP_COLUMNS))
+    # a chain's own product codes -> SKU, for POS files without EANs (masters/chain_products)
+    chain_products: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=CHAIN_PRODUCT_COLUMNS))
+    # what one unit of a SKU is in pieces, where the brand declares it (masters/sku_units.csv; ingest/core/units)
+    sku_units: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=SKU_UNIT_COLUMNS))
 
     def __post_init__(self) -> None:
         global_keys = pl.concat(
@@ -49,15 +78,22 @@ class MasterData:
             "distributor_code", key=normalise_key(pl.col("alias")), sku_code="sku_code"
         ).unique(["distributor_code", "key"], keep="last")
         self._units = self.skus.select("sku_code", "units_per_case")
+        self.packs = sku_packs(self.skus)  # grams / millilitres in one piece, from pack_size
+        self.declared_units = declared_units(self.sku_units)
         self._names = dict(zip(self.skus["sku_code"].to_list(), self.skus["sku_name"].to_list(), strict=True))
         self._choices = {code: f"{code} {name}" for code, name in self._names.items()}
 
     @classmethod
-    def from_lake(cls, lake: Lake, reviews: ReviewStore | None = None) -> MasterData:
+    def from_lake(
+        cls, lake: Lake, reviews: ReviewStore | None = None, *, loaded_before: datetime | None = None
+    ) -> MasterData:
         """The latest loaded snapshot of the SKU master, the alias table and the outlet master, plus the
         aliases a person confirmed on the review queue (`<data dir>/reviews/`, beside the lake by default).
-        A confirmed alias comes after the brand's, so for the same distributor and name the reviewer's wins."""
+        A confirmed alias comes after the brand's, so for the same distributor and name the reviewer's wins.
+        With `loaded_before` (naive UTC), the masters as they were when a load of that time read its file."""
         ledger = lake.ledger().filter(pl.col("status") == "loaded")
+        if loaded_before is not None:
+            ledger = ledger.filter(pl.col("loaded_at") < loaded_before)
 
         def latest(table: str, schema: dict) -> pl.DataFrame:
             loads = ledger.filter(pl.col("table_name") == table).sort("received_at", "load_id")
@@ -77,7 +113,27 @@ class MasterData:
             latest("masters_chain_stores", CHAIN_STORE_COLUMNS),
             latest("masters_beats", BEAT_COLUMNS),
             latest("masters_distributors", DISTRIBUTOR_COLUMNS),
+            chat_senders=latest("masters_chat_senders", CHAT_SENDER_COLUMNS),
+            reps=latest("masters_reps", REP_COLUMNS),
+            sku_groups=latest("masters_sku_groups", SKU_GROUP_COLUMNS),
+            chain_products=latest("masters_chain_products", CHAIN_PRODUCT_COLUMNS),
+            sku_units=latest("masters_sku_units", SKU_UNIT_COLUMNS),
         )
+
+    def unknown_sku_check(self, item: pl.Expr, distributor_code: str, closest: pl.Expr | None = None) -> RowCheck:
+        """A line whose item maps to no SKU (`sku_code` null) is quarantined `unknown_sku`: with an alias to add
+        (and the closest SKUs), or, where no SKU master was ever loaded, saying so (as the night would)."""
+        if not self.has_skus:
+            message = pl.format("unknown SKU {}: {}", quote(item), pl.lit(NO_SKU_MASTER))
+        elif closest is not None:
+            message = pl.format(
+                "unknown SKU {}: add an alias for distributor {} ({})", quote(item), pl.lit(distributor_code), closest
+            )
+        else:
+            message = pl.format(
+                "unknown SKU {}: add an alias for distributor {}", quote(item), pl.lit(distributor_code)
+            )
+        return RowCheck("unknown_sku", pl.col("sku_code").is_null(), message)
 
     @property
     def has_skus(self) -> bool:
@@ -108,16 +164,24 @@ class MasterData:
         frame = frame.drop("sku_code", "units_per_case", strict=False)
         return frame.join(items, on=present, how="left", nulls_equal=True)
 
-    def suggest(self, text: str | None, limit: int = 3) -> list[tuple[str, str, float]]:
-        """(sku_code, sku_name, rapidfuzz WRatio score) of the closest SKUs, best first."""
-        if not text or not self._choices:
-            return []
-        found = process.extract(text, self._choices, scorer=fuzz.WRatio, limit=limit)
-        return [(code, self._names[code], round(float(score), 1)) for _, score, code in found]
+    @cached_property
+    def _matcher(self) -> SkuMatcher:
+        aliases = self.aliases.select("distributor_code", "alias", "sku_code").rows()
+        return SkuMatcher.build(self._names.items(), aliases)
 
-    def suggestions(self, text: str | None, limit: int = 3) -> str:
+    def suggest(
+        self, text: str | None, limit: int = 3, distributor_code: str | None = None
+    ) -> list[tuple[str, str, float]]:
+        """(sku_code, sku_name, score 0-100) of the closest SKUs, best first (`ingest/core/name_match.py`); with a
+        distributor, its aliases (the brand's and the confirmed ones) count as names of their SKUs."""
+        return [
+            (code, self._names[code], score)
+            for code, score in self._matcher.suggest(text, limit, distributor_code=distributor_code)
+        ]
+
+    def suggestions(self, text: str | None, limit: int = 3, distributor_code: str | None = None) -> str:
         """Closest SKUs for an unmatched name, with scores, for the person who reviews it."""
         if not text or not self._choices:
             return "no SKU master loaded" if not self._choices else "no item given"
-        found = process.extract(text, self._choices, scorer=fuzz.WRatio, limit=limit)
-        return "closest: " + "; ".join(f"{choice} ({score:.0f})" for choice, score, _ in found)
+        found = self.suggest(text, limit, distributor_code)
+        return "closest: " + "; ".join(f"{code} {name} ({score:.0f})" for code, name, score in found)

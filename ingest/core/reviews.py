@@ -2,6 +2,8 @@
 `<data dir>/reviews/`: `sku_aliases.csv`, `outlet_aliases.csv` and `ignored.csv`.
 
 Every file is rewritten whole and atomically (tmp file, fsync, rename), so a reader never sees half a file.
+Text cells that begin like a spreadsheet formula are stored escaped (ingest/core/cell_safety.py) and unescaped
+on reading, here and in dbt (`stg_reviews__decisions`), so names are exact everywhere.
 A later decision for the same distributor and name (compared case-, space- and punctuation-insensitively)
 replaces the earlier one. The masters lookup (`ingest/core/masters.py`) reads the aliases for every later file.
 """
@@ -20,6 +22,7 @@ from pathlib import Path
 
 import polars as pl
 
+from ingest.core.cell_safety import escape_text, unescape_text
 from sellthrough.locks import exclusive_lock
 
 SKU_ALIASES = "sku_aliases.csv"
@@ -61,7 +64,7 @@ class ReviewStore:
         if not path.exists():
             return pl.DataFrame(schema=dict.fromkeys(columns, pl.String))
         with path.open(newline="", encoding="utf-8") as handle:
-            rows = [{c: (row.get(c) or None) for c in columns} for row in csv.DictReader(handle)]
+            rows = [{c: unescape_text(row.get(c) or None) for c in columns} for row in csv.DictReader(handle)]
         return pl.DataFrame(rows, schema=dict.fromkeys(columns, pl.String))
 
     def sku_aliases(self) -> pl.DataFrame:
@@ -114,7 +117,9 @@ class ReviewStore:
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=list(COLUMNS[file]), lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        # a name beginning like a formula (`=HYPERLINK(...)`) is written with a leading apostrophe, so a person
+        # opening the file in a spreadsheet runs nothing; read() takes it off again, names round-trip exactly
+        writer.writerows({c: escape_text(v) if isinstance(v, str) else v for c, v in row.items()} for row in rows)
         target = self.folder / file
         tmp = target.with_name(f".{file}.{os.getpid()}.tmp")
         with tmp.open("w", encoding="utf-8", newline="") as handle:

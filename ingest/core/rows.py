@@ -10,6 +10,12 @@ import polars as pl
 from ingest.core.grid import ROW_NUMBER
 
 TOTAL_MARKER = r"(?i)^\s*(grand|sub|bill|invoice|party|page|day|net)?\s*-?\s*totals?\b"
+# Hindi and Hinglish totals ("कुल योग", "कुल", "योग", "Kul Yog", "Kul Jod", "Jod"): the whole cell only, since
+# "Kul" or "Yog" may begin a shop's name
+_JOD = "\u091c\u094b(?:\u0921\u093c?|\u095c)"  # जोड़ / जोड, composed or not
+TOTAL_WORDS = (
+    rf"(?i)^\s*(कुल\s*योग|कुल\s*{_JOD}|कुल|योग|{_JOD}|महायोग|kul\s*yog|kul\s*jod|kul|yog|jod|maha\s*yog)\s*[:.\-]?\s*$"
+)
 
 
 @dataclass(frozen=True)
@@ -28,7 +34,13 @@ def drop_non_lines(
     fields = [c for c in frame.columns if c != ROW_NUMBER]
     blank = pl.all_horizontal([pl.col(c).is_null() for c in fields])
     markers = [c for c in text_fields if c in frame.columns]
-    total = pl.any_horizontal(pl.lit(False), *[pl.col(c).str.contains(TOTAL_MARKER).fill_null(False) for c in markers])
+    total = pl.any_horizontal(
+        pl.lit(False),
+        *[
+            (pl.col(c).str.contains(TOTAL_MARKER) | pl.col(c).str.contains(TOTAL_WORDS)).fill_null(False)
+            for c in markers
+        ],
+    )
     # a header repeated on every printed page: the same texts again (cells are trimmed already)
     repeated_header = pl.all_horizontal(
         pl.lit(True),

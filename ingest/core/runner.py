@@ -14,13 +14,16 @@ from pathlib import Path
 
 import polars as pl
 
-from expectations.runner import LoadToValidate, LoadValidation, validate_load
-from ingest.core.contract import LEDGER_SCHEMA, QUARANTINE_SCHEMA
-from ingest.core.errors import FileRejected
+from ingest.core.clock import LoadClock
+from ingest.core.contract import LEDGER_SCHEMA
 from ingest.core.files import sha256_of
-from ingest.core.lake import VALIDATIONS_SCHEMA, Lake
+from ingest.core.lake import Lake
 from ingest.core.masters import MasterData
+from ingest.core.prepare import prepare_load, reads_in_chunks
+from ingest.core.prepare import read_file as read_file  # re-exported: tests and benchmarks read files through it
+from ingest.core.retries import Attempts, Decision, masters_version, retry_key
 from ingest.core.reviews import ReviewStore
+from ingest.core.skipped import SkippedFile, is_linked, unscanned_files
 from ingest.core.source import ReadContext, ReadResult, SourceKind
 from ingest.registry import all_schemas, source_kinds
 
@@ -45,7 +48,7 @@ class FileOutcome:
     kind: str
     distributor_code: str
     file_name: str
-    status: str  # loaded | failed | duplicate
+    status: str  # loaded | failed | duplicate | skipped (error says why)
     load_id: str | None = None
     rows_read: int = 0
     rows_loaded: int = 0
@@ -71,8 +74,8 @@ def scan_inbox(
         if not kind_dir.is_dir():
             continue
         for path in kind_dir.rglob("*"):
-            if not path.is_file() or path.name.startswith((".", "~$")) or path.is_symlink():
-                continue
+            if not path.is_file() or path.name.startswith((".", "~$")) or is_linked(path, inbox):
+                continue  # listed with the reason by unscanned_files
             relative = path.relative_to(inbox)
             distributor = relative.parts[1] if len(relative.parts) >= 3 else ""
             item = InboxFile(path, kind, distributor, relative.as_posix())
@@ -92,19 +95,9 @@ def new_load_id(loaded_at: datetime, sha256: str) -> str:
     return f"L{loaded_at:%Y%m%dT%H%M%S%f}-{sha256[:8]}"
 
 
-def read_file(path: Path, kind: SourceKind, ctx: ReadContext) -> ReadResult:
-    """Read one file as the nightly load would, without writing anything (also what `preview` uses)."""
-    if not ctx.distributor_code:
-        raise FileRejected("misplaced_file", f"{ctx.file_name}: files belong in inbox/{kind.name}/<distributor code>/")
-    result = kind.read(path, ctx)
-    accounted = result.rows_loaded + result.quarantine.height + result.rows_deduplicated
-    if accounted != result.rows_read:
-        raise FileRejected(
-            "accounting_error",
-            f"{ctx.file_name}: read {result.rows_read} rows but accounted for {accounted} "
-            "(loaded + quarantined + deduplicated); nothing was loaded",
-        )
-    return result
+def layouts_beside(inbox: Path) -> Path:
+    """The deployment's layouts of a data folder, `<data dir>/config/layouts`, found from its inbox."""
+    return inbox.parent / "config" / "layouts"
 
 
 def ingest_inbox(
@@ -116,38 +109,70 @@ def ingest_inbox(
     extra_layouts_dir: Path | None = None,
     received_until: datetime | None = None,
 ) -> list[FileOutcome]:
-    """Load every new file of the inbox into the lake. Never raises for a bad file: it is recorded."""
+    """Load every new file of the inbox into the lake. Never raises for a bad file: it is recorded.
+    `extra_layouts_dir`: the deployment's layouts, by default `config/layouts/` beside the inbox (the data folder's,
+    `Settings.layouts_dir`)."""
+    if extra_layouts_dir is None:
+        extra_layouts_dir = layouts_beside(inbox)
     registry = source_kinds()
     outcomes: list[FileOutcome] = []
     with lake.writer_lock():
         lake.ensure(all_schemas())
         ReviewStore.beside(lake.root).ensure()  # dbt reads the review decisions as sources
+        damaged = lake.set_aside_damaged()
+        if damaged:
+            log.error("set aside %d damaged loads (their files are read again): %s", len(damaged), ", ".join(damaged))
         removed = lake.remove_orphans()
         if removed:
             log.warning("removed %d files of interrupted loads", len(removed))
-        known = set(lake.ledger()["file_sha256"].to_list())
+        ledger = lake.ledger()
+        attempts = Attempts.from_ledger(ledger)
+        clock = LoadClock(ledger["loaded_at"].max() if ledger.height else None)
+        reloads = {load_id.rsplit("-", 1)[-1]: load_id for load_id in lake.damaged_load_ids()}
         files = scan_inbox(inbox, kinds, received_until)
+        if kinds is None:
+            outcomes += [_skipped(s) for s in unscanned_files(inbox)]
         masters: MasterData | None = None
         for done, item in enumerate(files, start=1):
             kind = registry[item.kind]
             if masters is None:  # read again after every master load: the next master row is checked against it
                 masters = MasterData.from_lake(lake)
+                masters_key = masters_version(lake)
             sha = sha256_of(item.path)
-            if sha in known:
-                outcomes.append(FileOutcome(item.kind, item.distributor_code, item.name, "duplicate"))
+            key = retry_key(item.kind, item.distributor_code, masters_key, extra_layouts_dir)
+            decision = attempts.decide(sha, key)
+            if decision.action == "load" and sha[:8] in reloads:  # a load set aside as damaged: read again
+                decision = Decision("retry", "its load was damaged in the lake", reloads[sha[:8]])
+            if decision.action in ("duplicate", "skip"):
+                status = "duplicate" if decision.action == "duplicate" else "skipped"
+                outcomes.append(FileOutcome(item.kind, item.distributor_code, item.name, status, error=decision.reason))
             else:
-                known.add(sha)
                 ctx = ReadContext(item.name, item.distributor_code, masters, extra_layouts_dir)
-                outcomes.append(_load_one(item, kind, ctx, sha, lake))
-                if kind.load_order == 0 and outcomes[-1].status == "loaded":
+                retry_of = decision.earlier_load_id if decision.action == "retry" else None
+                outcome = _load_one(item, kind, ctx, sha, lake, (key, retry_of), clock.now())
+                outcomes.append(outcome)
+                attempts.record(sha, {**outcome.as_dict(), "retry_key": key})
+                if kind.load_order == 0 and outcome.status == "loaded":
                     masters = None
             if progress:
                 progress(f"{item.kind}: {item.name}", done, len(files))
     return outcomes
 
 
-def _load_one(item: InboxFile, kind: SourceKind, ctx: ReadContext, sha: str, lake: Lake) -> FileOutcome:
-    loaded_at = datetime.now(UTC).replace(tzinfo=None)
+def _skipped(skipped: SkippedFile) -> FileOutcome:
+    log.warning("skipped %s: %s", skipped.file_name, skipped.reason)
+    return FileOutcome(skipped.kind or "", "", skipped.file_name, "skipped", error=skipped.reason)
+
+
+def _load_one(
+    item: InboxFile,
+    kind: SourceKind,
+    ctx: ReadContext,
+    sha: str,
+    lake: Lake,
+    retry: tuple[str, str | None],
+    loaded_at: datetime,
+) -> FileOutcome:
     load_id = new_load_id(loaded_at, sha)
     ledger = {
         "load_id": load_id,
@@ -158,81 +183,47 @@ def _load_one(item: InboxFile, kind: SourceKind, ctx: ReadContext, sha: str, lak
         "file_size": item.path.stat().st_size,
         "received_at": item.received_at,
         "loaded_at": loaded_at,
+        "retry_key": retry[0],
+        "retry_of_load_id": retry[1],
     }
-    metadata = {"_load_id": load_id, "_source_file": item.name, "_loaded_at": loaded_at}
-    validations = pl.DataFrame(schema=VALIDATIONS_SCHEMA)
-    try:
-        result = read_file(item.path, kind, ctx)
-        tables = {}
-        for table, frame in result.tables.items():
-            contract = kind.contracts[table]
-            conformed = contract.conform(frame.with_columns(**{k: pl.lit(v) for k, v in metadata.items()}))
-            problems = contract.violations(conformed)
-            if problems:
-                raise FileRejected("contract_violation", f"{item.name}: {'; '.join(problems)}")
-            tables[table] = conformed
-        quarantine = _quarantine_frame(result.quarantine, metadata, item)
-        verdict = _validate(item, load_id, loaded_at, tables, result, lake)
-        validations = verdict.results_frame()
-        if verdict.rejected:
-            raise FileRejected("expectations_failed", verdict.rejection_message())
-        tables, failed_rows = verdict.split(tables)
-        quarantine = pl.concat([quarantine, failed_rows]) if failed_rows.height else quarantine
-        result.period = verdict.narrowed_period(tables)
-        result.tables = tables  # rows_loaded counts what is left after the row-level expectations
-    except FileRejected as rejected:
+    if reads_in_chunks(item.path, kind):  # a large CSV of a row-by-row kind: the same steps, block by block
+        from ingest.core.chunked import load_in_chunks  # imports this module
+
+        metadata = {"_load_id": load_id, "_source_file": item.name, "_loaded_at": loaded_at}
+        return load_in_chunks(item, kind, ctx, lake, ledger, metadata)
+    # the one code path: what `sellthrough preview` runs too (ingest/core/prepare.py)
+    prepared = prepare_load(item.path, kind, ctx, load_id=load_id, loaded_at=loaded_at, lake_root=lake.root)
+    if prepared.rejected is not None:
+        rejected = prepared.rejected
         log.error("rejected %s: %s", item.name, rejected)
         _write_ledger(
-            lake, load_id, {}, _empty_quarantine(), ledger, None, "failed", rejected.code, rejected.message, validations
+            lake,
+            load_id,
+            {},
+            prepared.quarantine,
+            ledger,
+            None,
+            "failed",
+            rejected.code,
+            rejected.message,
+            prepared.validations,
         )
         return FileOutcome(item.kind, item.distributor_code, item.name, "failed", load_id, error=str(rejected))
-    except Exception as exc:  # a reader crash on one file must not stop the night
-        log.exception("reader crashed on %s", item.name)
-        message = f"{item.name}: could not be read ({type(exc).__name__}: {exc})"
-        _write_ledger(lake, load_id, {}, _empty_quarantine(), ledger, None, "failed", "unreadable", message)
-        return FileOutcome(item.kind, item.distributor_code, item.name, "failed", load_id, error=message)
-    _write_ledger(lake, load_id, tables, quarantine, ledger, result, "loaded", None, None, validations)
+    result = prepared.result
+    _write_ledger(
+        lake, load_id, prepared.tables, prepared.quarantine, ledger, result, "loaded", None, None, prepared.validations
+    )
     return FileOutcome(
         item.kind,
         item.distributor_code,
         item.name,
         "loaded",
         load_id,
-        result.rows_read,
-        result.rows_loaded,
-        quarantine.height,
-        result.rows_deduplicated,
+        prepared.rows_read,
+        prepared.rows_loaded,
+        prepared.rows_quarantined,
+        prepared.rows_deduplicated,
     )
-
-
-def _validate(
-    item: InboxFile, load_id: str, loaded_at: datetime, tables: dict[str, pl.DataFrame], result: ReadResult, lake: Lake
-) -> LoadValidation:
-    """The kind's expectations (expectations/suites) on the conformed tables, before anything is written."""
-    load = LoadToValidate(
-        load_id,
-        item.name,
-        item.kind,
-        item.distributor_code,
-        loaded_at,
-        tables,
-        result.rows_read,
-        result.period,
-        result.derived_tables,
-    )
-    return validate_load(load, lake.root)
-
-
-def _quarantine_frame(frame: pl.DataFrame, metadata: dict, item: InboxFile) -> pl.DataFrame:
-    extra = {**metadata, "source_kind": item.kind, "distributor_code": item.distributor_code}
-    frame = frame.with_columns(**{k: pl.lit(v) for k, v in extra.items()})
-    return frame.select(
-        [(pl.col(c) if c in frame.columns else pl.lit(None)).cast(t).alias(c) for c, t in QUARANTINE_SCHEMA.items()]
-    )
-
-
-def _empty_quarantine() -> pl.DataFrame:
-    return pl.DataFrame(schema=QUARANTINE_SCHEMA)
 
 
 def _write_ledger(

@@ -1,4 +1,10 @@
-"""The first steps every spreadsheet-like reader shares: grid, header, clean cells, drop non-lines, dedup."""
+"""The first steps every spreadsheet-like reader shares: grid, header (and layout), clean cells, drop non-lines.
+
+Identical lines are kept: two equal lines in one invoice are two sales (a POS file writes one row per unit sold).
+Only a keyed snapshot (a master, a stock statement: one record per code) drops a row that repeats an earlier one
+cell for cell, since there it is the same record delivered twice (`deduplicate=True`). A file delivered twice is
+caught by its hash, a re-sent file by supersession, a re-synced order by its id.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +14,14 @@ from pathlib import Path
 
 import polars as pl
 
+from ingest.core.chunk_session import note_header
 from ingest.core.errors import FileRejected
 from ingest.core.grid import ROW_NUMBER, Sheet, read_grid
 from ingest.core.headers import Field, HeaderMatch, detect_header
+from ingest.core.layouts import LayoutColumns
+from ingest.core.period import title_text
 from ingest.core.rows import deduplicate, drop_non_lines, raw_values_json
+from ingest.core.source import ColumnMapping
 from ingest.core.values import clean_columns
 
 
@@ -21,7 +31,7 @@ class TableRows:
     rows: pl.DataFrame  # data lines, text cells, one column per field (absent fields are null)
     present: list[str]  # fields the file really has
     skipped: int  # blank, total and repeated-header rows
-    duplicates: int  # rows repeating an earlier row cell for cell
+    duplicates: int  # rows of a keyed snapshot repeating an earlier row cell for cell (0 unless asked for)
 
     @property
     def sheet_name(self) -> str | None:
@@ -30,6 +40,24 @@ class TableRows:
     @property
     def rows_read(self) -> int:
         return self.rows.height + self.duplicates
+
+    @property
+    def title(self) -> str:
+        """The text above the table (title rows), where a file may declare its period."""
+        match = self.match
+        last = match.header_row - 1 if match.has_header else match.header_row
+        return title_text(match.sheet.frame, last + 1)
+
+    @property
+    def mapping(self) -> ColumnMapping:
+        """Which header fed which field (for `sellthrough preview`)."""
+        match = self.match
+        return ColumnMapping(
+            sheet=match.sheet.name,
+            header_row=match.header_row if match.has_header else None,
+            fields=dict(match.headers),
+            unmapped=match.unmapped,
+        )
 
     def quarantine(self, failed: pl.DataFrame) -> pl.DataFrame:
         return failed.select(
@@ -50,20 +78,24 @@ def read_table_rows(
     layout: dict,
     require_any: Sequence[Sequence[str]] = (),
     sheets: list[Sheet] | None = None,
+    deduplicate_identical: bool = False,
 ) -> TableRows:
+    """`layout` is the distributor's, resolved for this file's format (`ReadContext.layout(kind, path)`)."""
+    columns = LayoutColumns.from_layout(layout, [f.name for f in fields], source=layout.get("_source", "layout"))
     match = detect_header(
         sheets if sheets is not None else read_grid(path),
         fields,
         file_name=file_name,
-        overrides=layout.get("columns"),
         sheet_name=layout.get("sheet"),
         require_any=require_any,
+        layout=columns,
     )
+    note_header(match, text_fields)
     rows = match.data_rows()
     present = [c for c in rows.columns if c != ROW_NUMBER]
     rows = clean_columns(rows, present)
     rows, skipped = drop_non_lines(rows, text_fields, match.headers)
-    rows, duplicates = deduplicate(rows)
+    rows, duplicates = deduplicate(rows) if deduplicate_identical else (rows, 0)
     if rows.height == 0:
         raise FileRejected("no_rows", f"{file_name}: a header was found but no data rows below it")
     missing = [f.name for f in fields if f.name not in present]

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from ingest.core.chunk_session import file_day_first
+
 _CURRENCY = r"(?i)(₹|rs\.?|inr|/-)"
 _MONTHS = {
     m: i
@@ -110,7 +112,10 @@ def normalise_key(expr: pl.Expr) -> pl.Expr:
 
 
 def decide_day_first(values: pl.Series) -> bool:
-    """Day-first unless the file's own numeric dates prove month-first."""
+    """Day-first unless the file's own numeric dates prove month-first (in a chunked load, all of the file's)."""
+    decided = file_day_first()
+    if decided is not None:
+        return decided
     text = values.drop_nulls().unique().cast(pl.String).str.strip_chars()
     parts = text.str.extract_groups(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{2,4})$")
     first = parts.struct.field("1").cast(pl.Int32, strict=False)

@@ -88,8 +88,32 @@ MASTERS: dict[str, Contract] = {
                 "min_units": INT,
                 "discount_pct": F,
                 "free_units": INT,
+                # the distributors that run the scheme (`;`-separated); empty: every distributor
+                "distributor_codes": S,
             },
             not_null=("scheme_code", "scheme_type", "start_date", "end_date"),
+        ),
+        Contract(
+            # named sets of SKUs (focus SKUs, new launches, ...): targets and incentive plans refer to them by name
+            "masters_sku_groups",
+            {"sku_group": S, "sku_code": S},
+            not_null=("sku_group", "sku_code"),
+        ),
+        Contract(
+            # sales targets for a month: a rep's, a beat's or (neither named) a distributor's, in units or value,
+            # for all products, a brand or an SKU group; a file replaces the targets of the months it carries
+            "masters_targets",
+            {
+                "month_start": D,
+                "distributor_code": S,
+                "beat_code": S,
+                "rep_code": S,
+                "brand": S,
+                "sku_group": S,
+                "measure": S,
+                "target": F,
+            },
+            not_null=("month_start", "distributor_code", "measure", "target"),
         ),
         Contract(
             # who writes in the distributors' WhatsApp groups: the file's `sender` column (a phone number or a saved
@@ -104,9 +128,22 @@ MASTERS: dict[str, Contract] = {
             not_null=("chain_code", "store_code", "outlet_code"),
         ),
         Contract(
+            # a chain's own product codes (POS files without EANs): chain_code, the code as its files carry it, SKU
+            "masters_chain_products",
+            {"chain_code": S, "product_code": S, "sku_code": S},
+            not_null=("chain_code", "product_code", "sku_code"),
+        ),
+        Contract(
             "masters_sku_aliases",
             {"distributor_code": S, "alias": S, "sku_code": S},
             not_null=("distributor_code", "alias", "sku_code"),
+        ),
+        Contract(
+            # optional: what one unit a distributor bills in is, in the SKU's pieces (`Pair` -> 2, `Bag` -> 50),
+            # for units the built-in names and the pack size cannot convert (ingest/core/units.py)
+            "masters_sku_units",
+            {"sku_code": S, "unit": S, "pieces_per_unit": F},
+            not_null=("sku_code", "unit", "pieces_per_unit"),
         ),
     )
 }

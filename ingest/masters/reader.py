@@ -38,7 +38,10 @@ def read(path: Path, ctx: ReadContext) -> ReadResult:
     read_columns = file_columns(entity)
     required = ("distributor_code", SENDER) if senders else contract.not_null
     fields = [Field(name, (), required=name in required) for name in read_columns]
-    table = read_table_rows(path, file_name=ctx.file_name, fields=fields, text_fields=(), layout={})
+    # a master is a set of records by key: a row repeated cell for cell is the same record delivered twice
+    table = read_table_rows(
+        path, file_name=ctx.file_name, fields=fields, text_fields=(), layout={}, deduplicate_identical=True
+    )
     if senders:
         table = replace(table, rows=_hash_senders(table.rows))
     typed = table.rows.with_columns([_typed(name, dtype) for name, dtype in contract.schema.items()])
@@ -65,6 +68,7 @@ def read(path: Path, ctx: ReadContext) -> ReadResult:
         rows_read=table.rows_read,
         rows_deduplicated=table.duplicates,
         rows_skipped=table.skipped,
+        mapping=table.mapping,
     )
 
 

@@ -10,4 +10,5 @@ SOURCE = SourceKind(
     contracts={PRIMARY_SALES.table: PRIMARY_SALES},
     read=read,
     load_order=10,
+    chunked_text=True,  # each row is read on its own: a large CSV loads in chunks (ingest/core/chunked.py)
 )

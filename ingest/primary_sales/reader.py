@@ -6,6 +6,7 @@ from pathlib import Path
 
 import polars as pl
 
+from ingest.core.period import file_period
 from ingest.core.rows import RowCheck, apply_checks, quote
 from ingest.core.source import ReadContext, ReadResult
 from ingest.core.tabular import read_table_rows
@@ -16,14 +17,15 @@ KIND = "primary_sales"
 
 
 def read(path: Path, ctx: ReadContext) -> ReadResult:
+    layout = ctx.layout(KIND, path)
     table = read_table_rows(
         path,
         file_name=ctx.file_name,
         fields=FIELDS,
         text_fields=("doc_number", "doc_type"),
-        layout=ctx.layout(KIND),
+        layout=layout,
     )
-    day_first = decide_day_first(table.rows["doc_date"])
+    day_first = layout.get("day_first", decide_day_first(table.rows["doc_date"]))
     parsed = table.rows.with_columns(
         _doc_type=pl.col("doc_type").str.to_lowercase().replace_strict(DOC_TYPES, default=None),
         _doc_date=parse_date(pl.col("doc_date"), day_first=day_first),
@@ -88,14 +90,18 @@ def read(path: Path, ctx: ReadContext) -> ReadResult:
         rate=pl.col("_rate"),
         net_amount=pl.col("_net").abs(),
     )
-    period = (lines["doc_date"].min(), lines["doc_date"].max()) if lines.height else None
+    period, declared_by = file_period(
+        lines["doc_date"], file_name=ctx.file_name, title=table.title, layout_grain=layout.get("period")
+    )
     return ReadResult(
         tables={PRIMARY_SALES.table: lines},
         quarantine=table.quarantine(failed),
         rows_read=table.rows_read,
         rows_deduplicated=table.duplicates,
         rows_skipped=table.skipped,
-        period=period,  # type: ignore[arg-type]
+        period=period,
+        period_declared=declared_by,
+        mapping=table.mapping,
     )
 
 

@@ -23,11 +23,11 @@ def read(path: Path, ctx: ReadContext) -> ReadResult:
         file_name=ctx.file_name,
         fields=FIELDS,
         text_fields=("scheme_code", "party_code", "party_name"),
-        layout=ctx.layout(KIND),
+        layout=ctx.layout(KIND, path),
         require_any=(("party_code", "party_name"),),
         sheets=sheets,
     )
-    month_start, month_end = statement_period(table.match.sheet.frame, table.match.header_row, ctx.file_name)
+    (month_start, month_end), declared_by = statement_period(table.title, ctx.file_name)
     parsed = table.rows.with_columns(parse_number(pl.col("claimed_amount")).alias("_claimed_amount"))
     passed, failed = apply_checks(
         parsed,
@@ -60,4 +60,6 @@ def read(path: Path, ctx: ReadContext) -> ReadResult:
         rows_deduplicated=table.duplicates,
         rows_skipped=table.skipped,
         period=(month_start, month_end),
+        period_declared=declared_by,
+        mapping=table.mapping,
     )

@@ -212,16 +212,8 @@ def _line_checks(ctx: ReadContext) -> list[RowCheck]:
             pl.format("quantity {} is negative on an order line", pl.col("_quantity")),
         ),
         RowCheck("zero_quantity", pl.col("_quantity") == 0, pl.lit("quantity is zero")),
-        RowCheck(
-            "unknown_sku",
-            pl.col("sku_code").is_null() & pl.lit(ctx.masters.has_skus),
-            pl.format(
-                "unknown SKU {}: add an alias for distributor {} ({})",
-                quote(pl.col("item")),
-                pl.lit(ctx.distributor_code),
-                pl.col("_suggestion"),
-            ),
-        ),
+        # as the night does with no SKU master loaded: quarantined, saying so (never a null sku_code)
+        ctx.masters.unknown_sku_check(pl.col("item"), ctx.distributor_code, pl.col("_suggestion")),
         _unknown_outlet(ctx),
     ]
 

@@ -1,13 +1,16 @@
-"""Tally Day Book XML exports: stock lines of sales, purchases and notes to raw/tally_voucher_lines."""
+"""Tally Day Books (XML exports, Tally's Excel Day Book): stock lines of sales, purchases and notes to
+raw/tally_voucher_lines."""
 
 from ingest.core.source import SourceKind
 from ingest.tally_daybook.contract import TALLY_VOUCHER_LINES
 from ingest.tally_daybook.reader import read
+from ingest.tally_daybook.totals import preview_totals
 
 SOURCE = SourceKind(
     name="tally_daybook",
-    description="Tally Day Book XML exports (UTF-16 or UTF-8) to raw/tally_voucher_lines",
+    description="Tally Day Books (XML in UTF-16 or UTF-8, or Tally's Excel Day Book) to raw/tally_voucher_lines",
     contracts={TALLY_VOUCHER_LINES.table: TALLY_VOUCHER_LINES},
     read=read,
     load_order=10,
+    preview_totals=preview_totals,
 )

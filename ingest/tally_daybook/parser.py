@@ -67,6 +67,7 @@ _TAG_PREFIX = re.compile(r"<(/?)(?!xmlns\b)([A-Za-z_][\w.-]*):(?=[A-Za-z_])")
 _NUMBER = re.compile(r"[-+]?\d[\d,]*(?:\.\d*)?|[-+]?\.\d+")
 _INVENTORY_LISTS = ("ALLINVENTORYENTRIES.LIST", "INVENTORYENTRIES.LIST")
 _LEDGER_LISTS = ("ALLLEDGERENTRIES.LIST", "LEDGERENTRIES.LIST")
+STOCK_LINE_TAGS = ("STOCKITEMNAME", "ACTUALQTY", "BILLEDQTY", "RATE", "AMOUNT")
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ class StockLine:
     amount: float | None  # Tally's sign: negative = debit, positive = credit
     is_deemed_positive: bool
     raw: dict[str, str | None] = field(default_factory=dict)  # the texts as written, for quarantine reasons
+    row: int | None = None  # the sheet row of an Excel Day Book's item row (None in XML)
 
     @property
     def has_quantity(self) -> bool:
@@ -120,6 +122,12 @@ class Voucher:
     ledger_entries: list[LedgerEntry]
     stock_lines: list[StockLine]
     base_type: str = OTHER_TYPE  # a predefined Tally type, or "other" when it cannot be resolved
+    vch_key: str | None = None  # the VCHKEY attribute (TallyPrime), unique per voucher of a company
+
+    @property
+    def identity(self) -> str | None:
+        """Tally's own id of the voucher (GUID, else VCHKEY, else REMOTEID); None when the export has none."""
+        return self.guid or self.vch_key or self.remote_id
 
     @property
     def ledger_total(self) -> float:
@@ -134,6 +142,9 @@ class Voucher:
 class DayBook:
     vouchers: list[Voucher]
     voucher_type_parents: dict[str, str]  # from VOUCHERTYPE masters in the file: name -> parent
+    # from VOUCHERTYPE masters: name -> RESERVEDNAME (the predefined type a custom one was made from)
+    voucher_type_reserved: dict[str, str] = field(default_factory=dict)
+    sheet: str | None = None  # the worksheet of an Excel Day Book (None for XML)
 
     @property
     def stock_lines(self) -> int:
@@ -153,12 +164,23 @@ def parse_daybook_file(
 def parse_daybook(data: bytes, *, name: str = "file", voucher_types: Mapping[str, str] | None = None) -> DayBook:
     """Vouchers of a Day Book export. Raises FileRejected for undecodable, unsafe, non-XML or voucher-less files."""
     text = sanitise_xml(decode_xml(data, name))
-    vouchers, parents = _stream(text.encode("utf-8"), name)
+    vouchers, types = _stream(text.encode("utf-8"), name)
     if not vouchers:
         raise FileRejected("no_vouchers", f"{name} is XML but holds no VOUCHER elements (not a Tally Day Book export)")
-    for voucher in vouchers:
-        voucher.base_type = resolve_base_type(voucher.voucher_type, voucher.vch_type_attr, parents, voucher_types)
-    return DayBook(vouchers, parents)
+    return resolved(DayBook(vouchers, types.parents, types.reserved), voucher_types)
+
+
+def resolved(daybook: DayBook, voucher_types: Mapping[str, str] | None = None) -> DayBook:
+    """Every voucher's base_type from the file's VOUCHERTYPE masters and the layout's mapping."""
+    for voucher in daybook.vouchers:
+        voucher.base_type = resolve_base_type(
+            voucher.voucher_type,
+            voucher.vch_type_attr,
+            daybook.voucher_type_parents,
+            voucher_types,
+            daybook.voucher_type_reserved,
+        )
+    return daybook
 
 
 def decode_xml(data: bytes, name: str) -> str:
@@ -210,9 +232,15 @@ def _allowed_in_xml(code: int) -> bool:
     return code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD or 0x10000 <= code <= 0x10FFFF
 
 
-def _stream(data: bytes, name: str) -> tuple[list[Voucher], dict[str, str]]:
+@dataclass
+class _VoucherTypes:
+    parents: dict[str, str] = field(default_factory=dict)
+    reserved: dict[str, str] = field(default_factory=dict)
+
+
+def _stream(data: bytes, name: str) -> tuple[list[Voucher], _VoucherTypes]:
     vouchers: list[Voucher] = []
-    parents: dict[str, str] = {}
+    types = _VoucherTypes()
     depth = 0  # inside a VOUCHER (VOUCHERTYPE masters are read outside vouchers only)
     try:
         for event, element in _events(data):
@@ -223,7 +251,7 @@ def _stream(data: bytes, name: str) -> tuple[list[Voucher], dict[str, str]]:
                     vouchers.append(_voucher(element, len(vouchers) + 1))
                     element.clear()
             elif tag == "VOUCHERTYPE" and event == "end" and depth == 0:
-                _record_parent(element, parents)
+                _record_voucher_type(element, types)
                 element.clear()
             elif tag == "TALLYMESSAGE" and event == "end":
                 element.clear()
@@ -233,7 +261,7 @@ def _stream(data: bytes, name: str) -> tuple[list[Voucher], dict[str, str]]:
         ) from None
     except ParseError as exc:
         raise FileRejected("not_xml", f"{name} is not well-formed XML ({exc})") from None
-    return vouchers, parents
+    return vouchers, types
 
 
 def _events(data: bytes) -> Iterator[tuple[str, Element]]:
@@ -245,11 +273,18 @@ def _local(tag: object) -> str:
     return text.rsplit("}", 1)[-1]
 
 
-def _record_parent(element: Element, parents: dict[str, str]) -> None:
-    name = element.get("NAME") or _text(element, "NAME")
+def _record_voucher_type(element: Element, types: _VoucherTypes) -> None:
+    """`<VOUCHERTYPE NAME="GST Sale Invoice" RESERVEDNAME="Sales"><PARENT>...</PARENT>`: the parent and the
+    reserved (predefined) name, either of which may be missing or empty."""
+    name = (element.get("NAME") or _text(element, "NAME") or "").strip()
+    if not name:
+        return
     parent = _text(element, "PARENT")
-    if name and parent:
-        parents[name] = parent
+    reserved = (element.get("RESERVEDNAME") or _text(element, "RESERVEDNAME") or "").strip()
+    if parent:
+        types.parents[name] = parent
+    if reserved:
+        types.reserved[name] = reserved
 
 
 def _text(element: Element, tag: str) -> str | None:
@@ -279,6 +314,7 @@ def _voucher(element: Element, ordinal: int) -> Voucher:
         is_deleted=_flag(element, "ISDELETED"),
         guid=_text(element, "GUID"),
         remote_id=element.get("REMOTEID"),
+        vch_key=element.get("VCHKEY") or _text(element, "VCHKEY"),
         ledger_entries=[_ledger(e) for e in _entries(element, _LEDGER_LISTS)],
         stock_lines=[_stock_line(e, i) for i, e in enumerate(_entries(element, _INVENTORY_LISTS), start=1)],
     )
@@ -303,7 +339,15 @@ def _ledger(entry: Element) -> LedgerEntry:
 
 
 def _stock_line(entry: Element, ordinal: int) -> StockLine:
-    raw = {tag: _text(entry, tag) for tag in ("STOCKITEMNAME", "ACTUALQTY", "BILLEDQTY", "RATE", "AMOUNT")}
+    raw = {tag: _text(entry, tag) for tag in STOCK_LINE_TAGS}
+    return stock_line_from_texts(raw, ordinal, is_deemed_positive=_flag(entry, "ISDEEMEDPOSITIVE"))
+
+
+def stock_line_from_texts(
+    raw: dict[str, str | None], ordinal: int, *, is_deemed_positive: bool = False, row: int | None = None
+) -> StockLine:
+    """A stock line from its texts as Tally writes them (`STOCK_LINE_TAGS`): the XML's elements, or the cells of
+    an Excel Day Book's item row."""
     actual = parse_quantity(raw["ACTUALQTY"])
     billed = parse_quantity(raw["BILLEDQTY"])
     rate, rate_unit = parse_rate(raw["RATE"])
@@ -317,8 +361,9 @@ def _stock_line(entry: Element, ordinal: int) -> StockLine:
         rate=rate,
         rate_unit=rate_unit,
         amount=parse_amount(raw["AMOUNT"]),
-        is_deemed_positive=_flag(entry, "ISDEEMEDPOSITIVE"),
+        is_deemed_positive=is_deemed_positive,
         raw=raw,
+        row=row,
     )
 
 
@@ -383,26 +428,28 @@ def resolve_base_type(
     vch_type_attr: str | None,
     parents: Mapping[str, str],
     mapping: Mapping[str, str] | None = None,
+    reserved: Mapping[str, str] | None = None,
 ) -> str:
     """The predefined Tally type behind a voucher type, or "other".
 
-    Order: the distributor's layout mapping (`voucher_types: {"GST Sale": "Sales"}`), the VOUCHERTYPE masters in
-    the file (parent chains followed), the VCHTYPE attribute, the name itself."""
-    if voucher_type and mapping:
-        lowered = {k.strip().lower(): v for k, v in mapping.items()}
-        mapped = _CANONICAL.get(str(lowered.get(voucher_type.strip().lower(), "")).strip().lower())
-        if mapped:
-            return mapped
+    Follows the type's chain (the type, its PARENT, the parent's PARENT, ...) and at each step takes, first found:
+    the distributor's layout mapping (`voucher_types: {"GST Sale": "Sales"}`), the VOUCHERTYPE master's
+    RESERVEDNAME, a PARENT that is a predefined type. Then the VCHTYPE attribute, then the name itself."""
+    lowered = {k.strip().lower(): v for k, v in (mapping or {}).items()}
+    reserved = reserved or {}
     seen: set[str] = set()
-    current = voucher_type
+    current = voucher_type.strip() if voucher_type else None
     while current and current not in seen:
         seen.add(current)
+        for candidate in (lowered.get(current.lower()), reserved.get(current)):
+            if candidate and str(candidate).strip().lower() in _CANONICAL:
+                return _CANONICAL[str(candidate).strip().lower()]
         parent = parents.get(current)
-        if parent is None or parent == current:
+        if parent is None or parent.strip() == current:
             break
-        if parent.lower() in _CANONICAL:
-            return _CANONICAL[parent.lower()]
-        current = parent
+        if parent.strip().lower() in _CANONICAL:
+            return _CANONICAL[parent.strip().lower()]
+        current = parent.strip()
     for candidate in (vch_type_attr, voucher_type):
         if candidate and candidate.strip().lower() in _CANONICAL:
             return _CANONICAL[candidate.strip().lower()]

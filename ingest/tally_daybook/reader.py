@@ -1,9 +1,11 @@
-"""Tally Day Book XML exports to `raw/tally_voucher_lines`: one row per stock line of a trade voucher.
+"""Tally Day Books (the XML export, or Tally's Excel Day Book) to `raw/tally_voucher_lines`: one row per stock line
+of a trade voucher.
 
 Row accounting: every stock line of a Sales, Purchase, Credit Note or Debit Note voucher (or of a voucher whose
 type cannot be resolved) is a read row, loaded or quarantined. Not read, counted in rows_skipped: a voucher with no
 stock lines (1 each) and the stock lines of other Tally types (orders, delivery and receipt notes, stock journals).
-`_row_number` = voucher ordinal in the file (1-based, every VOUCHER element counts) * 1000 + stock-line ordinal.
+`_row_number`: XML: voucher ordinal in the file (1-based, every VOUCHER element counts) * 1000 + stock-line
+ordinal; Excel: the item's sheet row (`_sheet` is the sheet).
 """
 
 from __future__ import annotations
@@ -17,16 +19,18 @@ from ingest.core.errors import FileRejected
 from ingest.core.files import OLE2_MAGIC, ZIP_MAGIC
 from ingest.core.rows import RowCheck, apply_checks, quote
 from ingest.core.source import ReadContext, ReadResult
+from ingest.core.units import COUNTABLE_BASES, is_whole, with_pieces_per_unit
 from ingest.tally_daybook.contract import LINE_TYPES, TALLY_VOUCHER_LINES
-from ingest.tally_daybook.parser import OTHER_TYPE, DayBook, StockLine, Voucher, parse_daybook_file
+from ingest.tally_daybook.excel import parse_excel_daybook
+from ingest.tally_daybook.parser import OTHER_TYPE, DayBook, StockLine, Voucher, parse_daybook_file, resolved
 
 KIND = "tally_daybook"
 LINES_PER_VOUCHER = 1000
 MAX_ROW_NUMBER = 2**31 - 1
-CASE_UNIT = r"(?i)^(cases?|cs|ctns?|cartons?|box(es)?|peti)$"
 
 LINE_SCHEMA: dict[str, pl.DataType] = {
     "_row_number": pl.Int32(),
+    "voucher_key": pl.String(),
     "voucher_type": pl.String(),
     "base_type": pl.String(),
     "voucher_number": pl.String(),
@@ -35,7 +39,7 @@ LINE_SCHEMA: dict[str, pl.DataType] = {
     "item_raw": pl.String(),
     "_billed": pl.Float64(),
     "_actual": pl.Float64(),
-    "_unit": pl.String(),
+    "unit": pl.String(),
     "rate": pl.Float64(),
     "_amount": pl.Float64(),
     "_cancelled": pl.Boolean(),
@@ -46,16 +50,15 @@ LINE_SCHEMA: dict[str, pl.DataType] = {
 
 
 def read(path: Path, ctx: ReadContext) -> ReadResult:
-    layout = ctx.layout(KIND)
-    _refuse_workbooks(path, ctx.file_name)
-    daybook = parse_daybook_file(path, name=ctx.file_name, voucher_types=layout.get("voucher_types") or {})
+    daybook = read_daybook(path, ctx)
     lines, skipped = _lines(daybook, ctx.file_name)
-    resolved = _resolve(lines, ctx)
-    passed, failed = apply_checks(resolved, _checks(ctx))
+    resolved_lines = _resolve(lines, ctx)
+    passed, failed = apply_checks(resolved_lines, _checks(ctx))
     loaded = passed.select(
         pl.lit(ctx.distributor_code, pl.String).alias("distributor_code"),
-        pl.lit(None, pl.String).alias("_sheet"),
+        pl.lit(daybook.sheet, pl.String).alias("_sheet"),
         "_row_number",
+        "voucher_key",
         "voucher_type",
         "base_type",
         "voucher_number",
@@ -63,14 +66,17 @@ def read(path: Path, ctx: ReadContext) -> ReadResult:
         "party_name",
         "item_raw",
         "sku_code",
+        "quantity",
+        "unit",
         pl.col("_units").alias("quantity_units"),
         pl.col("_free").alias("free_units"),
+        pl.col("_flag").alias("quantity_flag"),
         "rate",
         pl.col("_amount").abs().alias("amount"),
         pl.col("base_type").replace_strict(LINE_TYPES, default=None, return_dtype=pl.String).alias("line_type"),
     )
     quarantine = failed.select(
-        "_row_number", pl.lit(None, pl.String).alias("_sheet"), "reason_code", "reason", "raw_values"
+        "_row_number", pl.lit(daybook.sheet, pl.String).alias("_sheet"), "reason_code", "reason", "raw_values"
     )
     dates = lines["voucher_date"].drop_nulls()
     return ReadResult(
@@ -82,14 +88,15 @@ def read(path: Path, ctx: ReadContext) -> ReadResult:
     )
 
 
-def _refuse_workbooks(path: Path, file_name: str) -> None:
-    """Excel and zip files get a clear reason (BOM-less UTF-16 XML is fine, so not `sniff_format`)."""
+def read_daybook(path: Path, ctx: ReadContext) -> DayBook:
+    """The XML export, or Tally's Excel Day Book (an xlsx/xls workbook: `ingest/tally_daybook/excel.py`), with
+    voucher types resolved through the file's VOUCHERTYPE masters and the distributor's layout."""
+    voucher_types = ctx.layout(KIND).get("voucher_types") or {}
     with path.open("rb") as handle:
         head = handle.read(8)
     if head.startswith((OLE2_MAGIC, ZIP_MAGIC)):
-        raise FileRejected(
-            "not_xml", f"{file_name} is an Excel workbook or zip, not a Tally XML export (export the Day Book as XML)"
-        )
+        return resolved(parse_excel_daybook(path, name=ctx.file_name), voucher_types)
+    return parse_daybook_file(path, name=ctx.file_name, voucher_types=voucher_types)
 
 
 def _lines(daybook: DayBook, file_name: str) -> tuple[pl.DataFrame, int]:
@@ -107,6 +114,8 @@ def _lines(daybook: DayBook, file_name: str) -> tuple[pl.DataFrame, int]:
 
 
 def _row_number(voucher: Voucher, line: StockLine, file_name: str) -> int:
+    if line.row is not None:
+        return line.row
     if line.ordinal >= LINES_PER_VOUCHER:
         raise FileRejected(
             "too_many_lines",
@@ -116,6 +125,14 @@ def _row_number(voucher: Voucher, line: StockLine, file_name: str) -> int:
     if number > MAX_ROW_NUMBER:
         raise FileRejected("too_many_vouchers", f"{file_name}: more than {MAX_ROW_NUMBER // 1000:,} vouchers")
     return number
+
+
+def voucher_key(voucher: Voucher) -> str:
+    """Tally's id of the voucher, else its type, number, date and party (what makes a Tally voucher one)."""
+    if voucher.identity:
+        return voucher.identity
+    day = voucher.date.isoformat() if voucher.date else voucher.date_raw
+    return "|".join(part or "" for part in (voucher.voucher_type, voucher.voucher_number, day, voucher.party_name))
 
 
 def _record(voucher: Voucher, line: StockLine, file_name: str) -> dict:
@@ -130,6 +147,7 @@ def _record(voucher: Voucher, line: StockLine, file_name: str) -> dict:
     }
     return {
         "_row_number": _row_number(voucher, line, file_name),
+        "voucher_key": voucher_key(voucher),
         "voucher_type": voucher.voucher_type,
         "base_type": voucher.base_type,
         "voucher_number": voucher.voucher_number,
@@ -138,7 +156,7 @@ def _record(voucher: Voucher, line: StockLine, file_name: str) -> dict:
         "item_raw": line.item_name,
         "_billed": line.billed_qty,
         "_actual": line.actual_qty,
-        "_unit": line.billed_unit or line.actual_unit,
+        "unit": line.billed_unit or line.actual_unit,
         "rate": line.rate,
         "_amount": line.amount,
         "_cancelled": voucher.is_cancelled,
@@ -149,34 +167,47 @@ def _record(voucher: Voucher, line: StockLine, file_name: str) -> dict:
 
 
 def _resolve(lines: pl.DataFrame, ctx: ReadContext) -> pl.DataFrame:
-    """SKU mapping (alias, then the brand's code/name/EAN), suggestions for unknown items, quantities in pieces."""
-    resolved = ctx.masters.resolve(lines, ctx.distributor_code, ["item_raw"])
-    unmatched = resolved.filter(pl.col("sku_code").is_null() & pl.col("item_raw").is_not_null())["item_raw"].unique()
+    """SKU mapping (alias, then the brand's code/name/EAN), suggestions for unknown items, quantities in pieces
+    through the SKU master's units (ingest/core/units.py)."""
+    masters = ctx.masters
+    resolved_lines = masters.resolve(lines, ctx.distributor_code, ["item_raw"])
+    unmatched = resolved_lines.filter(pl.col("sku_code").is_null() & pl.col("item_raw").is_not_null())[
+        "item_raw"
+    ].unique()
     suggestions = pl.DataFrame(
-        {"item_raw": unmatched, "_suggestion": [ctx.masters.suggestions(v) for v in unmatched.to_list()]},
+        {"item_raw": unmatched, "_suggestion": [masters.suggestions(v) for v in unmatched.to_list()]},
         schema={"item_raw": pl.String, "_suggestion": pl.String},
     )
-    resolved = resolved.join(suggestions, on="item_raw", how="left", nulls_equal=True)
-    factor = (
-        pl.when(pl.col("_unit").str.strip_chars().str.contains(CASE_UNIT).fill_null(False))
-        .then(pl.col("units_per_case").fill_null(1))
-        .otherwise(1)
+    resolved_lines = resolved_lines.join(suggestions, on="item_raw", how="left", nulls_equal=True)
+    resolved_lines = with_pieces_per_unit(
+        resolved_lines, unit="unit", packs=masters.packs, declared=masters.declared_units
     )
-    billed = pl.coalesce(pl.col("_billed"), pl.col("_actual")) * factor
+    quantity = pl.coalesce(pl.col("_billed"), pl.col("_actual"))
     free = pl.when(pl.col("_actual") > pl.col("_billed")).then(pl.col("_actual") - pl.col("_billed")).otherwise(0.0)
-    resolved = resolved.with_columns(billed.alias("_quantity"), (free.fill_null(0.0) * factor).alias("_free_quantity"))
-    return resolved.with_columns(
-        pl.col("_quantity").round(0).cast(pl.Int64).alias("_units"),
-        pl.col("_free_quantity").round(0).cast(pl.Int64).alias("_free"),
+    per_unit = pl.col("_pieces_per_unit")
+    resolved_lines = resolved_lines.with_columns(
+        quantity.alias("quantity"),
+        (quantity * per_unit).alias("_pieces"),
+        (free.fill_null(0.0) * per_unit).alias("_free_pieces"),
+    )
+    whole = is_whole(pl.col("_pieces")) & is_whole(pl.col("_free_pieces"))
+    flag = (
+        pl.when(per_unit.is_null())
+        .then(pl.lit("unknown_unit"))
+        .when(~whole & ~pl.col("_unit_basis").is_in(COUNTABLE_BASES))
+        .then(pl.lit("not_whole_pieces"))
+    )
+    in_pieces = flag.is_null()
+    return resolved_lines.with_columns(
+        flag.alias("_flag"),
+        pl.when(in_pieces).then(pl.col("_pieces").round(0).cast(pl.Int64)).alias("_units"),
+        pl.when(in_pieces).then(pl.col("_free_pieces").round(0).cast(pl.Int64)).alias("_free"),
     ).sort("_row_number")
-
-
-def _whole(column: str) -> pl.Expr:
-    return (pl.col(column) - pl.col(column).round(0)).abs() < 1e-9
 
 
 def _checks(ctx: ReadContext) -> list[RowCheck]:
     voucher = quote(pl.col("voucher_number"))
+    item = quote(pl.col("item_raw"))
     return [
         RowCheck(
             "cancelled_document",
@@ -194,8 +225,9 @@ def _checks(ctx: ReadContext) -> list[RowCheck]:
             "unknown_voucher_type",
             pl.col("base_type") == OTHER_TYPE,
             pl.format(
-                "voucher type {} is not Sales, Purchase, Credit Note or Debit Note and no VOUCHERTYPE master names "
-                "its parent: map it in layouts/{}.yml (voucher_types: {{name: Sales}})",
+                "voucher type {} is not Sales, Purchase, Credit Note or Debit Note and neither its RESERVEDNAME nor a "
+                "PARENT in the file's VOUCHERTYPE masters says which it is: map it in layouts/{}.yml "
+                "(voucher_types: {{name: Sales}})",
                 quote(pl.col("voucher_type")),
                 pl.lit(ctx.distributor_code),
             ),
@@ -204,35 +236,48 @@ def _checks(ctx: ReadContext) -> list[RowCheck]:
         RowCheck("bad_date", pl.col("voucher_date").is_null(), pl.lit("the voucher's DATE is missing or not a date")),
         RowCheck("missing_value", pl.col("item_raw").is_null(), pl.lit("stock line without a STOCKITEMNAME")),
         RowCheck(
-            "bad_quantity",
-            pl.col("_quantity").is_null(),
-            pl.format("stock line {} of voucher {} has no quantity", quote(pl.col("item_raw")), voucher),
-        ),
-        RowCheck(
-            "bad_quantity",
-            ~_whole("_quantity") | ~_whole("_free_quantity"),
+            "no_quantity",
+            pl.col("quantity").is_null(),
             pl.format(
-                "quantity {} of {} is not a whole number of pieces", pl.col("_quantity"), quote(pl.col("item_raw"))
+                "value-only line: {} in {} voucher {} of {} has an amount ({}) but no quantity. Tally allows this for "
+                "rate differences, discounts and charges; it moves no goods, so it is not counted as units. If goods "
+                "moved, enter the quantity in Tally and send the Day Book again",
+                item,
+                pl.col("voucher_type"),
+                voucher,
+                pl.col("voucher_date"),
+                pl.col("_amount").abs(),
             ),
         ),
         RowCheck(
             "negative_quantity",
-            pl.col("_quantity") < 0,
-            pl.format("negative quantity {} in a {} voucher", pl.col("_quantity"), pl.col("base_type")),
+            pl.col("quantity") < 0,
+            pl.format("negative quantity {} in a {} voucher", pl.col("quantity"), pl.col("base_type")),
         ),
         RowCheck(
             "unknown_sku",
             pl.col("sku_code").is_null() & pl.lit(ctx.masters.has_skus),
             pl.format(
                 "unknown SKU {}: add an alias for distributor {} ({})",
-                quote(pl.col("item_raw")),
+                item,
                 pl.lit(ctx.distributor_code),
                 pl.col("_suggestion"),
             ),
         ),
         RowCheck(
+            "bad_quantity",
+            pl.col("_unit_basis").is_in(COUNTABLE_BASES)
+            & ~(is_whole(pl.col("_pieces")) & is_whole(pl.col("_free_pieces"))),
+            pl.format(
+                "quantity {} {} of {} is not a whole number of pieces",
+                pl.col("quantity"),
+                pl.col("unit").fill_null(""),
+                item,
+            ),
+        ),
+        RowCheck(
             "zero_quantity",
-            (pl.col("_units") == 0) & (pl.col("_free") == 0),
+            (pl.col("quantity") == 0) & ((pl.col("_actual") == 0) | pl.col("_actual").is_null()),
             pl.lit("quantity is zero"),
         ),
     ]

@@ -18,8 +18,10 @@ WHATSAPP_MESSAGES = Contract(
         "is_system": pl.Boolean(),
         "system_kind": pl.String(),
         "is_media": pl.Boolean(),
+        "is_edited": pl.Boolean(),  # WhatsApp marked it edited ("<This message was edited>", removed from text)
+        "year_inferred": pl.Boolean(),  # the header had no year: taken from the file's other lines, name or date
     },
-    not_null=("distributor_code", "chat_name", "message_ts", "is_system", "is_media"),
+    not_null=("distributor_code", "chat_name", "message_ts", "is_system", "is_media", "is_edited", "year_inferred"),
 )
 
 # Derived from whatsapp_messages by ingest/whatsapp/orders.py: one row per order line found in a message's text.

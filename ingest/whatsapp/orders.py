@@ -9,13 +9,28 @@ What a message can be (English and Hinglish, as salesmen and retailers type them
   outlet's (else the author's) last order within 24 hours is cancelled.
 - a correction: "sorry 3 not 5", "5 nahi 3": the line of the author's last order (within 24 hours) written with
   5 gets 3 (same unit). No such line, or more than one: that order is flagged for review, nothing is guessed.
-- anything else (greetings, "ok", payment talk, system and media messages): no lines.
+- anything else (greetings, "ok", payment talk, numbers that are no quantity, system and media messages): no
+  lines.
+
+An order line needs order context, all three of:
+- a known sender or group: the author is in the chat-senders master (`masters/chat_senders.csv`, by keyed hash)
+  or is a phone number the outlet master lists, or the chat itself is (a group registered by its name, a
+  one-to-one chat with a known sender). Other chats load their messages and give no order lines.
+- a quantity that can be a count (`order_text.is_count`: never phone digits, masked or not, @-mentions, years,
+  times, dates, prices, scores, codes) in a message that reads as an order: a trade unit (cs, ctn, pcs, pkt, nos,
+  dz, peti, dabba); an everyday unit (packet, box, case, dozen...) with a pack size on the item, an exact alias, or
+  an order-like message; a bare number with an exact alias or an order-like message. Order-like: order / bhejo /
+  send / chahiye / pls..., a known outlet named, or several items, and no errand or story (bring, get, bought,
+  le aana, khaye).
+- a SKU match (`catalogue.Catalogue.match_sku`): an exact alias or master name, or every word of the item a word
+  of the SKU's names. An item no SKU matches gives no line (the message stays in `whatsapp_messages`).
 
 The outlet is the one named in the message ("X - ...", "X:", an outlet line, "for X", "X ke liye"), else the
-author's outlet (a phone number in the outlet master, or a saved name close to an outlet's name). Outlets and
-SKUs are matched exactly through the distributor's aliases and the master names first, then with rapidfuzz
-(`fuzzy=False` keeps only the exact matches: the benchmark's baseline). Every line has a confidence: SKU match x
-outlet match x quantity certainty; below the threshold (default 0.8) it is written with `needs_review`.
+author's outlet (the senders master's outlet, a phone number in the outlet master, or a saved name close to an
+outlet's name). Outlets and SKUs are matched exactly through the distributor's aliases and the master names
+first, then with rapidfuzz (`fuzzy=False` keeps only the exact matches: the benchmark's baseline). Every line has
+a confidence: SKU match x outlet match x quantity certainty; below the threshold (default 0.8) it is written with
+`needs_review`.
 """
 
 from __future__ import annotations
@@ -26,90 +41,25 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import polars as pl
-from rapidfuzz import fuzz, process
 
-from ingest.core.masters import MasterData
-from ingest.whatsapp.authors import clean_author, is_phone
+from ingest.whatsapp.catalogue import Catalogue
 from ingest.whatsapp.contract import WHATSAPP_ORDER_LINES
+from ingest.whatsapp.order_text import (
+    CHATTER_RE,
+    ERRAND_RE,
+    FILLERS,
+    ORDER_CUE,
+    TRADE_UNITS,
+    UNIT_ALT,
+    parse_quantity,
+    split_pack,
+)
+
+__all__ = ["Catalogue", "OrderContext", "Settings", "extract_orders", "order_id"]
 
 DEFAULT_THRESHOLD = 0.8
 FOLLOW_UP_WINDOW = timedelta(hours=24)
 
-CASE_WORDS = ("cases", "case", "cs", "ctns", "ctn", "cartons", "carton", "petis", "peti", "petti", "boxes", "box")
-CASE_WORDS += ("bx", "dabbe", "dabba", "dibba")
-PIECE_WORDS = ("pieces", "piece", "pcs", "pc", "pkts", "pkt", "packets", "packet", "nos", "units", "unit")
-DOZEN_WORDS = ("dozens", "dozen", "doz", "dz", "darjan", "darzan")
-UNIT_KIND = {**dict.fromkeys(CASE_WORDS, "case"), **dict.fromkeys(PIECE_WORDS, "piece")}
-UNIT_KIND |= dict.fromkeys(DOZEN_WORDS, "dozen")
-_UNIT_ALT = "|".join(sorted(UNIT_KIND, key=len, reverse=True))
-_PACK_UNITS = {"g": "g", "gm": "g", "gms": "g", "gr": "g", "gram": "g", "grams": "g", "kg": "kg", "kgs": "kg"}
-_PACK_UNITS |= {"ml": "ml", "mls": "ml", "l": "l", "lt": "l", "ltr": "l", "ltrs": "l", "litre": "l", "liter": "l"}
-_PACK_ALT = "|".join(sorted(_PACK_UNITS, key=len, reverse=True))
-PACK_RE = re.compile(rf"(?<![\w.])(\d+(?:\.\d+)?)\s*({_PACK_ALT})(?![a-z])", re.IGNORECASE)
-QTY_RE = re.compile(rf"(?<![\w.\-/])(\d+(?:\.\d+)?)(?:\s*({_UNIT_ALT})(?![a-z])|(?![\w.]))", re.IGNORECASE)
-FILLERS = frozenset(
-    [
-        "bhejo",
-        "bhej",
-        "bhejna",
-        "bhejdo",
-        "do",
-        "dena",
-        "dedo",
-        "de",
-        "dijiye",
-        "dijie",
-        "chahiye",
-        "chaiye",
-        "aur",
-        "bhi",
-        "ka",
-        "ki",
-        "ke",
-        "please",
-        "pls",
-        "plz",
-        "bhaiya",
-        "bhaia",
-        "bhai",
-        "ji",
-        "sir",
-        "order",
-        "orders",
-        "kal",
-        "urgent",
-        "send",
-        "need",
-        "want",
-        "add",
-        "also",
-        "the",
-        "of",
-        "to",
-        "me",
-        "hai",
-        "hain",
-        "karo",
-        "kar",
-        "jaldi",
-        "x",
-        "and",
-        "abhi",
-        "asap",
-        "today",
-        "aaj",
-        "wala",
-        "wale",
-        "wali",
-        "hello",
-        "hi",
-    ]
-)
-CHATTER_RE = re.compile(
-    r"₹|\b(payment|paid|pay|upi|utr|neft|rtgs|imps|cheque|chq|gpay|phonepe|paytm|amount|outstanding|balance|"
-    r"ledger|rs|inr|invoice|bill|delivered|received|mila|mil gaya)\b",
-    re.IGNORECASE,
-)
 CANCEL_RE = re.compile(r"\bcancel(?:led|l?ed)?\b", re.IGNORECASE)
 CANCEL_WORDS = frozenset(
     [
@@ -146,7 +96,7 @@ CANCEL_WORDS = frozenset(
         "of",
     ]
 )
-_UNIT_OPT = rf"(?:\s*(?:{_UNIT_ALT}))?"
+_UNIT_OPT = rf"(?:\s*(?:{UNIT_ALT}))?"
 CORRECTION_EN = re.compile(rf"(?<![\w.])(\d+){_UNIT_OPT}\s+not\s+(\d+){_UNIT_OPT}(?![\w.])", re.IGNORECASE)
 CORRECTION_HI = re.compile(
     rf"(?<![\w.])(\d+){_UNIT_OPT}\s+(?:nahi|nahin|nai|nhi)\s*,?\s*(\d+){_UNIT_OPT}(?![\w.])", re.IGNORECASE
@@ -155,11 +105,7 @@ OUTLET_PREFIX = re.compile(r"^\s*\*?(?P<name>[^\d\n:,*]{2,80}?)\*?\s*(?:\s[-–]
 OUTLET_FOR = re.compile(r"\bfor\s+(?P<name>[^\d,]+?)\s*[.!]*\s*$", re.IGNORECASE)
 OUTLET_KE_LIYE = re.compile(r"^\s*(?P<name>[^\d,]+?)\s+(?:ke\s+liye|ke\s+lie|ka\s+order)\b[\s:,-]*", re.IGNORECASE)
 _OUTLET_NOISE = re.compile(r"^(?:new\s+)?order\s*(?:for|:|-)?\s*|\s*(?:ka|ke)\s+order\s*$|[*:]", re.IGNORECASE)
-_GENERIC = ("store", "stores", "general", "traders", "provision", "provisions", "departmental", "enterprises")
-GENERIC_OUTLET_WORDS = frozenset(
-    (*_GENERIC, "super", "bazaar", "bazar", "mini", "mart", "co", "m", "s", "shri", "sons", "the", "and", "bakery")
-)
-SPLIT_RE = re.compile(r"\s*[,;\n]\s*|\s+(?:aur|and|\+)\s+", re.IGNORECASE)
+SPLIT_RE = re.compile(r"\s*(?:[;\n]|(?<!\d),|,(?!\d))\s*|\s+(?:aur|and|\+)\s+", re.IGNORECASE)  # not "1,250"
 
 
 @dataclass(frozen=True)
@@ -168,157 +114,17 @@ class Settings:
     fuzzy: bool = True  # False: exact alias / master-name matches only (the benchmark's baseline)
 
 
-def normal_key(text: str) -> str:
-    return re.sub(r"[^0-9a-z\u0900-\u097f]", "", clean_author(text).lower())
+@dataclass(frozen=True)
+class OrderContext:
+    """Who may order in this chat: author_key -> (outlet_code, score) for authors who are an outlet; the keys of
+    known senders; and whether the chat itself is registered (then every author may order)."""
 
+    author_outlets: dict[str, tuple[str | None, float]] = field(default_factory=dict)
+    known_authors: frozenset[str] = frozenset()
+    chat_known: bool = False
 
-def canonical_pack(amount: str, unit: str) -> str:
-    value = float(amount)
-    number = str(int(value)) if value.is_integer() else str(value)
-    return f"{number} {_PACK_UNITS[unit.lower()]}"
-
-
-def split_pack(text: str) -> tuple[str, str | None]:
-    """Text without its pack size, and the pack size ("100 g"), e.g. "Parle G 100gm" -> ("Parle G", "100 g")."""
-    found = PACK_RE.search(text)
-    if found is None:
-        return text, None
-    rest = (text[: found.start()] + " " + text[found.end() :]).strip()
-    return rest, canonical_pack(found.group(1), found.group(2))
-
-
-def _distinctive(words: str) -> str:
-    """A name without the words every shop has ("General Stores"), unless nothing else is left."""
-    kept = [w for w in words.split() if w not in GENERIC_OUTLET_WORDS]
-    return " ".join(kept) if kept else words
-
-
-def _words(text: str) -> str:
-    return " ".join(re.sub(r"[^0-9a-z\u0900-\u097f]+", " ", text.lower()).split())
-
-
-# --- the masters, as one distributor's chat needs them -----------------------------------------------------------
-@dataclass
-class _Sku:
-    code: str
-    pack: str | None
-    units_per_case: int | None
-    names: list[str] = field(default_factory=list)  # product names without the pack, as words
-
-
-class Catalogue:
-    """One distributor's SKUs (master names and its aliases) and outlets, with exact and fuzzy lookups."""
-
-    def __init__(self, masters: MasterData, distributor_code: str, fuzzy: bool = True) -> None:
-        self.fuzzy = fuzzy
-        self.skus: dict[str, _Sku] = {}
-        self.keys: dict[str, str] = {}
-        for row in masters.skus.iter_rows(named=True):
-            name, pack = split_pack(row["sku_name"] or "")
-            self.skus[row["sku_code"]] = _Sku(row["sku_code"], pack, row["units_per_case"], [_words(name)])
-            for value in (row["sku_code"], row["sku_name"], row["ean"]):
-                if value:
-                    self.keys.setdefault(normal_key(value), row["sku_code"])
-        aliases = masters.aliases.filter(pl.col("distributor_code") == distributor_code)
-        for alias, code in aliases.select("alias", "sku_code").iter_rows():
-            if code in self.skus and alias:
-                self.keys[normal_key(alias)] = code
-                words = _words(split_pack(alias)[0])
-                if re.search(r"[a-z]{3}", words) and " " in words:
-                    self.skus[code].names.append(words)
-        outlets = masters.outlets.filter(pl.col("distributor_code") == distributor_code).sort("outlet_code")
-        self.outlet_codes: list[str] = outlets["outlet_code"].to_list()
-        self.outlet_names: list[str] = [_words(n or "") for n in outlets["outlet_name"].to_list()]
-        self.outlet_matchable = [_distinctive(n) for n in self.outlet_names]
-        self.outlet_keys: dict[str, str] = {}
-        for code, name in zip(self.outlet_codes, outlets["outlet_name"].to_list(), strict=True):
-            self.outlet_keys.setdefault(normal_key(name or ""), code)
-        confirmed = masters.outlet_aliases.filter(pl.col("distributor_code") == distributor_code)
-        for alias, code in confirmed.select("alias", "outlet_code").iter_rows():
-            if alias and code in self.outlet_codes:
-                self.outlet_keys[normal_key(alias)] = code  # a reviewer's decision: exact from now on
-        self.phones: dict[str, str] = {}
-        for code, phone in zip(self.outlet_codes, outlets["phone"].to_list(), strict=True):
-            digits = re.sub(r"\D", "", phone or "")
-            if len(digits) >= 10:
-                self.phones.setdefault(digits[-10:], code)  # lowest code first: a re-registered shop shares it
-        self._sku_cache: dict[str, tuple[str | None, float]] = {}
-        self._outlet_cache: dict[str, tuple[str | None, float]] = {}
-
-    @property
-    def has_skus(self) -> bool:
-        return bool(self.skus)
-
-    def units_per_case(self, sku_code: str | None) -> int | None:
-        return self.skus[sku_code].units_per_case if sku_code in self.skus else None
-
-    def match_sku(self, item: str) -> tuple[str | None, float]:
-        """(sku_code, score in [0, 1]) for an item as written, pack size included."""
-        if item not in self._sku_cache:
-            self._sku_cache[item] = self._match_sku(item)
-        return self._sku_cache[item]
-
-    def _match_sku(self, item: str) -> tuple[str | None, float]:
-        exact = self.keys.get(normal_key(item))
-        if exact is not None:
-            return exact, 1.0
-        if not self.fuzzy:
-            return None, 0.0
-        words, pack = split_pack(item)
-        words = _words(words)
-        if not words:
-            return None, 0.0
-        candidates = [s for s in self.skus.values() if pack is not None and s.pack == pack]
-        penalty = 1.0
-        if not candidates:
-            candidates = list(self.skus.values())
-            penalty = 0.85 if pack is not None else 1.0
-        scored = sorted(
-            ((max(fuzz.WRatio(words, n) for n in s.names), s) for s in candidates), key=lambda x: (-x[0], x[1].code)
-        )
-        best, sku = scored[0]
-        second = scored[1][0] if len(scored) > 1 else 0.0
-        score = best / 100 * penalty
-        if best - second < 5:
-            score *= 0.8  # two SKUs read alike: a person decides
-        if pack is None and sum(1 for s in self.skus.values() if s.names[0] == sku.names[0]) > 1:
-            score *= 0.7  # the product comes in several packs and the message names none
-        return (sku.code if best >= 60 else None), round(score, 4)
-
-    def match_outlet(self, text: str) -> tuple[str | None, float]:
-        if text not in self._outlet_cache:
-            self._outlet_cache[text] = self._match_outlet(text)
-        return self._outlet_cache[text]
-
-    def _match_outlet(self, text: str) -> tuple[str | None, float]:
-        exact = self.outlet_keys.get(normal_key(text))
-        if exact is not None:
-            return exact, 1.0
-        words = _distinctive(_words(text))
-        if not self.fuzzy or not words or not self.outlet_names:
-            return None, 0.0
-        found = process.extract(words, self.outlet_matchable, scorer=fuzz.WRatio, limit=4)
-        found.sort(key=lambda f: (-f[1], -fuzz.ratio(words, f[0]), f[2]))
-        _, best, index = found[0]
-        score = best / 100
-        if len(found) > 1 and best - found[1][1] < 3 and _close(words, found[0][0], found[1][0]):
-            score *= 0.8  # two outlets fit about as well
-        return (self.outlet_codes[index] if best >= 80 else None), round(score, 4)
-
-    def outlet_of_author(self, author: str | None) -> tuple[str | None, float]:
-        """The outlet an author is: their phone number in the outlet master, or a saved name close to a name."""
-        if not author:
-            return None, 0.0
-        if is_phone(author):
-            digits = re.sub(r"\D", "", author)
-            code = self.phones.get(digits[-10:])
-            return (code, 1.0) if code else (None, 0.0)
-        code, score = self.match_outlet(author)
-        return (code, score) if code and score >= 0.9 else (None, 0.0)
-
-
-def _close(words: str, first: str, second: str) -> bool:
-    return fuzz.ratio(words, second) >= fuzz.ratio(words, first) - 3
+    def may_order(self, author: str | None) -> bool:
+        return self.chat_known or (author is not None and author in self.known_authors)
 
 
 # --- one message's text ------------------------------------------------------------------------------------------
@@ -352,24 +158,6 @@ def _message_outlet(lines: list[str]) -> tuple[str | None, list[str]]:
     if prefix:
         return _clean_outlet(prefix.group("name")), [first[prefix.end() :], *lines[1:]]
     return None, lines
-
-
-def parse_quantity(segment: str) -> tuple[float, str, str | None, float, str] | None:
-    """(count, unit kind, unit as written, certainty, text without the quantity) of one item's segment."""
-    without_pack = PACK_RE.sub(lambda m: "#" * len(m.group(0)), segment)
-    found = list(QTY_RE.finditer(without_pack))
-    if not found:
-        return None
-    with_unit = [m for m in found if m.group(2)]
-    chosen = (with_unit or found)[0]
-    if with_unit:
-        certainty = 1.0 if len(with_unit) == 1 else 0.5
-        kind, unit = UNIT_KIND[chosen.group(2).lower()], chosen.group(2)
-    else:
-        certainty = 0.7 if len(found) == 1 else 0.4
-        kind, unit = "piece", None
-    rest = segment[: chosen.start()] + " " + segment[chosen.end() :]
-    return float(chosen.group(1)), kind, unit, certainty, rest
 
 
 def _item_text(rest: str) -> str:
@@ -492,15 +280,9 @@ def order_id(distributor_code: str, chat: str, line_number: int) -> str:
 
 
 def extract_orders(
-    rows: pl.DataFrame,
-    catalogue: Catalogue,
-    author_outlets: dict[str, tuple[str | None, float]],
-    settings: Settings | None = None,
+    rows: pl.DataFrame, catalogue: Catalogue, context: OrderContext, settings: Settings | None = None
 ) -> pl.DataFrame:
-    """Order lines of a chat's contract rows (`whatsapp_messages` columns plus `_row_number`), in file order.
-
-    `author_outlets` maps author_key -> (outlet_code, score) for authors who are an outlet.
-    """
+    """Order lines of a chat's contract rows (`whatsapp_messages` columns plus `_row_number`), in file order."""
     settings = settings or Settings()
     state = _Extraction(catalogue, settings)
     if not catalogue.has_skus:
@@ -509,11 +291,12 @@ def extract_orders(
     for row in rows.select(*columns, "_row_number").iter_rows(named=True):
         if row["is_system"] or row["is_media"] or not row["text"] or row["message_ts"] is None:
             continue
-        _message(state, row, author_outlets)
+        if context.may_order(row["author_key"]):
+            _message(state, row, context)
     return _frame([line for order in state.orders for line in order.lines])
 
 
-def _message(state: _Extraction, row: dict, author_outlets: dict[str, tuple[str | None, float]]) -> None:
+def _message(state: _Extraction, row: dict, context: OrderContext) -> None:
     text, when, author = row["text"], row["message_ts"], row["author_key"]
     cancelled, named = parse_cancel(text)
     if cancelled:
@@ -524,7 +307,10 @@ def _message(state: _Extraction, row: dict, author_outlets: dict[str, tuple[str 
         state.correct(when, author, *correction)
         return
     outlet_text, parsed = parse_order_text(text)
-    lines = [_line(state, row, p, outlet_text, author_outlets) for p in parsed]
+    matched = [(p, *state.catalogue.match_sku(p.item_text)) for p in parsed]
+    matched = [(p, sku, score) for p, sku, score in matched if sku is not None]
+    order_like = _order_like(state, text, outlet_text, matched)
+    lines = [_line(state, row, p, sku, score, outlet_text, context, order_like) for p, sku, score in matched]
     lines = [line for line in lines if line is not None]
     for number, line in enumerate(lines, start=1):
         line["line_number_in_message"] = number
@@ -533,22 +319,45 @@ def _message(state: _Extraction, row: dict, author_outlets: dict[str, tuple[str 
         state.orders.append(_Order(when, author, outlet, lines))
 
 
+def _specific(item: str) -> bool:
+    """The item names its pack size ("jeera soda 250ml"), not only words that everyday talk uses too."""
+    return split_pack(item)[1] is not None
+
+
+def _order_like(state: _Extraction, text: str, outlet_text: str | None, matched: list) -> bool:
+    """An order word ("order", "bhejo", "pls"...), a known outlet named, or a list of several items; never an
+    errand or a story ("bring", "le aana", "bought")."""
+    if ERRAND_RE.search(text):
+        return False
+    if ORDER_CUE.search(text) or len(matched) >= 2:
+        return True
+    return outlet_text is not None and state.catalogue.match_outlet(outlet_text)[1] >= state.settings.threshold
+
+
 def _line(
     state: _Extraction,
     row: dict,
     parsed: Parsed,
+    sku: str,
+    sku_score: float,
     outlet_text: str | None,
-    author_outlets: dict[str, tuple[str | None, float]],
+    context: OrderContext,
+    order_like: bool,
 ) -> dict | None:
     catalogue = state.catalogue
-    sku, sku_score = catalogue.match_sku(parsed.item_text)
-    if parsed.unit_text is None and (sku is None or sku_score < 0.8):
-        return None  # a bare number next to words that are no SKU: chatter, not an order
+    exact = catalogue.exact_sku(parsed.item_text) is not None
+    if parsed.unit_text is None:
+        if sku_score < 0.8:
+            return None  # a bare number next to words that read only roughly as a SKU: chatter, not an order
+        if not order_like and not exact:
+            return None  # "2 cola" in passing: a bare number needs an order-like message or an exact alias
+    elif not (order_like or exact or parsed.unit_text.lower() in TRADE_UNITS or _specific(parsed.item_text)):
+        return None  # "3 packets of jeera soda": an everyday unit, no pack size, and no order-like message
     written = parsed.outlet_text or outlet_text
     if written:
         outlet, outlet_score = catalogue.match_outlet(written)
     else:
-        outlet, outlet_score = author_outlets.get(row["author_key"], (None, 0.0))
+        outlet, outlet_score = context.author_outlets.get(row["author_key"], (None, 0.0))
     if outlet is None:
         outlet_score = 0.6
     confidence = round(max(0.0, min(1.0, sku_score * outlet_score * parsed.certainty)), 4)
@@ -566,7 +375,7 @@ def _line(
         "quantity_units": quantity,
         "unit_text": parsed.unit_text,
         "confidence": confidence,
-        "needs_review": confidence < state.settings.threshold or sku is None or quantity is None,
+        "needs_review": confidence < state.settings.threshold or quantity is None,
         "review_subject": _review_subject(
             sku, sku_score, outlet, outlet_score, parsed.certainty, quantity, confidence, state.settings.threshold
         ),

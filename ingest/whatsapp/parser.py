@@ -10,7 +10,10 @@ Header styles handled (all from real exports): `dd/mm/yy, hh:mm - `, `mm/dd/yyyy
 `[dd/mm/yy, hh:mm:ss] `, `yyyy/mm/dd`, year in the middle, `-` `/` `.` and `. ` separators, 12/24-hour clocks
 (`PM`, `p.m.`, `p. m.`, `p.<NBSP>m.`, `<U+202F>PM`, Arabic `ص`/`م`), time first (`[14:56:01, 3/18/22]`,
 Vietnamese), Finnish `klo`, Arabic-Indic digits, Buddhist-era years (`2565 BE`, or any year >= 2400), Japanese
-eras (`R4`, `H31`), U+200E/U+200F/U+202A/U+202C marks, CRLF, a UTF-8 or UTF-16 BOM.
+eras (`R4`, `H31`), U+200E/U+200F/U+202A/U+202C marks, CRLF, a UTF-8 or UTF-16 BOM; and old exports with the
+month's name: `19:23, 28 Aug 2013 - `, `Mar 5, 8:11 PM - `, `18 Mar 12:14 - ` (the last two without a year: it is
+inferred from the file's evidence, `infer_years`, and flagged `year_inferred`). WhatsApp's "edited" marker is taken
+off the text and flagged `is_edited`.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from __future__ import annotations
 import re
 import zipfile
 from collections.abc import Iterable
-from datetime import date
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
@@ -27,7 +30,7 @@ from typing import NamedTuple
 import polars as pl
 
 from ingest.core.errors import FileRejected
-from ingest.core.files import check_zip
+from ingest.core.files import check_zip, utf16_without_bom
 
 MARKS = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"
 STRIP_MARKS = str.maketrans(dict.fromkeys(MARKS))
@@ -41,24 +44,39 @@ _SP = "[ \u00a0\u202f]"
 _AMPM = "(?P<ap>[AaPp]\\.?[ \u00a0\u202f]?[Mm]\\.?|[صم]|午前|午後|上午|下午)(?![^\\W\\d_])"
 
 
+NUMERIC, DAY_MONTH, MONTH_DAY = "numeric", "day_month", "month_day"
+ORDERS = ("date_first", "time_first")
+MONTH_NAMES = r"(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
+MONTH_NAMES += r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?![^\W\d_])\.?"
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+MONTH_NUMBER = {name: n for n, name in enumerate(MONTHS, 1)}
+
+
 def header_pattern(
-    order: str, *, marks: bool = True, bracket: bool | None = None, ampm: bool = True
+    order: str, *, marks: bool = True, bracket: bool | None = None, ampm: bool = True, dates: str = NUMERIC
 ) -> re.Pattern[str]:
-    """The header regex of one style: `order` is `date_first` or `time_first`; features a file lacks are left out
-    (no direction marks, no brackets, no am/pm), which makes the single pass over the file much cheaper.
+    """The header regex of one style: `order` is `date_first` or `time_first`; `dates` is `numeric`
+    (`28/08/2013`), `day_month` (`28 Aug 2013`, `18 Mar`) or `month_day` (`Mar 5`, `Aug 28, 2013`): old exports
+    write the month's name, and leave out the year of the current year's messages. Features a file lacks are left
+    out (no direction marks, no brackets, no am/pm), which makes the single pass over the file much cheaper.
 
     Matches from the newline before a header, so search a text that starts with "\\n".
     """
-    return _compiled(order, marks, bracket, ampm)
+    return _compiled(order, marks, bracket, ampm, dates)
 
 
 @lru_cache(maxsize=64)
-def _compiled(order: str, marks: bool, bracket: bool | None, ampm: bool) -> re.Pattern[str]:
+def _compiled(order: str, marks: bool, bracket: bool | None, ampm: bool, dates: str) -> re.Pattern[str]:
     m = _M if marks else ""
-    date = (
-        rf"(?P<d1>\d{{1,4}}){m}(?P<sep>[./-]) ?{m}(?P<d2>\d{{1,4}}){m}(?P=sep) ?{m}"
-        rf"(?P<d3>\d{{1,4}}|[MTSHR]\d{{1,2}})(?: ?BE)?\.?"
-    )
+    year = r"(?:,? (?P<d3>\d{4}))?"  # absent in old exports for the current year's messages
+    date = {
+        NUMERIC: (
+            rf"(?P<d1>\d{{1,4}}){m}(?P<sep>[./-]) ?{m}(?P<d2>\d{{1,4}}){m}(?P=sep) ?{m}"
+            rf"(?P<d3>\d{{1,4}}|[MTSHR]\d{{1,2}})(?: ?BE)?\.?"
+        ),
+        DAY_MONTH: rf"(?P<d1>\d{{1,2}})\.? (?P<d2>{MONTH_NAMES}){year}",
+        MONTH_DAY: rf"(?P<d2>{MONTH_NAMES}) (?P<d1>\d{{1,2}}){year}",
+    }[dates]
     clock = r"(?P<h>\d{1,2})[:.](?P<mi>\d{2})(?:[:.](?P<s>\d{2}))?"
     if ampm:
         clock += rf"(?:{_SP}?{_AMPM})?"
@@ -86,6 +104,8 @@ SCHEMA: dict[str, pl.DataType] = {
     "system_kind": pl.String(),
     "is_media": pl.Boolean(),
     "attachment": pl.String(),
+    "is_edited": pl.Boolean(),
+    "year_inferred": pl.Boolean(),
     "line_number": pl.Int32(),
 }
 
@@ -146,6 +166,33 @@ IOS_ATTACHED = re.compile(
 # iOS "Some file.txt ‎document omitted"
 PLACEHOLDER_FILE = re.compile(r"^[^\n]+?\.[A-Za-z0-9]{2,5}(?: • [^\n]*)? [\u200e\u200f]")
 VIEW_ONCE = "null"
+# What WhatsApp appends to an edited message: Android "<This message was edited>", iOS "‎<This message was edited.>"
+# (U+200E first); other languages by the word for "edited" inside the angle brackets at the end of the text.
+EDITED_AT = re.compile(f"<[{MARKS}]*(?P<said>[^<>\\n]{{3,80}})>[{MARKS}]*$")
+EDITED_WORDS = re.compile(
+    "edited|bearbeitet|editado|editada|editó|modifié|modificato|bewerkt|diedit|disunting|изменено|отредактировано|"
+    "змінено|upravena|upraveno|düzenlendi|एडिट|संपादित|編集|แก้ไข|chỉnh sửa|تعديل|redigert|redigerad|redigeret|"
+    "muokattu|edytowan|szerkeszt",
+    re.IGNORECASE,
+)
+_EDIT_END = (">", *MARKS)
+MAY_END_EDITED = frozenset(">" + MARKS + " \t\u00a0\n")
+_BEFORE_MARKER = " \u00a0\t" + MARKS
+
+
+def strip_edited(text: str) -> tuple[str, bool]:
+    """(the text without WhatsApp's "edited" marker, whether it had one). Cheap for the many texts without one."""
+    if not text.endswith(_EDIT_END):
+        if not text or not text[-1].isspace():
+            return text, False
+        text = text.rstrip()
+        if not text.endswith(_EDIT_END):
+            return text, False
+    start = text.rfind("<")
+    found = EDITED_AT.match(text, start) if start >= 0 else None
+    if found is None or EDITED_WORDS.search(found.group("said")) is None:
+        return text, False
+    return text[:start].rstrip(_BEFORE_MARKER), True
 
 
 class Classified(NamedTuple):
@@ -291,26 +338,37 @@ def _time_seconds(hour: str, minute: str, second: str | None, ampm: str | None) 
 
 
 # --- the single pass -----------------------------------------------------------------------------------------------
-def choose_style(text: str) -> re.Pattern[str] | None:
-    """The header regex for this file, from its first lines: date or time first, then only the features seen
-    (brackets, am/pm; direction marks if any appear anywhere). None when no line looks like a header."""
+class Style(NamedTuple):
+    pattern: re.Pattern[str]
+    dates: str  # NUMERIC, DAY_MONTH or MONTH_DAY
+
+
+STYLE_CANDIDATES = tuple((order, dates) for dates in (NUMERIC, DAY_MONTH, MONTH_DAY) for order in ORDERS)
+
+
+def choose_style(text: str) -> Style | None:
+    """The header regex for this file, from its first lines: date or time first, numeric dates or month names,
+    then only the features seen (brackets, am/pm; direction marks if any appear anywhere). None when no line looks
+    like a header."""
     cut = -1
     for _ in range(SAMPLE_LINES):
         cut = text.find("\n", cut + 1)
         if cut < 0:
             break
     sample = text if cut < 0 else text[:cut]
-    found = {order: list(header_pattern(order).finditer(sample)) for order in ("date_first", "time_first")}
-    order = max(found, key=lambda name: len(found[name]))
-    if not found[order]:
+    found = {key: list(header_pattern(key[0], dates=key[1]).finditer(sample)) for key in STYLE_CANDIDATES}
+    best = max(found, key=lambda key: len(found[key]))  # the first candidate wins a tie: numeric, date first
+    if not found[best]:
         return None
-    brackets = {bool(match.group("br")) for match in found[order]}
-    return header_pattern(
-        order,
+    brackets = {bool(match.group("br")) for match in found[best]}
+    pattern = header_pattern(
+        best[0],
         marks=_HAS_MARK.search(text) is not None,
         bracket=brackets.pop() if len(brackets) == 1 else None,
-        ampm=any(match.group("ap") for match in found[order]),
+        ampm=any(match.group("ap") for match in found[best]),
+        dates=best[1],
     )
+    return Style(pattern, best[1])
 
 
 def normalise(text: str) -> str:
@@ -318,28 +376,57 @@ def normalise(text: str) -> str:
     return "\n" + text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
-def parse_chat(text: str, *, day_first: bool | None = None, default_day_first: bool = True) -> pl.DataFrame:
+class YearEvidence(NamedTuple):
+    """What a file says about the year of messages whose header has none (old exports leave out the current
+    year): a year in its name, and the day it was exported (its modification date)."""
+
+    name_year: int | None = None
+    exported: date | None = None
+
+    @classmethod
+    def of_file(cls, name: str, modified: float | None) -> YearEvidence:
+        years = NAME_YEAR.findall(Path(name).stem)
+        exported = datetime.fromtimestamp(modified, tz=UTC).date() if modified is not None else None
+        return cls(int(years[-1]) if years else None, exported)
+
+
+NAME_YEAR = re.compile(r"(?<!\d)((?:19[89]|20\d)\d)(?!\d)")
+
+
+def parse_chat(
+    text: str,
+    *,
+    day_first: bool | None = None,
+    default_day_first: bool = True,
+    evidence: YearEvidence | None = None,
+) -> pl.DataFrame:
     """Parse a chat export's text into one row per message, in file order (`SCHEMA`).
 
     Columns: `timestamp` (naive local datetime as the phone showed it; null if the header's date is impossible),
     `author` (None for lines WhatsApp wrote without one: joins, group changes, the encryption notice; kept for
-    deleted messages and missed calls), `text` (multi-line messages joined with "\\n", direction marks removed),
-    `is_system`, `system_kind` (joined / added / left / removed / encryption / deleted / missed_call /
-    group_change / other), `is_media` (an attachment or a "<Media omitted>"-style placeholder), `attachment` (the
-    exported file name when there is one) and `line_number` (1-based line of the message's first line).
+    deleted messages and missed calls), `text` (multi-line messages joined with "\\n", direction marks and the
+    "edited" marker removed), `is_system`, `system_kind` (joined / added / left / removed / encryption / deleted /
+    missed_call / group_change / other), `is_media` (an attachment or a "<Media omitted>"-style placeholder),
+    `attachment` (the exported file name when there is one), `is_edited` (WhatsApp marked the message edited),
+    `year_inferred` (the header had no year: see `infer_years`) and `line_number` (1-based line of the message's
+    first line).
 
-    `day_first=None` decides the date order from the whole file (see `decide_day_first`). Raises
-    FileRejected("not_a_chat") when no line is a message header.
+    `day_first=None` decides the date order from the whole file (see `decide_day_first`). A header without a year
+    takes it from `evidence` (the file's other headers first). Raises FileRejected("not_a_chat") when no line is a
+    message header.
     """
     text = normalise(text)
-    pattern = choose_style(text)
-    if pattern is None:
+    style = choose_style(text)
+    if style is None:
         raise FileRejected("not_a_chat", "no line looks like a WhatsApp message header")
-    keys, times, bodies, lines = _scan(text, pattern)
+    keys, times, bodies, lines = _scan(text, style.pattern)
     columns = _messages(bodies)
-    timestamps = _timestamps(keys, times, day_first, default_day_first)
+    if style.dates == NUMERIC:
+        days, inferred = _numeric_days(keys, day_first, default_day_first), [False] * len(keys)
+    else:
+        days, inferred = _named_days(keys, evidence or YearEvidence())
     frame = pl.DataFrame(
-        {"timestamp": timestamps, **columns, "line_number": lines},
+        {"timestamp": _timestamps(days, times), **columns, "year_inferred": inferred, "line_number": lines},
         schema={"timestamp": pl.Int64(), **{k: v for k, v in SCHEMA.items() if k != "timestamp"}},
     )
     return frame.with_columns(pl.col("timestamp").cast(pl.Datetime("us")).alias("timestamp"))
@@ -376,10 +463,14 @@ def _messages(bodies: list[str]) -> dict[str, list]:
     kinds: list[str | None] = []
     media: list[bool] = []
     files: list[str | None] = []
+    edited: list[bool] = []
     for body in bodies:
         cut = body.find(": ")
         has_author = cut > 0 and body.find("\n", 0, cut) < 0
         raw = body[cut + 2 :] if has_author else body
+        was_edited = False
+        if raw[-1:] in MAY_END_EDITED:  # a ">", a mark or a space last: one set lookup for the other messages
+            raw, was_edited = strip_edited(raw)
         kind = classify(raw, has_author)
         keep_author = has_author and (not kind.is_system or kind.system_kind in ("deleted", "missed_call"))
         authors.append(body[:cut].translate(STRIP_MARKS).strip() if keep_author else None)
@@ -388,6 +479,7 @@ def _messages(bodies: list[str]) -> dict[str, list]:
         kinds.append(kind.system_kind)
         media.append(kind.is_media)
         files.append(kind.attachment)
+        edited.append(was_edited)
     return {
         "author": authors,
         "text": texts,
@@ -395,27 +487,82 @@ def _messages(bodies: list[str]) -> dict[str, list]:
         "system_kind": kinds,
         "is_media": media,
         "attachment": files,
+        "is_edited": edited,
     }
 
 
-def _timestamps(keys: list, times: list, day_first: bool | None, default_day_first: bool) -> list[int | None]:
-    """Microseconds since 1970 per message, each distinct date and time converted once."""
+EPOCH = date(1970, 1, 1).toordinal()
+DAY_US = 86_400_000_000
+
+
+def _day_us(day: date | None) -> int | None:
+    return None if day is None else (day.toordinal() - EPOCH) * DAY_US
+
+
+def _numeric_days(keys: list, day_first: bool | None, default_day_first: bool) -> list[int | None]:
+    """Microseconds since 1970 of each message's day, each distinct date converted once."""
     distinct = list(dict.fromkeys(keys))
     year_at, decided = decide_day_first(distinct, default_day_first)
     order = decided if day_first is None else day_first
-    epoch = date(1970, 1, 1).toordinal()
-    day_us: dict[tuple[str, str, str], int | None] = {}
-    for key in distinct:
-        parsed = _to_date(key, year_at, order)
-        day_us[key] = None if parsed is None else (parsed.toordinal() - epoch) * 86_400_000_000
+    day_us = {key: _day_us(_to_date(key, year_at, order)) for key in distinct}
+    return [day_us[key] for key in keys]
+
+
+def _named_days(keys: list, evidence: YearEvidence) -> tuple[list[int | None], list[bool]]:
+    """Days of `28 Aug 2013` / `Mar 5` headers, and whether each one's year was inferred."""
+    month_days = [(MONTH_NUMBER[month[:3].lower()], int(day)) for day, month, _ in keys]
+    years = infer_years(month_days, [int(y) if y else None for _, _, y in keys], evidence)
+    cache: dict[tuple[int, int, int], int | None] = {}
+    days: list[int | None] = []
+    for (month, day), year in zip(month_days, years, strict=True):
+        stamp = cache.get((year, month, day), -1)
+        if stamp == -1:
+            try:
+                stamp = cache[(year, month, day)] = _day_us(date(year, month, day))
+            except ValueError:
+                stamp = cache[(year, month, day)] = None
+        days.append(stamp)
+    return days, [y is None for _, _, y in keys]
+
+
+def infer_years(month_days: list[tuple[int, int]], years: list[int | None], evidence: YearEvidence) -> list[int]:
+    """Every message's year, in file order (an export runs forward in time). Headers without one take it from,
+    in order: the file's other headers (the year runs on from the last dated header, +1 where the month goes
+    back; before the first dated header, -1 where it goes forward); else the year in the file's name, for its last
+    message; else the export date (the last message is the latest day on or before it); else today."""
+    if not years:
+        return []
+    known = [i for i, year in enumerate(years) if year is not None]
+    filled = list(years)
+    if not known:
+        filled[-1] = _last_year(month_days[-1], evidence)
+        known = [len(years) - 1]
+    for i in range(known[0] - 1, -1, -1):  # before the first dated header: walk back
+        after = filled[i + 1]
+        filled[i] = after - 1 if month_days[i][0] > month_days[i + 1][0] else after  # type: ignore[operator]
+    for i in range(known[0] + 1, len(filled)):  # after it: walk forward
+        if filled[i] is None:
+            before = filled[i - 1]
+            filled[i] = before + 1 if month_days[i][0] < month_days[i - 1][0] else before  # type: ignore[operator]
+    return filled  # type: ignore[return-value]
+
+
+def _last_year(month_day: tuple[int, int], evidence: YearEvidence) -> int:
+    if evidence.name_year is not None:
+        return evidence.name_year
+    exported = evidence.exported or date.today()
+    return exported.year if month_day <= (exported.month, exported.day) else exported.year - 1
+
+
+def _timestamps(days: list[int | None], times: list) -> list[int | None]:
+    """Microseconds since 1970 per message: its day plus its time, each distinct time converted once."""
     time_us: dict[tuple, int | None] = {}
     out: list[int | None] = []
-    for key, clock in zip(keys, times, strict=True):
+    for base, clock in zip(days, times, strict=True):
         micros = time_us.get(clock, -1)
         if micros == -1:
             seconds = _time_seconds(*clock)
             micros = time_us[clock] = None if seconds is None else seconds * 1_000_000
-        base = day_us[key]
         out.append(None if base is None or micros is None else base + micros)
     return out
 
@@ -448,6 +595,9 @@ def _zip_member(path: Path) -> bytes:
 def _decode(raw: bytes, name: str) -> str:
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return raw.decode("utf-16")
+    bomless = utf16_without_bom(raw[:4096])  # Windows tools write UTF-16 without a byte-order mark
+    if bomless is not None:
+        return raw.decode(bomless, errors="replace")
     if b"\x00" in raw[:4096]:
         raise FileRejected("not_a_chat", f"{name} is a binary file, not a WhatsApp chat export")
     try:
@@ -456,13 +606,16 @@ def _decode(raw: bytes, name: str) -> str:
         return raw.decode("cp1252", errors="replace")
 
 
-def parse_chat_file(path: Path, *, day_first: bool | None = None) -> pl.DataFrame:
-    """`parse_chat` on a `.txt` or `.zip` export; FileRejected("not_a_chat") names the file."""
+def parse_chat_file(path: Path, *, day_first: bool | None = None, name: str | None = None) -> pl.DataFrame:
+    """`parse_chat` on a `.txt` or `.zip` export; FileRejected("not_a_chat") names the file. A header without a
+    year takes it from the file's evidence: its other headers, its `name` (default: the path's), its modification
+    date."""
     text = read_chat_text(path)
     if not text.strip():
         raise FileRejected("empty_file", f"{path.name} has no text")
+    evidence = YearEvidence.of_file(name or path.name, path.stat().st_mtime)
     try:
-        return parse_chat(text, day_first=day_first)
+        return parse_chat(text, day_first=day_first, evidence=evidence)
     except FileRejected as rejected:
         raise FileRejected(rejected.code, f"{path.name}: {rejected.message}") from None
 

@@ -13,7 +13,7 @@ from ingest.core.errors import FileRejected
 from ingest.core.source import ReadContext, ReadResult
 from ingest.whatsapp.authors import author_key, display_author, hash_key, mask_phones_in_text
 from ingest.whatsapp.contract import WHATSAPP_MESSAGES, WHATSAPP_ORDER_LINES
-from ingest.whatsapp.orders import DEFAULT_THRESHOLD, Catalogue, Settings, extract_orders
+from ingest.whatsapp.orders import DEFAULT_THRESHOLD, Catalogue, OrderContext, Settings, extract_orders
 from ingest.whatsapp.parser import chat_name, parse_chat_file
 
 KIND = "whatsapp"
@@ -21,14 +21,14 @@ KIND = "whatsapp"
 
 def read(path: Path, ctx: ReadContext) -> ReadResult:
     try:
-        messages = parse_chat_file(path, day_first=ctx.layout(KIND).get("day_first"))
+        messages = parse_chat_file(path, day_first=ctx.layout(KIND).get("day_first"), name=ctx.file_name)
     except FileRejected as rejected:
         raise FileRejected(rejected.code, rejected.message.replace(path.name, ctx.file_name, 1)) from None
     rows = to_rows(messages, ctx.distributor_code, chat_name(ctx.file_name))
     good = rows.filter(pl.col("message_ts").is_not_null())
     bad = rows.filter(pl.col("message_ts").is_null())
     period = (good["message_ts"].min().date(), good["message_ts"].max().date()) if good.height else None  # type: ignore[union-attr]
-    lines = order_lines(messages, good, ctx)
+    lines = order_lines(messages, good, ctx, chat=chat_name(ctx.file_name))
     return ReadResult(
         tables={WHATSAPP_MESSAGES.table: good, WHATSAPP_ORDER_LINES.table: lines},
         quarantine=_quarantine(bad),
@@ -38,18 +38,23 @@ def read(path: Path, ctx: ReadContext) -> ReadResult:
     )
 
 
-def order_lines(messages: pl.DataFrame, rows: pl.DataFrame, ctx: ReadContext, fuzzy: bool = True) -> pl.DataFrame:
-    """Order lines of the chat's (dated) contract rows. Authors are matched to outlets before hashing (a phone
-    number against the outlet master's phones); the review threshold comes from the distributor's layout
-    (`order_review_threshold`, default 0.8)."""
+def order_lines(
+    messages: pl.DataFrame, rows: pl.DataFrame, ctx: ReadContext, chat: str, fuzzy: bool = True
+) -> pl.DataFrame:
+    """Order lines of the chat's (dated) contract rows. Who may order comes from the chat-senders master (the
+    authors, or the chat itself by its name) and the outlet master's phones; authors are matched to outlets before
+    hashing. The review threshold comes from the distributor's layout (`order_review_threshold`, default 0.8)."""
     layout = ctx.layout(KIND)
     settings = Settings(threshold=float(layout.get("order_review_threshold", DEFAULT_THRESHOLD)), fuzzy=fuzzy)
     catalogue = Catalogue(ctx.masters, ctx.distributor_code, fuzzy=fuzzy)
     key = hash_key()
-    author_outlets = {
-        author_key(a, key): catalogue.outlet_of_author(a) for a in messages["author"].unique().drop_nulls().to_list()
-    }
-    return extract_orders(rows, catalogue, author_outlets, settings)
+    authors = {author_key(a, key): a for a in messages["author"].unique().drop_nulls().to_list()}
+    context = OrderContext(
+        author_outlets={k: catalogue.outlet_of_author(a, k) for k, a in authors.items()},
+        known_authors=frozenset(k for k, a in authors.items() if catalogue.knows_author(a, k)),
+        chat_known=catalogue.knows_chat(chat, key),
+    )
+    return extract_orders(rows, catalogue, context, settings)
 
 
 def to_rows(messages: pl.DataFrame, distributor_code: str, chat: str) -> pl.DataFrame:
@@ -68,6 +73,8 @@ def to_rows(messages: pl.DataFrame, distributor_code: str, chat: str) -> pl.Data
         pl.col("is_system"),
         pl.col("system_kind"),
         pl.col("is_media"),
+        pl.col("is_edited"),
+        pl.col("year_inferred"),
         pl.lit(None, pl.String).alias("_sheet"),
         pl.col("line_number").alias("_row_number"),
     )
@@ -91,12 +98,15 @@ def _quarantine(bad: pl.DataFrame) -> pl.DataFrame:
 
 
 def preview_totals(result: ReadResult) -> dict:
-    """Extra `sellthrough preview` totals: messages (system ones included), system messages, authors, orders."""
+    """Extra `sellthrough preview` totals: messages (system ones included), system messages, authors, edited
+    messages, messages whose year was inferred, order lines, dates."""
     frame = result.tables.get(WHATSAPP_MESSAGES.table, pl.DataFrame(schema=WHATSAPP_MESSAGES.schema))
     return {
         "messages": result.rows_read,
         "system_messages": int(frame["is_system"].sum()) if frame.height else 0,
         "authors": frame["author_key"].drop_nulls().n_unique() if frame.height else 0,
+        "edited_messages": int(frame["is_edited"].sum()) if frame.height else 0,
+        "year_inferred_messages": int(frame["year_inferred"].sum()) if frame.height else 0,
         "order_lines": result.tables[WHATSAPP_ORDER_LINES.table].height
         if WHATSAPP_ORDER_LINES.table in result.tables
         else 0,

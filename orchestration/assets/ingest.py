@@ -20,6 +20,7 @@ from dagster import (
 
 from ingest.core.lake import VALIDATIONS_DIR, Lake
 from ingest.core.runner import ingest_inbox
+from ingest.core.skipped import unscanned_files
 from ingest.core.source import SourceKind
 from ingest.registry import source_kinds
 from orchestration.resources import SellthroughResource
@@ -55,6 +56,7 @@ def _ingest_asset(kind: SourceKind, upstream: list[AssetKey]):
             settings.inbox_dir,
             Lake(settings.raw_dir),
             kinds=[kind.name],
+            extra_layouts_dir=settings.layouts_dir,
             received_until=sellthrough.received_until_datetime(),
         )
         statuses = Counter(o.status for o in outcomes)
@@ -127,8 +129,12 @@ def build_ingest_assets() -> list:
             )
         ],
     )
-    def ingest_ledger(sellthrough: SellthroughResource):
-        ledger = Lake(sellthrough.settings().raw_dir).ledger()
+    def ingest_ledger(context: AssetExecutionContext, sellthrough: SellthroughResource):
+        settings = sellthrough.settings()
+        skipped = unscanned_files(settings.inbox_dir)  # links, lock files, folders of no known kind
+        for file in skipped:
+            context.log.warning(f"skipped {file.file_name}: {file.reason}")
+        ledger = Lake(settings.raw_dir).ledger()
         broken = ledger.filter(
             pl.col("rows_read") != pl.col("rows_loaded") + pl.col("rows_quarantined") + pl.col("rows_deduplicated")
         )
@@ -137,6 +143,7 @@ def build_ingest_assets() -> list:
             metadata={
                 "files": ledger.height,
                 "files_failed": ledger.filter(pl.col("status") == "failed").height,
+                "inbox_files_not_read": len(skipped),
             },
         )
         yield MaterializeResult(

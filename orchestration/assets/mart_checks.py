@@ -5,8 +5,10 @@ warehouse lock, so no dbt of another run writes meanwhile) and every result is s
 `<data_dir>/quality/mart_validations/`. A mart's check fails with severity ERROR when one of its blocking
 expectations fails; the specs are `blocking=True`, so Dagster makes every asset downstream of the marts
 (`published_warehouse`, `data_quality_docs`) wait for this step and not run after such a failure, and the run
-fails. When only warnings fail the check reports severity WARN, which never blocks. On a blocking failure the
-Data Docs site is rebuilt here, since the `data_quality_docs` asset will not run.
+fails. Before that, the failing marts and everything built from them are held back and the rest is published
+(orchestration/publish_gate.py), so one failing mart blocks only what it must; the Data Docs site is rebuilt
+there, since the `data_quality_docs` asset will not run. When only warnings fail the check reports severity WARN,
+which never blocks.
 """
 
 from collections.abc import Iterator
@@ -21,12 +23,14 @@ from dagster import (
 )
 from dagster_dbt import get_asset_key_for_model
 
-from expectations.docs import build_data_docs
 from expectations.mart_suites import MART_SUITES
 from expectations.marts import MartVerdict, mart_run_id, store_mart_results, validate_marts
 from orchestration.dbt import WAREHOUSE_LOCK_WAIT_SECONDS, sellthrough_dbt_assets
+from orchestration.publish_gate import add_mart_failures, hold_back_and_publish, load_manifest
 from orchestration.resources import SellthroughResource
+from sellthrough.build_report import BuildReport
 from sellthrough.locks import exclusive_lock
+from sellthrough.test_windows import mart_windows
 
 CHECK_NAME = "expectations_suite"
 # the dbt assets' own keys (e.g. main/fct_secondary_sales): a spec naming a key no asset has is silently
@@ -52,11 +56,20 @@ def mart_expectations(
     settings = sellthrough.settings()
     run_id = mart_run_id(context.op_execution_context.run_id)
     with exclusive_lock(settings.warehouse_lock_path, timeout_seconds=WAREHOUSE_LOCK_WAIT_SECONDS):
-        verdicts = validate_marts(settings.warehouse_path, run_id)
-    stored = store_mart_results(settings.data_dir, run_id, verdicts)
-    context.log.info(f"mart expectation results written to {stored}")
-    if any(v.blocking_failures for v in verdicts):
-        build_data_docs(settings.data_dir, settings.raw_dir)
+        # incremental marts on the rows built since the published version, unless tonight tests everything
+        since = mart_windows(settings.published_path, full_tests=sellthrough.tests_whole_tables())
+        verdicts = validate_marts(settings.warehouse_path, run_id, built_since=since)
+        stored = store_mart_results(settings.data_dir, run_id, verdicts)
+        context.log.info(f"mart expectation results written to {stored}")
+        if any(v.blocking_failures for v in verdicts):
+            # the failing marts and what is built from them keep the previous night's version; the rest is
+            # published here (the publish step will not run after a blocking failure); Data Docs rebuilt
+            report = BuildReport.read(settings.data_dir, context.op_execution_context.run_id)
+            add_mart_failures(report, verdicts, load_manifest())
+            delta = not sellthrough.tests_whole_tables()
+            hold_back_and_publish(
+                settings, report, full_tests=sellthrough.tests_whole_tables(), delta=delta, log=context.log.error
+            )
     for verdict in verdicts:
         yield _result(verdict)
 

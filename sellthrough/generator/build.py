@@ -8,16 +8,22 @@ from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
+from sellthrough.generator.anomalies import plan_anomalies
 from sellthrough.generator.config import NetworkConfig
+from sellthrough.generator.demand_patterns import patterns_truth, plan_patterns, with_promotions
 from sellthrough.generator.field_app import write_field_app
 from sellthrough.generator.files import write_delivered
+from sellthrough.generator.incentives import build_incentives, with_unprofitable_scheme
 from sellthrough.generator.master_faults import build_master_files
 from sellthrough.generator.masters import build_network
 from sellthrough.generator.monthly import stock_truth, write_primary_files, write_scheme_claims, write_stock_statements
 from sellthrough.generator.pos import write_pos
 from sellthrough.generator.problems import plan_problems
-from sellthrough.generator.sales_files import write_sales_files
+from sellthrough.generator.retailer_stock import write_retailer_stock
+from sellthrough.generator.sales_files import write_deployment_layouts, write_sales_files
 from sellthrough.generator.simulate import simulate
+from sellthrough.generator.supply import rationed_problem, with_rationed_pair
+from sellthrough.generator.tally import sku_units_csv
 from sellthrough.generator.truth import (
     business_problems,
     daily_frame,
@@ -37,7 +43,9 @@ def generate(data_dir: Path, config: NetworkConfig | None = None, progress: Prog
     """Write `data_dir/inbox/...` (the files the world sends) and `data_dir/truth/...` (what really happened).
 
     Any previous `inbox/` and `truth/` under data_dir are deleted first. The same config writes byte-identical
-    files with identical mtimes (each file's mtime is its simulated delivery time, UTC). Returns a summary.
+    files with identical mtimes (each file's mtime is its simulated delivery time, UTC). The layouts its
+    distributors need are written where a deployment keeps its own (`config/layouts/<kind>/<CODE>.yml`, as a data
+    engineer would: e.g. the positions of a headerless CSV). Returns a summary.
     """
     config = config or NetworkConfig()
     data_dir = Path(data_dir)
@@ -54,11 +62,18 @@ def generate(data_dir: Path, config: NetworkConfig | None = None, progress: Prog
     report("building the network", 0)
     network = build_network(config)
     plan = plan_problems(network)
+    network = with_promotions(with_unprofitable_scheme(network, plan))  # promotions: realistic demand only
+    plan = with_rationed_pair(network, plan)
     masters_at = datetime.combine(config.start - timedelta(days=1), time(0, 30))
     master_names = []
     pos = write_pos(network, inbox)
     masters = build_master_files(network)
-    for name, data in {**masters.files, "chain_stores.csv": pos.chain_stores}.items():
+    extra_masters = {
+        "chain_stores.csv": pos.chain_stores,
+        "chain_products.csv": pos.chain_products,
+        "sku_units.csv": sku_units_csv(network),
+    }
+    for name, data in {**masters.files, **extra_masters}.items():
         write_delivered(inbox / "masters" / "BRAND" / name, data, masters_at)
         master_names.append(f"masters/BRAND/{name}")
     for name, data in masters.moved_outlets.items():  # an outlet moves beat mid-period (outlet history)
@@ -70,6 +85,7 @@ def generate(data_dir: Path, config: NetworkConfig | None = None, progress: Prog
     report("writing distributor sales files", 2)
 
     sales = write_sales_files(network, sim, inbox, progress)
+    layout_files = write_deployment_layouts(network, data_dir / "config" / "layouts")
     report("writing primary sales, stock statements, scheme claims", 3)
 
     primary_files = write_primary_files(network, sim, inbox)
@@ -84,23 +100,32 @@ def generate(data_dir: Path, config: NetworkConfig | None = None, progress: Prog
     report("writing the truth", 4)
 
     secondary = secondary_frame(sales.truth)
+    retailer_stock = write_retailer_stock(network, secondary, inbox)  # shelf counts and store inventory (issue 16)
     daily = daily_frame(sim)
     primary = primary_frame(sim)
-    problems = business_problems(network, plan, secondary, daily, discrepancies, overclaim)
+    incentives = build_incentives(network, plan, sim, secondary, masters.moves, sfa_truth, primary, daily, overclaim)
+    for name, data in incentives.files.items():  # targets and SKU groups, set at the start of the period
+        write_delivered(inbox / "masters" / "BRAND" / name, data, masters_at)
+        master_names.append(f"masters/BRAND/{name}")
+    problems = business_problems(network, plan, secondary, daily, discrepancies, overclaim) + incentives.problems
+    problems += rationed_problem(network, plan, daily)
     file_faults = sorted_file_faults(sales.faults)
     files = {
         "masters": len(master_names),
         "distributor_sales": len(sales.files),
+        "tally_daybook": len(sales.tally_files),
         "primary_sales": len(primary_files),
         "stock_statement": len(stock_files),
         "scheme_claims": len(claim_files),
         "whatsapp": len(chat_files),
         "sfa": len(sfa_files),
         "pos_sales": len(pos.files),
+        "retailer_stock": len(retailer_stock.files),
     }
     expected = Counter(secondary["expected"].to_list())
     summary = {
         "files": files,
+        "layout_files": layout_files,
         "secondary_lines": secondary.height,
         "secondary_lines_loaded": expected.get("loaded", 0),
         "secondary_lines_quarantined": expected.get("quarantined", 0),
@@ -142,8 +167,16 @@ def generate(data_dir: Path, config: NetworkConfig | None = None, progress: Prog
     for name, frame in sfa_truth.items():
         frame.write_parquet(truth_dir / f"{name}.parquet")
     pos.truth.write_parquet(truth_dir / "pos_sales.parquet")
+    for name, frame in incentives.truth.items():
+        frame.write_parquet(truth_dir / f"{name}.parquet")
     dump_json(truth_dir / "pos_faults.json", pos.faults)
+    retailer_stock.truth.write_parquet(truth_dir / "retailer_stock.parquet")
+    plan_anomalies(network, plan).truth().write_parquet(truth_dir / "sales_anomalies.parquet")
+    dump_json(truth_dir / "retailer_understocked.json", retailer_stock.understocked)
+    dump_json(truth_dir / "tally_files.json", sales.tally_files)
     dump_json(truth_dir / "master_faults.json", masters.faults)
     dump_json(truth_dir / "outlet_moves.json", masters.moves)
+    if config.realistic_demand:
+        dump_json(truth_dir / "demand_patterns.json", patterns_truth(plan_patterns(network)))
     report("done", STEPS)
     return summary

@@ -18,6 +18,10 @@ LAYOUT_EXTENSIONS = {
     "tally_csv": ".csv",
     "multisheet_xlsx": ".xlsx",
     "hinglish_tsv": ".txt",
+    # shapes some weeks' files take (sellthrough/generator/layouts.py, `file_shape`)
+    "headerless_csv": ".csv",
+    "hinglish_kul_yog_tsv": ".txt",
+    "devanagari_tsv": ".txt",
 }
 # layouts with a voucher-type column carry retailer returns; layouts with a free column run free-goods schemes
 LAYOUTS_WITH_RETURNS = frozenset({"marg_xlsx", "busy_csv"})
@@ -37,6 +41,7 @@ class NetworkConfig:
     skus: int = 30
     days: int = 123
     start: date = date(2026, 7, 1)
+    realistic_demand: bool = False  # trend, regional seasons, moving festivals, promotions... (demand_patterns.py)
 
     def __post_init__(self) -> None:
         if self.distributors < 1:

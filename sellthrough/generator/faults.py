@@ -169,3 +169,37 @@ def wrong_quantities(rng: random.Random, rows: list[Row]) -> list[tuple[int, int
         right = rows[i].quantity
         out.append((i, right * 10 if right < 50 else right + rows[i].units_per_case))
     return out
+
+
+TRUNCATED_SHARE = 0.3  # a cut-off export carries about this share of the period's bills
+TRUNCATED_MIN_LINES = 20  # on a file this small a cut is not a volume signal
+
+
+def plan_truncations(
+    rng: random.Random, slots: list[Slot], plan: FaultPlan, lines: dict[Key, int], days: int, start: date
+) -> list[Key]:
+    """One file per cadence (daily, weekly) whose export was cut off and is re-sent complete a few hours later:
+    the planted volume problem. Chosen mid-network (enough like files before it to judge it), never a file with
+    another fault, nor one of a layout with cancelled bills (its first send would quarantine rows twice)."""
+    taken = {plan.resent, *plan.late, *plan.duplicates, *plan.malformed, *plan.unknown}
+    chosen: list[Key] = []
+    for cadence in ("daily", "weekly"):
+        pool = [
+            (s.distributor_code, s.start)
+            for s in slots
+            if s.cadence == cadence
+            and s.layout != "busy_csv"
+            and days * 0.45 <= (s.start - start).days <= days * 0.8
+            and (s.distributor_code, s.start) not in taken
+            and lines[(s.distributor_code, s.start)] >= TRUNCATED_MIN_LINES
+        ]
+        if pool:
+            chosen.append(rng.choice(sorted(pool)))
+    return chosen
+
+
+def truncated_rows(rows: list[Row]) -> list[Row]:
+    """The first bills of the file (about TRUNCATED_SHARE of them, at least one), as a cut-off export has them."""
+    bills = list(dict.fromkeys(r.invoice_number for r in rows))
+    kept = set(bills[: max(1, round(len(bills) * TRUNCATED_SHARE))])
+    return [r for r in rows if r.invoice_number in kept]

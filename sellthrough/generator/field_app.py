@@ -12,7 +12,10 @@ What the exports carry on purpose (all in the truth):
   within one export;
 - visits checked in far (1-5 km) from the outlet, and phones with a skewed clock (45 min to 3 h);
 - bad order lines added to real orders: an unknown SKU, a quantity that is not a whole number, a broken device
-  time (the pipeline quarantines them; they are not part of the orders' truth quantity).
+  time (the pipeline quarantines them; they are not part of the orders' truth quantity);
+- a rep who games his numbers (`gamed_rep`): to every real order he books he adds lines of other SKUs, a case
+  each, that the outlet never asked for and no invoice ever fills (loaded, in the orders' truth; on
+  `problems.json`'s `gamed_orders` entry).
 One export a week per distributor (Sunday night): JSON lines (with the app's productive flag, server times in
 UTC) for the first distributor, CSV (one file, a `type` column, no productive flag) for the second.
 
@@ -42,6 +45,7 @@ from sellthrough.generator.whatsapp import chat_distributors
 IST_OFFSET = timedelta(hours=5, minutes=30)
 FAR_SHARE, SKEW_SHARE, SKIP_SHARE = 0.03, 0.03, 0.08
 RESYNC_SHARE, REPEAT_SHARE = 0.06, 0.02
+PHANTOM_LINES = 2  # lines the gamed rep adds to each real order he books
 CSV_COLUMNS = (
     "type",
     "visit_id",
@@ -69,7 +73,7 @@ ORDER_SCHEMA = {
     "order_date": pl.Date,
     "syncs": pl.Int32,  # how many times the line was sent (re-syncs and repeats included)
     "expected": pl.String,  # loaded | quarantined
-    "fault": pl.String,  # null, or unknown_sku | bad_quantity | bad_time
+    "fault": pl.String,  # null, or unknown_sku | bad_quantity | bad_time (quarantined); padded (loaded)
 }
 VISIT_SCHEMA = {
     "distributor_code": pl.String,
@@ -116,16 +120,24 @@ def field_app_distributors(network: Network) -> list[Distributor]:
     return sorted(rng.sample(candidates, count), key=lambda d: d.code)
 
 
+def gamed_rep(network: Network) -> str | None:
+    """The rep who pads his field-app orders: the last rep of the first field-app distributor."""
+    distributors = field_app_distributors(network)
+    reps = [r.code for r in network.reps if distributors and r.distributor_code == distributors[0].code]
+    return reps[-1] if reps else None
+
+
 def write_field_app(network: Network, plan: ProblemPlan, inbox: Path) -> tuple[list[str], dict[str, pl.DataFrame]]:
     """Write the weekly exports under `inbox/sfa/<distributor>/`; return their names and the truth frames."""
     demand = _demand(network, plan)
     files: list[str] = []
     orders: list[dict] = []
     visits: list[dict] = []
+    padded_by = gamed_rep(network)
     for k, distributor in enumerate(field_app_distributors(network)):
         state = _Field(distributor, network.config.rng(f"field_app/{distributor.code}"))
         state.last_sync = datetime.combine(network.config.end, time(21, 0))
-        _simulate_calls(network, state, demand[distributor.code])
+        _simulate_calls(network, state, demand[distributor.code], padded_by)
         files += _write_exports(network, state, inbox, "jsonl" if k % 2 == 0 else "csv")
         orders += state.orders
         visits += state.visits
@@ -136,8 +148,9 @@ def write_field_app(network: Network, plan: ProblemPlan, inbox: Path) -> tuple[l
 
 
 # --- the calls --------------------------------------------------------------------------------------------------
-def _simulate_calls(network: Network, state: _Field, days: list) -> None:
+def _simulate_calls(network: Network, state: _Field, days: list, padded_by: str | None = None) -> None:
     code = state.distributor.code
+    padding = network.config.rng(f"field_app/{code}/padding")  # its own stream: the other draws stay the same
     beats = [b for b in network.beats if b.distributor_code == code]
     outlets = network.real_outlets(code)
     for t, day_orders in enumerate(days):
@@ -157,7 +170,16 @@ def _simulate_calls(network: Network, state: _Field, days: list) -> None:
                 if not lines and state.rng.random() < SKIP_SHARE:
                     continue
                 clock += timedelta(minutes=state.rng.randint(6, 25))
-                _call(state, beat.code, beat.rep_code, outlet, clock, _merged(lines or []))
+                booked = _merged(lines or [])
+                padded = _padding(network, padding, booked) if booked and beat.rep_code == padded_by else []
+                _call(state, beat.code, beat.rep_code, outlet, clock, sorted(booked + padded), {s for s, _ in padded})
+
+
+def _padding(network: Network, rng: random.Random, lines: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """PHANTOM_LINES lines of SKUs the real order does not have, a case each: never asked for, never invoiced."""
+    ordered = {sku for sku, _ in lines}
+    pool = [s for s in network.skus if s.code not in ordered]
+    return [(s.code, s.units_per_case) for s in rng.sample(pool, min(PHANTOM_LINES, len(pool)))]
 
 
 def _merged(lines: list[tuple[str, int]]) -> list[tuple[str, int]]:
@@ -167,7 +189,15 @@ def _merged(lines: list[tuple[str, int]]) -> list[tuple[str, int]]:
     return sorted(total.items())
 
 
-def _call(state: _Field, beat: str, rep: str, outlet: Outlet, when: datetime, lines: list[tuple[str, int]]) -> None:
+def _call(
+    state: _Field,
+    beat: str,
+    rep: str,
+    outlet: Outlet,
+    when: datetime,
+    lines: list[tuple[str, int]],
+    padded: set[str] | None = None,
+) -> None:
     rng, code = state.rng, state.distributor.code
     state.visit_count += 1
     visit_id = f"{code}-V{state.visit_count:06d}"
@@ -190,7 +220,7 @@ def _call(state: _Field, beat: str, rep: str, outlet: Outlet, when: datetime, li
     state.syncs.append(_Sync(server, visit))
     loaded_lines = len(lines)
     if lines:
-        _order(state, visit_id, rep, beat, outlet, device, server, lines)
+        _order(state, visit_id, rep, beat, outlet, device, server, lines, padded or set())
     state.visits.append(
         {
             "distributor_code": code,
@@ -228,6 +258,7 @@ def _order(
     device: datetime,
     server: datetime,
     lines: list[tuple[str, int]],
+    padded: set[str],
 ) -> None:
     rng, code = state.rng, state.distributor.code
     state.order_count += 1
@@ -265,7 +296,7 @@ def _order(
         state.orders.append(
             base
             | {"line_number": record["line_no"], "sku_code": record["sku"], "quantity_units": record["qty"]}
-            | {"expected": "loaded", "fault": None}
+            | {"expected": "loaded", "fault": "padded" if record["sku"] in padded else None}
         )
     for record in faults:
         state.orders.append(

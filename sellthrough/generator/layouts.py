@@ -1,14 +1,22 @@
-"""The six distributor sales-register layouts. Each writer turns rows into file bytes and tells which sheet row
-(1-based, as a spreadsheet program shows it) each input row landed on.
+"""The six distributor sales-register layouts, and the other shapes some distributors' files take on some weeks.
+Each writer turns rows into file bytes and tells which sheet row (1-based, as a spreadsheet program shows it) each
+input row landed on.
 
 | layout | software it imitates | quirks |
 |---|---|---|
-| marg_xlsx | Marg ERP register | merged title rows, real date cells, Bill Total after each bill, Grand Total |
+| marg_xlsx | Marg ERP register | merged title rows (period), real date cells, Bill Total after each bill, Grand Total |
 | busy_csv | Busy export | UTF-8 BOM, cases + pieces, `₹1,23,456.00`, Status Active/Cancelled |
 | legacy_xls | home-grown Excel 97 | Excel serial dates as plain numbers, net value only, no party code |
 | tally_csv | Tally day book | cp1252, `;`, title lines, Hinglish headers, `3-Nov-26`, `Rs. 1,234.50`, Total row |
-| multisheet_xlsx | a DMS workbook | a Summary sheet first, details on the second sheet, `05.11.2026` dates |
+| multisheet_xlsx | a DMS workbook | a Summary sheet first, details on the second sheet, `05.11.2026`, `Sch Disc` |
+|  |  | (discount fractions such as 0.05: the distributor's layout ignores the column) |
 | hinglish_tsv | a small biller's text export | UTF-16 BOM, tabs, Hinglish headers, `5/11/26`, ` 1,250.00 ` |
+
+Shapes a distributor's files take on some weeks (`file_shape`): the DMS distributor's quick CSV export with no
+header row (`headerless_csv`, read by the positions of its layout, `data/config/layouts/`); the small biller's
+Hinglish export with `Nag` and a `Kul Yog` total row (`hinglish_kul_yog_tsv`) and its Devanagari export with a
+period title row and a `कुल योग` total row (`devanagari_tsv`). Every shape carries identical lines within a bill
+sometimes (a line billed twice, `repeat_identical_lines`): both are sales.
 """
 
 from __future__ import annotations
@@ -303,6 +311,7 @@ def write_multisheet(rows: list[Row], meta: FileMeta) -> tuple[bytes, list[int]]
         "Free Pcs",
         "Net Value",
         "DSR",
+        "Sch Disc",
     )
     details.cell(1, 1, f"{meta.distributor_name} - Sales Details {meta.start:%d.%m.%Y} to {meta.end:%d.%m.%Y}")
     details.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
@@ -321,6 +330,7 @@ def write_multisheet(rows: list[Row], meta: FileMeta) -> tuple[bytes, list[int]]
             row.free,
             row.net_paise / 100,
             row.salesman,
+            discount_fraction(row),
         )
         for column, value in enumerate(values, start=1):
             if value is not None:
@@ -328,8 +338,70 @@ def write_multisheet(rows: list[Row], meta: FileMeta) -> tuple[bytes, list[int]]
     return workbook_bytes(workbook), list(range(4, len(rows) + 4))
 
 
-def write_hinglish(rows: list[Row], meta: FileMeta) -> tuple[bytes, list[int]]:
-    out: list[list[object]] = [["Bill Number", "Tarikh", "Party", "Saman", "Matra", "Rakam"]]
+def discount_fraction(row: Row) -> float:
+    """The scheme discount as a fraction of the gross (0.05 = 5%): a column no amount field may take."""
+    return round(row.discount_paise / row.gross_paise, 2) if row.gross_paise else 0.0
+
+
+def write_headerless(rows: list[Row], meta: FileMeta) -> tuple[bytes, list[int]]:
+    """The DMS's quick export: one title line (the period), then data rows with no header row; the columns are
+    known only by position (the distributor's layout names them), the last one a discount fraction."""
+    out: list[list[object]] = [[f"{meta.distributor_name} quick export {meta.start:%d.%m.%Y} to {meta.end:%d.%m.%Y}"]]
+    for row in rows:
+        out.append(
+            [
+                row.bad.get("date", f"{row.day:%d.%m.%Y}"),
+                row.invoice_number,
+                row.party_code,
+                row.party_name,
+                row.item_code or "",
+                row.item_name or "",
+                row.cases,
+                row.bad.get("quantity", row.pieces),
+                row.free,
+                plain(row.net_paise),
+                row.salesman,
+                discount_fraction(row),
+            ]
+        )
+    return delimited(out).encode("utf-8"), list(range(2, len(rows) + 2))
+
+
+HEADERLESS_LAYOUT = {
+    "sheet": "Sales Details",  # the workbook's; a CSV has no sheets, so it must not stop the CSV being read
+    "ignore": ["Sch Disc"],  # discount fractions: no amount field may take them
+    "csv": {
+        "header": False,
+        "skip_rows": 1,
+        "columns": {
+            "invoice_date": 1,
+            "invoice_number": 2,
+            "party_code": 3,
+            "party_name": 4,
+            "item_code": 5,
+            "item_name": 6,
+            "quantity_cases": 7,
+            "quantity_pieces": 8,
+            "free_units": 9,
+            "net_amount": 10,
+            "salesman": 11,
+        },
+        "ignore": [12],
+    },
+}
+
+
+HINGLISH_HEADERS = ("Bill Number", "Tarikh", "Party", "Saman", "Matra", "Rakam")
+KUL_YOG_HEADERS = ("Bill No", "Tarikh", "Party", "Saman", "Nag", "Rakam")
+DEVANAGARI_HEADERS = ("बिल नंबर", "तारीख", "पार्टी", "सामान", "नग", "रकम")
+
+
+def _small_biller(
+    rows: list[Row], headers: tuple[str, ...], title: str | None = None, total: str | None = None
+) -> tuple[bytes, list[int]]:
+    out: list[list[object]] = [[title]] if title else []
+    out.append(list(headers))
+    first = len(out) + 1
     for i, row in enumerate(rows):
         out.append(
             [
@@ -341,8 +413,25 @@ def write_hinglish(rows: list[Row], meta: FileMeta) -> tuple[bytes, list[int]]:
                 f" {indian(row.net_paise)} " if i % 3 else f"  {indian(row.net_paise)}",
             ]
         )
+    if total:
+        out.append([total, "", "", "", _quantity_sum(rows), indian(sum(r.net_paise for r in rows))])
     text = delimited(out, "\t")
-    return b"\xff\xfe" + text.encode("utf-16-le"), list(range(2, len(rows) + 2))
+    return b"\xff\xfe" + text.encode("utf-16-le"), list(range(first, len(rows) + first))
+
+
+def write_hinglish(rows: list[Row], meta: FileMeta) -> tuple[bytes, list[int]]:
+    return _small_biller(rows, HINGLISH_HEADERS)
+
+
+def write_hinglish_kul_yog(rows: list[Row], meta: FileMeta) -> tuple[bytes, list[int]]:
+    """The same biller's export with `Nag` for the quantity and a `Kul Yog` (grand total) row."""
+    return _small_biller(rows, KUL_YOG_HEADERS, total="Kul Yog")
+
+
+def write_devanagari(rows: list[Row], meta: FileMeta) -> tuple[bytes, list[int]]:
+    """Its Devanagari export: a title row with the period, Hindi headers and a `कुल योग` total row."""
+    title = f"बिक्री रजिस्टर {meta.start:%d/%m/%y} से {meta.end:%d/%m/%y}"
+    return _small_biller(rows, DEVANAGARI_HEADERS, title=title, total="कुल योग")
 
 
 WRITERS: dict[str, Writer] = {
@@ -352,7 +441,24 @@ WRITERS: dict[str, Writer] = {
     "tally_csv": write_tally,
     "multisheet_xlsx": write_multisheet,
     "hinglish_tsv": write_hinglish,
+    "headerless_csv": write_headerless,
+    "hinglish_kul_yog_tsv": write_hinglish_kul_yog,
+    "devanagari_tsv": write_devanagari,
 }
+# the shapes a layout's files take, one per ISO week in turn (`file_shape`)
+SHAPES: dict[str, tuple[str, ...]] = {
+    "multisheet_xlsx": ("multisheet_xlsx", "headerless_csv"),
+    "hinglish_tsv": ("hinglish_tsv", "hinglish_kul_yog_tsv", "devanagari_tsv"),
+}
+# the deployment's layout a distributor of this layout needs (`data/config/layouts/distributor_sales/<CODE>.yml`)
+DEPLOYMENT_LAYOUTS: dict[str, dict] = {"multisheet_xlsx": HEADERLESS_LAYOUT}
+
+
+def file_shape(layout: str, start: date) -> str:
+    """The shape of a distributor's file for the week (or day) starting `start`."""
+    shapes = SHAPES.get(layout, (layout,))
+    return shapes[start.isocalendar().week % len(shapes)]
+
 
 # what a layout's files carry, for truth/file_faults.json
 FEATURES: dict[str, tuple[str, ...]] = {
@@ -362,6 +468,9 @@ FEATURES: dict[str, tuple[str, ...]] = {
     "tally_csv": ("total_rows", "text_dates", "indian_amounts"),
     "multisheet_xlsx": ("text_dates",),
     "hinglish_tsv": ("text_dates", "indian_amounts"),
+    "headerless_csv": ("headerless_layout", "text_dates"),
+    "hinglish_kul_yog_tsv": ("total_rows", "text_dates", "indian_amounts"),
+    "devanagari_tsv": ("devanagari_headers", "total_rows", "text_dates", "indian_amounts"),
 }
 BAD_DATES = {
     "marg_xlsx": "31-13-2026",
@@ -370,18 +479,21 @@ BAD_DATES = {
     "tally_csv": "32-Nov-26",
     "multisheet_xlsx": "31.13.2026",
     "hinglish_tsv": "31/13/26",
-}
+}  # by layout: a shape of the layout writes the same
 DATE_FORMATS = {
     "busy_csv": "dd-mm-yyyy",
     "tally_csv": "d-Mon-yy",
     "multisheet_xlsx": "dd.mm.yyyy",
     "hinglish_tsv": "d/m/yy",
+    "headerless_csv": "dd.mm.yyyy",
+    "hinglish_kul_yog_tsv": "d/m/yy",
+    "devanagari_tsv": "d/m/yy",
 }
 
 
 def total_row_count(layout: str, rows: list[Row]) -> int:
     if layout == "marg_xlsx":
         return len(_bills(rows)) + 1
-    if layout == "tally_csv":
+    if layout in ("tally_csv", "hinglish_kul_yog_tsv", "devanagari_tsv"):
         return 1
     return 0

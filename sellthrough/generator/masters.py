@@ -118,9 +118,13 @@ class Scheme:
     discount_pct: float
     free_units: int
     uplift: float  # demand multiplier on eligible SKUs while the scheme runs
+    distributor_codes: tuple[str, ...] = ()  # the distributors that run it; empty: every distributor
 
     def active(self, day: date) -> bool:
         return self.start <= day <= self.end
+
+    def runs_at(self, distributor_code: str) -> bool:
+        return not self.distributor_codes or distributor_code in self.distributor_codes
 
 
 @dataclass(frozen=True)
@@ -585,6 +589,7 @@ MASTER_COLUMNS: dict[str, tuple[str, ...]] = {
         "min_units",
         "discount_pct",
         "free_units",
+        "distributor_codes",
     ),
     "sku_aliases": ("distributor_code", "alias", "sku_code"),
 }
@@ -628,6 +633,7 @@ def master_rows(network: Network) -> dict[str, list[tuple]]:
                 s.min_units,
                 f"{s.discount_pct:.1f}",
                 s.free_units,
+                ";".join(s.distributor_codes),
             )
             for s in network.schemes
         ],

@@ -1,8 +1,11 @@
-"""Modern-trade chains' POS sell-out files: two chains, two layouts (CSV daily lines, xlsx weekly totals), one
-file a week, every third file restating the two weeks before it; plus the chain_stores master.
+"""Modern-trade chains' POS sell-out files: three chains, three layouts (CSV daily lines, xlsx weekly totals, and
+a bakery chain's till export: one row per unit sold, so identical rows repeat, with its own product codes and no
+EANs), one file a week, every third file restating the two weeks before it; plus the chain_stores master and the
+chain_products master (the bakery's codes -> SKUs).
 
-Truth (`truth/pos_sales.parquet`): the figure a warehouse must end with per chain x store x EAN x day/week (the
-last file covering it wins); `truth/pos_faults.json`: the rows planted to be quarantined (bad EAN, unmapped store).
+Truth (`truth/pos_sales.parquet`): the figure a warehouse must end with per chain x store x article (EAN, or the
+chain's product code) x day/week (the last file covering it wins); `truth/pos_faults.json`: the rows planted to be
+quarantined (bad EAN, unknown product code, unmapped store).
 """
 
 from __future__ import annotations
@@ -30,9 +33,15 @@ class Chain:
     store_prefix: str
     grain: str  # day | week
     extension: str
+    till_rows: bool = False  # one row per unit sold, the chain's own product codes and no EAN
 
 
-CHAINS = (Chain("SMARTMART", "SM-", "day", ".csv"), Chain("FRESHCO", "FC", "week", ".xlsx"))
+CHAINS = (
+    Chain("SMARTMART", "SM-", "day", ".csv"),
+    Chain("FRESHCO", "FC", "week", ".xlsx"),
+    Chain("BAKEHOUSE", "BH", "day", ".csv", till_rows=True),
+)
+UNKNOWN_PRODUCT = "P9999"
 
 
 @dataclass
@@ -41,6 +50,18 @@ class PosOutput:
     chain_stores: bytes
     truth: pl.DataFrame
     faults: list[dict]
+    chain_products: bytes = b""
+
+
+def product_code(sku: Sku) -> str:
+    """The bakery chain's own code for a SKU (its till knows no EANs)."""
+    return f"P{sku.code[-4:]}"
+
+
+def chain_products_csv(network: Network) -> bytes:
+    rows = [("chain_code", "product_code", "sku_code")]
+    rows += [(chain.code, product_code(sku), sku.code) for chain in CHAINS if chain.till_rows for sku in network.skus]
+    return delimited(rows).replace("\r\n", "\n").encode("utf-8")
 
 
 def store_code(chain: Chain, outlet: Outlet) -> str:
@@ -92,7 +113,8 @@ def _row(chain: Chain, store: str, outlet: Outlet, sku: Sku, day: date, units: i
         "chain_code": chain.code,
         "store_code": store,
         "outlet_code": outlet.code,
-        "ean": sku.ean,
+        "ean": None if chain.till_rows else sku.ean,
+        "product_code": product_code(sku) if chain.till_rows else None,
         "sku_code": sku.code,
         "item": sku.name,
         "sale_date": day,
@@ -112,6 +134,16 @@ def _csv_bytes(rows: list[dict]) -> bytes:
         (r["store_code"], r["ean"], r["item"], r["sale_date"].strftime("%d-%m-%Y"), r["units"], r["value_paise"] / 100)
         for r in rows
     ]
+    return delimited(table).encode("utf-8")
+
+
+def _till_bytes(rows: list[dict]) -> bytes:
+    """A bakery till's export: one row per unit sold (a store's three buns of a day are three identical rows)."""
+    table = [("Store", "Bill Date", "Item Code", "Item", "Qty", "Amount")]
+    for r in sorted(rows, key=lambda r: (r["sale_date"], r["store_code"], r["product_code"] or "")):
+        unit_value = r["value_paise"] // r["units"] if r["units"] else 0
+        line = (r["store_code"], r["sale_date"].strftime("%d/%m/%Y"), r["product_code"], r["item"], 1, unit_value / 100)
+        table += [line] * r["units"]
     return delimited(table).encode("utf-8")
 
 
@@ -154,17 +186,24 @@ def write_pos(network: Network, inbox: Path) -> PosOutput:
             for key in [k for k in latest if _covered(k, covered, chain.code)]:
                 del latest[key]  # the last file covering a day wins, rows it no longer carries included
             for row in rows:
-                latest[(row["chain_code"], row["store_code"], row["ean"], row["sale_date"], row["date_grain"])] = row
+                key = (row["chain_code"], row["store_code"], row["ean"], row["product_code"])
+                latest[(*key, row["sale_date"], row["date_grain"])] = row
             first, last = covered[0], covered[-1] + timedelta(days=6)
             planted = _plant(chain, index, len(weeks), rows, outlets, network, faults, first, last)
-            data = _csv_bytes(planted) if chain.extension == ".csv" else _xlsx_bytes(chain, planted, first, last)
+            if chain.till_rows:
+                data = _till_bytes(planted)
+            elif chain.extension == ".csv":
+                data = _csv_bytes(planted)
+            else:
+                data = _xlsx_bytes(chain, planted, first, last)
             stem = f"{chain.code.lower()}_sellout_{first.isoformat()}_{last.isoformat()}"
             name = f"pos_sales/{chain.code}/{stem}{chain.extension}"
             delivered = datetime.combine(last + timedelta(days=1), time(6, 0))
             write_delivered(inbox / name, data, delivered)
             files.append(name)
-    truth = pl.DataFrame(list(latest.values()) or None).sort("chain_code", "store_code", "ean", "sale_date")
-    return PosOutput(files, chain_stores_csv(stores), truth, faults)
+    truth = pl.DataFrame(list(latest.values()) or None, infer_schema_length=None)
+    truth = truth.sort("chain_code", "store_code", "ean", "product_code", "sale_date", nulls_last=True)
+    return PosOutput(files, chain_stores_csv(stores), truth, faults, chain_products_csv(network))
 
 
 def _in_weeks(day: date, weeks: list[date]) -> bool:
@@ -172,7 +211,7 @@ def _in_weeks(day: date, weeks: list[date]) -> bool:
 
 
 def _covered(key: tuple, weeks: list[date], chain: str) -> bool:
-    return key[0] == chain and _in_weeks(key[3], weeks)
+    return key[0] == chain and _in_weeks(key[4], weeks)
 
 
 def _plant(
@@ -186,15 +225,31 @@ def _plant(
     first: date,
     last: date,
 ) -> list[dict]:
-    """The last week's file of each chain carries one row with a wrong EAN check digit and one row for a store
-    that is not in the chain_stores master: both must be quarantined."""
+    """The last week's file of each chain carries one row with a wrong EAN check digit (the bakery's: a product
+    code its master does not have) and one row for a store that is not in the chain_stores master: both must be
+    quarantined."""
     if index != n_weeks - 1 or not rows:
         return rows
     sample = rows[0]
-    bad = {**sample, "ean": _bad_ean(sample["ean"]), "units": 99}
-    unmapped = {**sample, "store_code": f"{chain.store_prefix}{UNMAPPED_STORE}", "units": 98}
+    if chain.till_rows:  # one till row each: a unit sold
+        bad = {
+            **sample,
+            "product_code": UNKNOWN_PRODUCT,
+            "units": 1,
+            "value_paise": sample["value_paise"] // sample["units"],
+        }
+        unmapped = {
+            **bad,
+            "product_code": sample["product_code"],
+            "store_code": f"{chain.store_prefix}{UNMAPPED_STORE}",
+        }
+        wrong = {"fault": "unknown_product", "chain_code": chain.code, "product_code": UNKNOWN_PRODUCT}
+    else:
+        bad = {**sample, "ean": _bad_ean(sample["ean"]), "units": 99}
+        unmapped = {**sample, "store_code": f"{chain.store_prefix}{UNMAPPED_STORE}", "units": 98}
+        wrong = {"fault": "bad_ean", "chain_code": chain.code, "ean": bad["ean"]}
     faults += [
-        {"fault": "bad_ean", "chain_code": chain.code, "ean": bad["ean"], "store_code": bad["store_code"]},
+        {**wrong, "store_code": bad["store_code"]},
         {
             "fault": "unmapped_store",
             "chain_code": chain.code,

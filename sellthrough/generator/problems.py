@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from sellthrough.generator.masters import Network
 
+if TYPE_CHECKING:
+    from sellthrough.generator.closed_loop import SystemReplenishment
+
 OVERSTOCK_COVER_DAYS = 90
+STUFFING_SHARE = 0.5  # the brand bills the stuffed distributor half its month's orders again on the month's last day
 TWIN_SHARE = 0.35  # share of a duplicated outlet's orders billed under its duplicate record
 
 
@@ -19,6 +24,11 @@ class ProblemPlan:
     dip_drop: float  # 0.4 .. 0.6: share of demand lost from dip_from on
     overclaim: str  # distributor whose scheme claims exceed what was earned
     dead_outlets: dict[str, date]  # outlet_code -> first day it no longer buys
+    # distributor the brand stuffs: on each month's last day it bills STUFFING_SHARE x the month's orders on top of
+    # the distributor's own orders, which ignore that stock (the distributor neither asked for nor sells it down)
+    stuffed: str | None = None
+    rationed: tuple[str, str] | None = None  # (distributor, SKU) the brand rations at the end (generator/supply.py)
+    replenish: SystemReplenishment | None = None  # the system's suggested orders replace the rule (closed_loop.py)
 
 
 def plan_problems(network: Network) -> ProblemPlan:
@@ -31,6 +41,9 @@ def plan_problems(network: Network) -> ProblemPlan:
     overstock = weekly[0]
     dip = next((c for c in order if c != overstock), overstock)
     overclaim = next((c for c in order if c not in (overstock, dip)), dip)
+    # the last distributor simulated, when free: stuffing it leaves every other distributor's simulation unchanged
+    taken = {overstock, dip, overclaim}
+    stuffed = next((c for c in reversed(codes) if c not in taken), None)
 
     def day(fraction: float) -> date:
         return config.start + timedelta(days=round((config.days - 1) * fraction))
@@ -46,4 +59,5 @@ def plan_problems(network: Network) -> ProblemPlan:
         dip_drop=round(rng.uniform(0.45, 0.6), 2),
         overclaim=overclaim,
         dead_outlets={o.code: day(rng.uniform(0.3, 0.65)) for o in dead},
+        stuffed=stuffed,
     )

@@ -16,6 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
+from sellthrough.generator.anomalies import plan_anomalies
 from sellthrough.generator.config import (
     DIWALI,
     DUSSEHRA,
@@ -23,8 +24,10 @@ from sellthrough.generator.config import (
     LAYOUTS_WITH_FREE,
     LAYOUTS_WITH_RETURNS,
 )
-from sellthrough.generator.masters import Network, Scheme, Sku
-from sellthrough.generator.problems import OVERSTOCK_COVER_DAYS, TWIN_SHARE, ProblemPlan
+from sellthrough.generator.demand_patterns import plan_patterns
+from sellthrough.generator.masters import Distributor, Network, Scheme, Sku
+from sellthrough.generator.problems import OVERSTOCK_COVER_DAYS, STUFFING_SHARE, TWIN_SHARE, ProblemPlan
+from sellthrough.generator.supply import rationed_units
 
 FORECAST_DAYS = 28
 INVOICE_FORMATS = {
@@ -36,6 +39,7 @@ INVOICE_FORMATS = {
     "hinglish_tsv": ("B-{:04d}", "BR-{:04d}"),
 }
 MARKET_RETURN_RATE = 0.15  # per distributor and trading day, where the layout carries returns
+STUFFING_LAG_DAYS = 2  # a month-end push reaches the stuffed distributor two days later
 
 
 @dataclass
@@ -85,6 +89,7 @@ class Simulation:
     invoices: list[Invoice]
     primary: list[PrimaryLine]
     daily: dict[str, list] = field(default_factory=dict)  # columnar daily stock per distributor x SKU x day
+    pushed: list[PrimaryLine] = field(default_factory=list)  # the stuffed distributor's month-end pushes
 
 
 @dataclass
@@ -153,21 +158,31 @@ def _demand(network: Network, plan: ProblemPlan) -> dict[str, list[list[Order]]]
     config = network.config
     rng = config.rng("demand")
     profiles = _profiles(network)
+    patterns = plan_patterns(network)
+    anomalies = plan_anomalies(network, plan)  # planted spikes, dips, post-scheme drops (truth: sales_anomalies)
     dates = config.dates()
-    uplift = {
-        day: {
-            sku: max([s.uplift for s in network.schemes if s.active(day) and sku in s.sku_codes], default=1.0)
-            for sku in network.sku_by_code
-        }
-        for day in dates
-    }
+    uplifts: dict[tuple[str, ...], dict[date, dict[str, float]]] = {}  # per set of schemes a distributor runs
     out: dict[str, list[list[Order]]] = {}
     for distributor in network.distributors:
+        schemes = [s for s in network.schemes if s.runs_at(distributor.code)]
+        key = tuple(s.code for s in schemes)
+        if key not in uplifts:
+            uplifts[key] = {
+                day: {
+                    sku: max([s.uplift for s in schemes if s.active(day) and sku in s.sku_codes], default=1.0)
+                    for sku in network.sku_by_code
+                }
+                for day in dates
+            }
+        uplift = uplifts[key]
         outlets = network.real_outlets(distributor.code)
+        region = distributor.town.region
         weekday_of = {o.code: network.beat_by_code[o.beat_code].weekday for o in outlets}
         days: list[list[Order]] = []
         for day in dates:
-            festive = festival_multiplier(day)
+            festive = (
+                festival_multiplier(day) if patterns is None else max(festival_multiplier(day), patterns.festive(day))
+            )
             dip = 1 - plan.dip_drop if distributor.code == plan.dip_distributor and day >= plan.dip_from else 1.0
             orders: list[Order] = []
             for outlet in outlets:
@@ -195,7 +210,12 @@ def _demand(network: Network, plan: ProblemPlan) -> dict[str, list[list[Order]]]
                 for sku_code in sorted(picked):
                     sku = network.sku_by_code[sku_code]
                     wanted = profile.base[sku_code] * festive * uplift[day][sku_code] * dip * rng.uniform(0.6, 1.4)
-                    lines.append((sku_code, _round_quantity(rng, wanted, sku.units_per_case)))
+                    if patterns is not None:  # realistic demand only (demand_patterns.py)
+                        wanted *= patterns.factor(region, sku_code, day) * patterns.line_size(sku_code)
+                        if wanted <= 0:
+                            continue
+                    units = _round_quantity(rng, wanted, sku.units_per_case)
+                    lines.append((sku_code, anomalies.scaled(distributor.code, sku_code, day, units)))
                 billed = outlet.code
                 if outlet.twin_code is not None and rng.random() < TWIN_SHARE:
                     billed = outlet.twin_code
@@ -205,9 +225,9 @@ def _demand(network: Network, plan: ProblemPlan) -> dict[str, list[list[Order]]]
     return out
 
 
-def _scheme_for(schemes: list[Scheme], sku_code: str, day: date, layout: str) -> Scheme | None:
+def _scheme_for(schemes: list[Scheme], sku_code: str, day: date, layout: str, distributor_code: str) -> Scheme | None:
     for scheme in schemes:
-        if not scheme.active(day) or sku_code not in scheme.sku_codes:
+        if not scheme.active(day) or sku_code not in scheme.sku_codes or not scheme.runs_at(distributor_code):
             continue
         if scheme.scheme_type == "free_goods" and layout not in LAYOUTS_WITH_FREE:
             continue  # its software has no free column: this distributor does not run free-goods schemes
@@ -215,11 +235,11 @@ def _scheme_for(schemes: list[Scheme], sku_code: str, day: date, layout: str) ->
     return None
 
 
-def _priced(line: Line, network: Network, day: date, layout: str) -> Line:
+def _priced(line: Line, network: Network, day: date, distributor: Distributor) -> Line:
     """Gross, and the scheme the line earns: a discount, or free goods (capped by stock by the caller)."""
     line.gross_paise = line.quantity * line.rate_paise
     line.discount_paise, line.free, line.scheme_code = 0, 0, None
-    scheme = _scheme_for(network.schemes, line.sku_code, day, layout)
+    scheme = _scheme_for(network.schemes, line.sku_code, day, distributor.layout, distributor.code)
     if scheme is None:
         return line
     if scheme.scheme_type == "free_goods":
@@ -274,6 +294,7 @@ def simulate(network: Network, plan: ProblemPlan) -> Simulation:
     invoices: list[Invoice] = []
     primary: list[PrimaryLine] = []
     daily: dict[str, list] = defaultdict(list)
+    pushes: list[PrimaryLine] = []
 
     for distributor in network.distributors:
         code = distributor.code
@@ -292,6 +313,8 @@ def simulate(network: Network, plan: ProblemPlan) -> Simulation:
             stock[sku.code] = math.ceil(rate * cover0 / sku.units_per_case) * sku.units_per_case if rate else 0
         arrivals: dict[int, list[tuple[str, int]]] = defaultdict(list)
         in_transit = dict.fromkeys(stock, 0)
+        pushed = dict.fromkeys(stock, 0)  # stuffed stock (billed by the brand unasked): its orders ignore it
+        month_from = 0
         numbers = _Numbers(distributor.layout, rng)
         recent: list[Invoice] = []
         cancels = _cancellations(rng, days, dates) if distributor.layout == "busy_csv" else set()
@@ -319,7 +342,7 @@ def simulate(network: Network, plan: ProblemPlan) -> Simulation:
                     if filled <= 0:
                         continue
                     sku = network.sku_by_code[sku_code]
-                    line = _priced(Line(sku_code, filled, 0, sku.ptr_paise, 0, 0), network, day, distributor.layout)
+                    line = _priced(Line(sku_code, filled, 0, sku.ptr_paise, 0, 0), network, day, distributor)
                     scheme = network.scheme_by_code.get(line.scheme_code or "")
                     if scheme is not None and scheme.scheme_type == "free_goods":
                         line.free = min(line.free, stock[sku_code] - filled)
@@ -335,7 +358,7 @@ def simulate(network: Network, plan: ProblemPlan) -> Simulation:
                     wrong = [replace(line) for line in lines]
                     mistake = rng.randrange(len(wrong))
                     wrong[mistake].quantity += network.sku_by_code[wrong[mistake].sku_code].units_per_case
-                    wrong = [_priced(line, network, day, distributor.layout) for line in wrong]
+                    wrong = [_priced(line, network, day, distributor) for line in wrong]
                     invoices.append(Invoice(code, numbers.next_sale(), day, billed, "sale", wrong, cancelled=True))
                 invoice = Invoice(code, numbers.next_sale(), day, billed, "sale", lines)
                 invoices.append(invoice)
@@ -371,15 +394,23 @@ def simulate(network: Network, plan: ProblemPlan) -> Simulation:
                 lag = rng.randint(2, 5)
                 ordered = []
                 for sku in skus:
+                    if plan.replenish is not None and plan.replenish.active(t):  # the system orders (closed_loop.py)
+                        ordered += [(sku, plan.replenish.units(code, sku, t, day, stock, in_transit, daily))]
+                        continue
                     series = requested[sku.code]
                     # the distributor's forecast: the last four weeks of orders (the first four at the start)
                     recent_days = series[t - FORECAST_DAYS : t] if t >= FORECAST_DAYS else series[:first]
                     rate = sum(recent_days) / len(recent_days)
-                    need = rate * cover - stock[sku.code] - in_transit[sku.code]
+                    need = rate * cover - stock[sku.code] - in_transit[sku.code] + pushed[sku.code]
                     if rate <= 0 or need <= 0:
                         continue
                     units = math.ceil(need / sku.units_per_case) * sku.units_per_case
-                    ordered.append((sku, units))
+                    units = rationed_units(
+                        plan, code, sku, t, len(dates), units, rate, stock[sku.code] + in_transit[sku.code]
+                    )
+                    if units > 0:
+                        ordered.append((sku, units))
+                ordered = [(sku, units) for sku, units in ordered if units > 0]
                 if ordered:
                     for sku, units in ordered:
                         primary.append(
@@ -397,6 +428,24 @@ def simulate(network: Network, plan: ProblemPlan) -> Simulation:
                         arrivals[t + lag].append((sku.code, units))
                         in_transit[sku.code] += units
 
+            if (day + timedelta(days=1)).day == 1:  # the month's last day
+                if code == plan.stuffed:
+                    for sku in skus:
+                        month_orders = sum(requested[sku.code][month_from : t + 1])
+                        units = math.ceil(STUFFING_SHARE * month_orders / sku.units_per_case) * sku.units_per_case
+                        if units <= 0:
+                            continue
+                        delivery = day + timedelta(days=STUFFING_LAG_DAYS)
+                        push = PrimaryLine(
+                            "invoice", f"{code}/{t}/push", day, delivery, code, sku.code, units, sku.primary_paise
+                        )
+                        primary.append(push)
+                        pushes.append(push)
+                        arrivals[t + STUFFING_LAG_DAYS].append((sku.code, units))
+                        in_transit[sku.code] += units
+                        pushed[sku.code] += units
+                month_from = t + 1
+
             for sku in skus:
                 s = sku.code
                 daily["distributor_code"].append(code)
@@ -410,7 +459,7 @@ def simulate(network: Network, plan: ProblemPlan) -> Simulation:
                 daily["lost_sales_units"].append(lost[s])
                 daily["closing"].append(stock[s])
 
-    return Simulation(invoices, _numbered(primary, rng), dict(daily))
+    return Simulation(invoices, _numbered(primary, rng), dict(daily), pushes)
 
 
 def _numbered(primary: list[PrimaryLine], rng: random.Random) -> list[PrimaryLine]:

@@ -52,12 +52,16 @@ DAILY_SCHEMA = {
 FILE_FAULT_ORDER = (
     "duplicate_file",
     "resent_corrected",
+    "truncated_file",
     "late_file",
     "malformed_rows",
     "unknown_sku",
     "total_rows",
     "text_dates",
     "indian_amounts",
+    "repeated_lines",
+    "headerless_layout",
+    "devanagari_headers",
 )
 
 
@@ -86,6 +90,29 @@ def daily_frame(sim: Simulation) -> pl.DataFrame:
     return pl.DataFrame(sim.daily, schema=DAILY_SCHEMA)
 
 
+def sku_cover(network: Network, daily: pl.DataFrame, distributor_code: str) -> pl.DataFrame:
+    """Per SKU of the distributor: closing stock on the last day over its sales per day in the last 28 days."""
+    last_days = daily.filter(pl.col("date") > network.config.end - timedelta(days=28))
+    return (
+        last_days.filter(pl.col("distributor_code") == distributor_code)
+        .group_by("sku_code")
+        .agg(
+            closing=pl.col("closing").sort_by("date").last(),
+            per_day=pl.col("sales").sum() / last_days["date"].n_unique(),
+        )
+        .with_columns(cover_days=pl.col("closing") / pl.col("per_day"))
+        .sort("sku_code")
+    )
+
+
+def closing_cover_days(network: Network, daily: pl.DataFrame, distributor_code: str) -> float | None:
+    """The distributor's days of cover at the end, all SKUs: as kpi_distributor_overstock computes it."""
+    closing, per_day = (
+        sku_cover(network, daily, distributor_code).select(pl.col("closing").sum(), pl.col("per_day").sum()).row(0)
+    )
+    return round(closing / per_day, 1) if per_day else None
+
+
 def business_problems(
     network: Network,
     plan: ProblemPlan,
@@ -98,18 +125,7 @@ def business_problems(
     sold = secondary.filter((pl.col("expected") == "loaded") & (pl.col("line_type") == "sale"))
     problems: list[dict] = []
 
-    last_days = daily.filter(pl.col("date") > config.end - timedelta(days=28))
-    cover = (
-        last_days.filter(pl.col("distributor_code") == plan.overstock)
-        .group_by("sku_code")
-        .agg(
-            closing=pl.col("closing").sort_by("date").last(),
-            per_day=pl.col("sales").sum() / last_days["date"].n_unique(),
-        )
-        .with_columns(cover_days=pl.col("closing") / pl.col("per_day"))
-        .sort("sku_code")
-    )
-    totals = cover.select(pl.col("closing").sum(), pl.col("per_day").sum()).row(0)
+    cover = sku_cover(network, daily, plan.overstock)
     problems.append(
         {
             "problem": "overstock",
@@ -117,7 +133,7 @@ def business_problems(
             "target_cover_days": OVERSTOCK_COVER_DAYS,
             "normal_target_cover_days": [24, 30],
             "from_date": config.start,
-            "closing_cover_days_at_end": round(totals[0] / totals[1], 1) if totals[1] else None,
+            "closing_cover_days_at_end": closing_cover_days(network, daily, plan.overstock),
             "sku_codes": cover.filter(pl.col("cover_days") > 45)["sku_code"].to_list(),
         }
     )

@@ -1,12 +1,17 @@
 """WhatsApp order groups: for one or two distributors, retailers and salesmen also send orders in chats.
 
 Each such distributor has two groups, `<name> Retailers` (shops order for themselves, as a saved contact or a
-bare phone number) and `<name> Sales Team` (the reps post their beat's orders, naming the outlet). The orders are
-the simulation's requested orders before fill (`simulate._demand`, recomputed from the same random streams, so no
-other file changes); about a fifth of the outlets never use the chats. Messages mix English and Hinglish, SKU
-names with typos or the distributor's aliases, cases / pieces / dozens, chatter, system and media messages, a few
-cancellations and quantity corrections. Four phone export styles are used (Android 24h, Android 12h with U+202F,
-iOS brackets with seconds and U+200E marks, US month-first). Exported once, the evening of the last day.
+bare phone number) and `<name> Sales Team` (the reps post their beat's orders, naming the outlet), and a few
+one-to-one chats with its biggest customers (`WhatsApp Chat with <shop>.txt`, exported from an old phone: month
+names, and no year on the headers of two of the three old styles). The orders are the simulation's requested
+orders before fill (`simulate._demand`, recomputed from the same random streams, so no other file changes); about
+a sixth of the outlets never use the chats. Messages mix English and Hinglish, SKU names with typos or the
+distributor's aliases, cases / pieces / dozens, system and media messages, edited markers, a few cancellations and
+quantity corrections, and casual talk full of numbers (`casual_chat.casual_text`: phone numbers plain and masked,
+money, dates, times, scores, "2 cases of flu", product words in other senses) from the same senders. Each such
+distributor's inbox also gets one casual chat exported by mistake (a family group, in no master): it must load
+with no order line. Export styles: `chat_export.STYLES` and `OLD_STYLES`. Exported once, the evening of the last
+day.
 
 Truth (`truth/whatsapp_orders.parquet`): one row per true order line after cancellations and corrections.
 """
@@ -21,19 +26,22 @@ from pathlib import Path
 
 import polars as pl
 
+from sellthrough.generator.casual_chat import casual_chat, casual_text
+from sellthrough.generator.chat_export import OLD_STYLES, STYLES, edited, header
 from sellthrough.generator.files import write_delivered
 from sellthrough.generator.masters import Distributor, Network, Outlet, Rep, Sku, normal_key
 from sellthrough.generator.problems import ProblemPlan
 from sellthrough.generator.simulate import _demand
 
-STYLES = ("android_24h", "android_12h", "ios", "us_12h")
 TRUTH_SCHEMA = {
     "distributor_code": pl.String,
     "chat_file": pl.String,
     "chat_name": pl.String,
     "message_line": pl.Int32,
     "outlet_code": pl.String,
+    "outlet_text": pl.String,
     "sku_code": pl.String,
+    "item_text": pl.String,
     "quantity_units": pl.Int64,
     "status": pl.String,
 }
@@ -83,6 +91,8 @@ class Chat:
     messages: list[Message] = field(default_factory=list)
     # who writes here, as the brand's chat-senders master knows them: author -> (rep_code, outlet_code)
     senders: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    contact: str | None = None  # a one-to-one chat: the shop as the distributor's phone saved it (the chat name)
+    owner: str | None = None  # a one-to-one chat: the distributor's side
 
     @property
     def file(self) -> str:
@@ -216,6 +226,7 @@ class _Context:
     aliases: dict[str, list[str]]  # sku -> the distributor's aliases
     retail_author: dict[str, str]
     rep_author: dict[str, str]
+    casual: random.Random  # its own stream: casual talk never shifts the orders' wording
 
 
 def order_messages(
@@ -233,22 +244,28 @@ def order_messages(
         count, unit = quantity_mention(rng, units, sku, hinglish)
         written.append((sku, count, unit, units))
     follow_up, wrong_at = _follow_up(rng, written)
-    texts = []
+    texts, mentions = [], []
     for i, (sku, count, unit, _) in enumerate(written):
         shown = wrong_at[1] if wrong_at and wrong_at[0] == i else count
-        texts.append(line_text(rng, item_mention(rng, sku, ctx.aliases.get(sku.code, [])), shown, unit, hinglish))
-    author = ctx.rep_author[outlet.beat_code] if by_rep else ctx.retail_author[outlet.code]
+        mentions.append(item_mention(rng, sku, ctx.aliases.get(sku.code, [])))
+        texts.append(line_text(rng, mentions[-1], shown, unit, hinglish))
+    author = chat.contact or (ctx.rep_author[outlet.beat_code] if by_rep else ctx.retail_author[outlet.code])
     status = {"cancel": "cancelled", "correct": "corrected"}.get(follow_up or "", "open")
     truth = [
         {
             "outlet_code": outlet.code,
+            "outlet_text": mention,  # the outlet as the message names it (None: the sender is the outlet)
             "sku_code": sku.code,
+            "item_text": mentions[i],  # the SKU as the message names it (what the review queue shows)
             "quantity_units": units,
             "status": status if (follow_up == "cancel" or (wrong_at and wrong_at[0] == i)) else "open",
         }
         for i, (sku, _, _, units) in enumerate(written)
     ]
-    messages = [Message(when, author, compose(rng, mention, texts, hinglish), truth=truth)]
+    text = compose(rng, mention, texts, hinglish)
+    if rng.random() < 0.05:
+        text += edited(chat.style)  # WhatsApp's marker on an edited order: the text before it is the order
+    messages = [Message(when, author, text, truth=truth)]
     later = when + timedelta(minutes=rng.randint(2, 25))
     if follow_up == "cancel":
         messages.append(Message(later, author, _cancel_text(rng, mention if by_rep else None)))
@@ -288,12 +305,17 @@ def _chatter(ctx: _Context, chat: Chat, when: datetime) -> Message:
     author = ctx.retail_author.get(outlet.code, outlet.name)
     if chat.name.endswith("Sales Team"):
         author = ctx.rep_author[outlet.beat_code]
+    if chat.contact is not None:
+        author = chat.contact if rng.random() < 0.6 else chat.owner  # type: ignore[assignment]
     r = rng.random()
     if r < 0.1:
         return Message(when, author, "\u200eimage omitted" if chat.style == "ios" else "<Media omitted>", marked=True)
     if r < 0.14:
         return Message(when, author, "This message was deleted")
-    text = rng.choice(CHATTER).format(phone=outlet.phone)
+    # ordinary talk, or numbers that are no order (phones, money, dates, scores, "2 cases of flu")
+    text = rng.choice(CHATTER).format(phone=outlet.phone) if r < 0.45 else casual_text(ctx.casual)
+    if rng.random() < 0.06:
+        text += edited(chat.style)
     return Message(when, author, text)
 
 
@@ -301,7 +323,7 @@ def _day(ctx: _Context, chat: Chat, day: date, orders: list[tuple[Outlet, list[t
     rng = ctx.rng
     clock = datetime.combine(day, time(8, 30)) + timedelta(minutes=rng.randint(0, 90))
     events: list[tuple[str, object]] = [("order", o) for o in orders]
-    events += [("chatter", None)] * rng.choice((0, 0, 1, 1, 2, 3))
+    events += [("chatter", None)] * rng.choice((0, 1, 1, 2, 3, 4))
     rng.shuffle(events)
     for kind, payload in events:
         clock += timedelta(minutes=rng.randint(1, 35))
@@ -326,17 +348,6 @@ def _opening(ctx: _Context, chat: Chat, authors: list[str], creator: str) -> Non
 
 
 # --- rendering --------------------------------------------------------------------------------------------------
-def header(style: str, when: datetime) -> str:
-    hour12 = when.hour % 12 or 12
-    if style == "android_24h":
-        return f"{when:%d/%m/%y}, {when:%H:%M} - "
-    if style == "android_12h":
-        return f"{when:%d/%m/%Y}, {hour12}:{when:%M}\u202f{'am' if when.hour < 12 else 'pm'} - "
-    if style == "ios":
-        return f"[{when:%d/%m/%y}, {when:%H:%M:%S}] "
-    return f"{when.month}/{when.day}/{when:%y}, {hour12}:{when:%M} {'AM' if when.hour < 12 else 'PM'} - "
-
-
 def render(chat: Chat) -> tuple[str, list[dict]]:
     """The export's text, and the truth rows with the message's first line number."""
     out: list[str] = []
@@ -376,8 +387,9 @@ class WhatsAppOutput:
 
 
 def write_whatsapp(network: Network, plan: ProblemPlan, inbox: Path) -> WhatsAppOutput:
-    """Write the chat exports under `inbox/whatsapp/<distributor>/`; return their names, the truth and the
-    chat-senders master that maps every author (phone number or saved name) to a rep or an outlet."""
+    """Write the chat exports under `inbox/whatsapp/<distributor>/` (order groups, one-to-one chats with shops, and
+    one casual chat with no order in it); return their names, the truth and the chat-senders master that maps
+    every author (phone number or saved name) of the order chats to a rep or an outlet."""
     chosen = chat_distributors(network)
     demand = _demand(network, plan)
     files: list[str] = []
@@ -394,6 +406,9 @@ def write_whatsapp(network: Network, plan: ProblemPlan, inbox: Path) -> WhatsApp
             extra = {"distributor_code": distributor.code, "chat_file": chat.file, "chat_name": chat.name}
             truth.extend({**extra, **row} for row in rows)
             senders.update({(distributor.code, author): who for author, who in chat.senders.items()})
+        name, data = casual_export(network, distributor, k)
+        write_delivered(inbox / name, data, exported)
+        files.append(name)
     master = pl.DataFrame(
         [(d, author, rep, outlet) for (d, author), (rep, outlet) in sorted(senders.items())],
         schema=dict.fromkeys(("distributor_code", "sender", "rep_code", "outlet_code"), pl.String),
@@ -408,7 +423,7 @@ def _chats(network: Network, distributor: Distributor, days: list, styles: tuple
     rng = network.config.rng(f"whatsapp/{distributor.code}")
     outlets = [o for o in network.outlets if o.distributor_code == distributor.code]
     real = [o for o in outlets if o.twin_of is None]
-    channel = {o.code: rng.choices(("retail", "rep", None), weights=(45, 35, 20))[0] for o in real}
+    channel = {o.code: rng.choices(("retail", "rep", "direct", None), weights=(42, 35, 6, 17))[0] for o in real}
     retail, team = (
         Chat(distributor, f"{distributor.name} Retailers", styles[0]),
         Chat(distributor, f"{distributor.name} Sales Team", styles[1]),
@@ -424,15 +439,20 @@ def _chats(network: Network, distributor: Distributor, days: list, styles: tuple
             code: _rep_author(random.Random(f"{network.config.seed}/{rep.code}"), rep, team.style)
             for code, rep in reps.items()
         },
+        random.Random(f"{network.config.seed}/casual/{distributor.code}"),
     )
     retail.senders = {_bare(ctx.retail_author.get(o.code, o.name)): (None, o.code) for o in outlets}
     team.senders = {_bare(a): (reps[code].code, None) for code, a in ctx.rep_author.items()}
     for alias_distributor, alias, sku_code in network.aliases:
         if alias_distributor == distributor.code:
             ctx.aliases.setdefault(sku_code, []).append(alias)
-    owner = network.rep_by_code[f"{distributor.code}-R1"].name
-    _opening(ctx, retail, [ctx.retail_author[c] for c, v in channel.items() if v == "retail"], owner)
-    _opening(ctx, team, sorted({a for a in ctx.rep_author.values()}), owner)
+    owner = network.rep_by_code[f"{distributor.code}-R1"]
+    direct = _direct_chats(distributor, [network.outlet_by_code[c] for c, v in channel.items() if v == "direct"], owner)
+    _opening(ctx, retail, [ctx.retail_author[c] for c, v in channel.items() if v == "retail"], owner.name)
+    _opening(ctx, team, sorted({a for a in ctx.rep_author.values()}), owner.name)
+    for chat in direct.values():
+        start = datetime.combine(network.config.start - timedelta(days=3), time(11, 0))
+        chat.messages.append(Message(start, None, ENCRYPTION, marked=True))
     for t, orders in enumerate(days):
         day = network.config.start + timedelta(days=t)
         by_chat: dict[str, list] = {"retail": [], "rep": []}
@@ -440,8 +460,34 @@ def _chats(network: Network, distributor: Distributor, days: list, styles: tuple
             outlet = network.outlet_by_code[billed]
             outlet = network.outlet_by_code[outlet.twin_of] if outlet.twin_of else outlet
             kind = channel.get(outlet.code)
-            if kind is not None:
+            if kind == "direct":
+                _day(ctx, direct[outlet.code], day, [(outlet, wanted)])
+            elif kind is not None:
                 by_chat[kind].append((outlet, wanted))
         _day(ctx, retail, day, by_chat["retail"])
         _day(ctx, team, day, by_chat["rep"])
-    return [retail, team]
+    return [retail, team, *direct.values()]
+
+
+def _direct_chats(distributor: Distributor, outlets: list[Outlet], owner: Rep) -> dict[str, Chat]:
+    """One-to-one chats between the distributor's owner and a shop, exported from an old phone (month names, no
+    year on two of the three styles). The chat's name is the shop as the owner's phone saved it."""
+    chats: dict[str, Chat] = {}
+    used: set[str] = set()
+    for i, outlet in enumerate(sorted(outlets, key=lambda o: o.code)):
+        contact = outlet.name if outlet.name not in used else f"{outlet.name} {outlet.code[-3:]}"
+        used.add(contact)
+        chat = Chat(distributor, contact, OLD_STYLES[i % len(OLD_STYLES)], contact=contact, owner=owner.name)
+        chat.senders = {contact: (None, outlet.code), owner.name: (owner.code, None)}
+        chats[outlet.code] = chat
+    return chats
+
+
+def casual_export(network: Network, distributor: Distributor, k: int) -> tuple[str, bytes]:
+    """A family group exported into the distributor's inbox by mistake: casual talk full of numbers, in no
+    master. Its name under the inbox, and its bytes."""
+    rng = random.Random(f"{network.config.seed}/casual-export/{distributor.code}")
+    style = (OLD_STYLES[2], STYLES[3])[k % 2]  # a year-less old style, and US month-first
+    start = datetime.combine(network.config.start, time(7, 0))
+    name = f"{distributor.name.split()[0]} Family"
+    return f"whatsapp/{distributor.code}/WhatsApp Chat with {name}.txt", casual_chat(rng, 150, style, start).encode()

@@ -1,6 +1,6 @@
 -- Every movement of a distributor's stock, per distributor x SKU x day, in pieces:
--- receipts (ERP invoices on their delivery date), sales to retailers (billed + free), retailers' returns,
--- and goods sent back to the brand (ERP credit notes).
+-- receipts (ERP invoices on their delivery date), sales to retailers (billed + free; free_units, the free part, is
+-- also apart), retailers' returns, and goods sent back to the brand (ERP credit notes).
 -- A view: its readers (fct_distributor_stock_daily, fct_distributor_stock_reconciliation) filter movement_date
 -- with a date literal their window gives, which reaches the scans of the current lines below. Nothing is stored
 -- twice: a table here cost a write of every distributor x SKU x day on each full build (bench/README.md).
@@ -14,6 +14,7 @@ with secondary as (
         sku_code,
         invoice_date as movement_date,
         sum(case when line_type = 'sale' then quantity_units + coalesce(free_units, 0) else 0 end) as sales_units,
+        sum(case when line_type = 'sale' then coalesce(free_units, 0) else 0 end) as free_units,
         sum(case when line_type = 'return' then quantity_units else 0 end) as market_returns_units
     from {{ ref('int_secondary_sales__current') }}
     group by distributor_code, sku_code, invoice_date
@@ -33,11 +34,11 @@ primary_documents as (
 ),
 
 movements as (
-    select distributor_code, sku_code, movement_date, 0 as receipts_units, sales_units, market_returns_units,
-        0 as returns_to_brand_units
+    select distributor_code, sku_code, movement_date, 0 as receipts_units, sales_units, free_units,
+        market_returns_units, 0 as returns_to_brand_units
     from secondary
     union all
-    select distributor_code, sku_code, movement_date, receipts_units, 0, 0, returns_to_brand_units
+    select distributor_code, sku_code, movement_date, receipts_units, 0, 0, 0, returns_to_brand_units
     from primary_documents
 )
 
@@ -47,6 +48,7 @@ select
     movement_date,
     sum(receipts_units)::bigint as receipts_units,
     sum(sales_units)::bigint as sales_units,
+    sum(free_units)::bigint as free_units,
     sum(market_returns_units)::bigint as market_returns_units,
     sum(returns_to_brand_units)::bigint as returns_to_brand_units
 from movements

@@ -1,7 +1,9 @@
 -- Invoice-based secondary-sales lines that marts see, from every source that bills: distributors' sales files
 -- and Tally Day Books (sales vouchers and credit notes). The latest file wins for every distributor and day it
 -- covers (supersession per source kind). Where a distributor's sales file covers a day (the day is inside the
--- file's period), the file wins that day over its Tally Day Book.
+-- file's period), the file wins that day over its Tally Day Book. `rate` is per piece: a rate written per the
+-- line's unit (80.00/Number, 200.00/KG, 456.00/Box) is divided by the pieces one unit is; null when the unit
+-- could not be converted (quantity_flag). gross_amount is quantity x rate in the unit written.
 with files as (
     {{ current_rows(ref('stg_distributor_sales__lines'), 'invoice_date') }}
 ),
@@ -24,9 +26,12 @@ select
     party_name,
     item_raw,
     sku_code,
+    quantity,
+    unit,
     quantity_units,
     free_units,
-    rate,
+    quantity_flag,
+    case when unit is null then rate else rate * quantity / nullif(quantity_units, 0) end as rate,
     gross_amount,
     discount_amount,
     net_amount,
@@ -50,10 +55,13 @@ select
     tally.party_name,
     tally.item_raw,
     tally.sku_code,
+    tally.quantity,
+    tally.unit,
     tally.quantity_units,
     tally.free_units,
-    tally.rate,
-    tally.quantity_units * tally.rate as gross_amount,
+    tally.quantity_flag,
+    tally.rate * tally.quantity / nullif(tally.quantity_units, 0) as rate,
+    tally.quantity * tally.rate as gross_amount,
     0 as discount_amount,
     tally.amount as net_amount,
     null as salesman,

@@ -1,5 +1,6 @@
 -- The scheme each current sale line falls under (the first active scheme, by code, whose eligible SKUs include
--- the line's SKU on its invoice date) and the payout the scheme's rules earn on it:
+-- the line's SKU on its invoice date and that the line's distributor runs: a scheme naming distributors runs at
+-- those only) and the payout the scheme's rules earn on it:
 --   qty_slab, pct_discount: discount_pct % of the line's gross value when quantity >= min_units;
 --   free_goods: floor(quantity / min_units) * free_units pieces, at most the free pieces actually given, at the
 --   line's rate.
@@ -21,6 +22,7 @@ first_scheme as (
     inner join schemes
         on lines.invoice_date between schemes.start_date and schemes.end_date
         and list_contains(schemes.sku_codes, lines.sku_code)
+        and (len(schemes.distributor_codes) = 0 or list_contains(schemes.distributor_codes, lines.distributor_code))
     group by lines.sales_line_key, lines.invoice_date
 ),
 

@@ -1,4 +1,5 @@
--- Trade schemes with their rules: quantity slab, percentage discount or free goods, eligible SKUs, period.
+-- Trade schemes with their rules: quantity slab, percentage discount or free goods, eligible SKUs, period, and the
+-- distributors that run it (empty: every distributor).
 select
     scheme_code,
     scheme_name,
@@ -10,5 +11,6 @@ select
     datediff('day', start_date, end_date) + 1 as days,
     min_units,
     discount_pct,
-    free_units
+    free_units,
+    distributor_codes
 from {{ ref('stg_masters__schemes') }}

@@ -1,4 +1,5 @@
--- One row per file seen by the ingest: its accounting, and whether a later file superseded it.
+-- One row per file seen by the ingest: its accounting, whether a later file superseded it, and whether it was
+-- read again after its failure was fixed (a retry of the same bytes).
 with loads as (
     select * from {{ ref('stg_ingest__loads') }}
 ),
@@ -39,6 +40,9 @@ select
     loads.rows_skipped,
     coalesce(superseded.is_superseded, false) as is_superseded,
     superseded.load_id is not null as has_superseded_days,
-    superseded.superseded_by_file_name
+    superseded.superseded_by_file_name,
+    loads.retry_of_load_id,
+    retries.load_id as retried_by_load_id
 from loads
 left join superseded on superseded.load_id = loads.load_id
+left join loads as retries on retries.retry_of_load_id = loads.load_id

@@ -1,5 +1,6 @@
--- Modern-trade sell-out (chain store to shopper): one row per chain x store x EAN x day (or week), the latest
--- figure only. A chain's later file covering a date wins for that chain (restatements 14-60 days back replace
+-- Modern-trade sell-out (chain store to shopper): one row per chain x store x article (its EAN, or the chain's
+-- product code where the file has no EAN) x day (or week), the latest figure only; the lines of one file on a key
+-- are summed (a till writes one row per unit sold). A chain's later file covering a date wins for that chain (restatements 14-60 days back replace
 -- the weeks they cover: int_ingest__supersessions, the chain code is the load's distributor code).
 -- Keyed for drill-down like fct_secondary_sales: zone > region > state > distributor > beat > outlet and
 -- brand > category > SKU. A store is an outlet of the outlet master (masters/chain_stores), placed like any outlet:
@@ -14,6 +15,7 @@ lines as (
         chain_code,
         store_code,
         ean,
+        product_code,
         sale_date,
         date_grain,
         max(outlet_code) as outlet_code,
@@ -25,7 +27,7 @@ lines as (
         max(load_id) as load_id,
         max(source_file) as source_file
     from current_lines
-    group by chain_code, store_code, ean, sale_date, date_grain
+    group by chain_code, store_code, ean, product_code, sale_date, date_grain
 ),
 
 outlets as (
@@ -33,7 +35,7 @@ outlets as (
 ),
 
 placements as (
-    select outlet_code, distributor_code, beat_code, effective_from, effective_to
+    select outlet_code, distributor_code, beat_code, channel, outlet_class, effective_from, effective_to
     from {{ ref('int_outlets__versions') }}
 ),
 
@@ -46,8 +48,10 @@ skus as (
 )
 
 select
-    md5(concat_ws('|', lines.chain_code, lines.store_code, lines.ean, lines.sale_date::varchar, lines.date_grain))
-        as pos_sales_key,
+    md5(concat_ws(
+        '|', lines.chain_code, lines.store_code, coalesce(lines.ean, ''), coalesce(lines.product_code, ''),
+        lines.sale_date::varchar, lines.date_grain
+    )) as pos_sales_key,
     lines.sale_date,
     lines.date_grain,
     lines.chain_code,
@@ -56,10 +60,13 @@ select
     outlets.master_outlet_id,
     placements.distributor_code,
     placements.beat_code,
+    placements.channel,
+    placements.outlet_class,
     distributors.zone,
     distributors.region,
     distributors.state,
     lines.ean,
+    lines.product_code,
     lines.item_raw,
     lines.sku_code,
     skus.brand,

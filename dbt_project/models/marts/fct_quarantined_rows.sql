@@ -9,6 +9,8 @@ select
     quarantined.reason_code,
     quarantined.reason,
     quarantined.raw_values,
-    loads.received_at
+    loads.received_at,
+    retries.load_id is not null as is_retried
 from {{ ref('stg_ingest__quarantined_rows') }} as quarantined
 inner join {{ ref('stg_ingest__loads') }} as loads on loads.load_id = quarantined.load_id
+left join {{ ref('stg_ingest__loads') }} as retries on retries.retry_of_load_id = quarantined.load_id

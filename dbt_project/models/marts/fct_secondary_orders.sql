@@ -6,7 +6,8 @@ with orders as (
 ),
 
 placements as (
-    select outlet_code, beat_code, effective_from, effective_to from {{ ref('int_outlets__versions') }}
+    select outlet_code, beat_code, channel, outlet_class, effective_from, effective_to
+    from {{ ref('int_outlets__versions') }}
 )
 
 select
@@ -24,6 +25,8 @@ select
     orders.outlet_code,
     outlets.master_outlet_id,
     placements.beat_code,
+    placements.channel,
+    placements.outlet_class,
     distributors.zone,
     distributors.region,
     distributors.state,

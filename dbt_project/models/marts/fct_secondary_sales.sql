@@ -1,6 +1,7 @@
 -- One row per current distributor invoice (or return) line: what the distributor sold through to retailers,
 -- keyed for drill-down: zone > region > state > distributor > beat > outlet and brand > category > SKU. The beat
--- is the outlet's on the invoice date (int_outlets__versions, business time); master_outlet_id is today's.
+-- is the outlet's on the invoice date (int_outlets__versions, business time), and so are the retailer's category
+-- (channel GT/MT/ECOM and outlet_class A/B/C); master_outlet_id is today's.
 -- Incremental by invoice_date (macros/incremental_window.sql): a night rebuilds only the dates its files touch.
 {{ config(
     materialized='incremental',
@@ -20,7 +21,8 @@ outlets as (
 ),
 
 placements as (
-    select outlet_code, beat_code, effective_from, effective_to from {{ ref('int_outlets__versions') }}
+    select outlet_code, beat_code, channel, outlet_class, effective_from, effective_to
+    from {{ ref('int_outlets__versions') }}
 ),
 
 distributors as (
@@ -44,6 +46,8 @@ select
     lines.party_code,
     lines.party_name,
     placements.beat_code,
+    placements.channel,
+    placements.outlet_class,
     distributors.zone,
     distributors.region,
     distributors.state,
@@ -52,6 +56,9 @@ select
     skus.brand,
     skus.category,
     lines.quantity_units,
+    lines.quantity,
+    lines.unit,
+    lines.quantity_flag,
     coalesce(lines.free_units, 0) as free_units,
     case when lines.line_type = 'return' then -lines.quantity_units else lines.quantity_units end
         as signed_quantity_units,

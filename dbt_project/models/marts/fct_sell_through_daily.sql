@@ -63,7 +63,8 @@ golden_outlets as (
 ),
 
 placements as (
-    select outlet_code, beat_code, effective_from, effective_to from {{ ref('int_outlets__versions') }}
+    select outlet_code, beat_code, channel, outlet_class, effective_from, effective_to
+    from {{ ref('int_outlets__versions') }}
 )
 
 select
@@ -73,6 +74,8 @@ select
     distributors.state,
     sales.outlet_id,
     placements.beat_code,
+    placements.channel,
+    placements.outlet_class,
     sales.sku_code,
     skus.brand,
     skus.category,

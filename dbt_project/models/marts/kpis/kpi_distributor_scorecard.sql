@@ -1,12 +1,30 @@
 -- A data-quality scorecard per distributor over everything loaded:
---   on_time_rate = sales files received within var(on_time_grace_days) days of the period they cover
---   / sales files; quarantine_rate = rows quarantined / rows read (sales files);
+--   on_time_rate = sales files whose period was first delivered within var(on_time_grace_days) days of its end
+--   / sales files (the period a file declares, else its dates; a corrected re-send is judged by when its period
+--   first arrived, not as a late file); quarantine_rate = rows quarantined / rows read (sales files);
 --   stock_variance_rate = reconciliation rows outside tolerance / reconciliation rows;
 --   mean_abs_variance_pct = the mean |variance_pct| of its reconciliation rows;
 --   expectation_pass_rate = expectation results that passed / results (every suite, every file of the distributor);
---   volume_flags = files whose rows per day were more than 15% off the distributor's history (warnings).
+--   volume_flags = files the file volume check flagged (rows far off the distributor's like files; warnings).
 with loads as (
     select * from {{ ref('fct_file_loads') }} where distributor_code <> 'BRAND'
+),
+
+sales_periods as (
+    select load_id, distributor_code, period_start, period_end, received_at
+    from loads
+    where source_kind = 'distributor_sales' and status = 'loaded' and period_end is not null
+),
+
+first_delivery as (
+    -- per sales file, when its period's last day first arrived: its own receipt, or an earlier file covering it
+    select later.load_id, min(earlier.received_at) as first_received_at
+    from sales_periods as later
+    inner join sales_periods as earlier
+        on earlier.distributor_code = later.distributor_code
+        and earlier.received_at <= later.received_at
+        and later.period_end between earlier.period_start and earlier.period_end
+    group by later.load_id
 ),
 
 files as (
@@ -15,7 +33,7 @@ files as (
         count(*) filter (where source_kind = 'distributor_sales') as sales_files,
         count(*) filter (
             where source_kind = 'distributor_sales' and status = 'loaded'
-            and datediff('day', period_end, received_at::date) <= {{ var('on_time_grace_days', 3) }}
+            and datediff('day', period_end, first_delivery.first_received_at::date) <= {{ var('on_time_grace_days', 3) }}
         ) as sales_files_on_time,
         count(*) filter (where status = 'failed') as files_failed,
         count(*) filter (where is_superseded) as files_superseded,
@@ -24,6 +42,7 @@ files as (
         max(received_at) filter (where source_kind = 'distributor_sales') as last_sales_file_at,
         max(period_end) filter (where source_kind = 'distributor_sales') as sales_covered_to
     from loads
+    left join first_delivery using (load_id)
     group by distributor_code
 ),
 

@@ -25,5 +25,7 @@ select
     rows_skipped,
     status,
     error_code,
-    error
+    error,
+    retry_key,
+    retry_of_load_id
 from {{ landed_loads('ingest', 'ledger') }}

@@ -16,5 +16,5 @@ select
     latitude,
     longitude,
     gstin,
-    phone
+    {{ mask_phone('phone') }} as phone_masked
 from snapshot

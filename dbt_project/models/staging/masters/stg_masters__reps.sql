@@ -7,5 +7,5 @@ select
     rep_code,
     rep_name,
     distributor_code,
-    phone
+    {{ mask_phone('phone') }} as phone_masked
 from snapshot

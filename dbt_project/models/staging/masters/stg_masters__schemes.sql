@@ -12,5 +12,10 @@ select
     end_date,
     min_units,
     discount_pct,
-    free_units
+    free_units,
+    -- the distributors that run the scheme; empty: every distributor (also in snapshots from before the column)
+    coalesce(
+        list_filter(list_transform(string_split(distributor_codes, ';'), lambda code: trim(code)), lambda code: code <> ''),
+        []
+    ) as distributor_codes
 from snapshot

@@ -15,6 +15,7 @@ select
     p.store_code,
     p.outlet_code,
     p.ean,
+    p.product_code,
     p.sku_code,
     p.item_raw,
     p.sale_date,

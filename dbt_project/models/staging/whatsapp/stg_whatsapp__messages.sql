@@ -15,6 +15,8 @@ select
     m.author_key,
     m.is_system,
     m.system_kind,
-    m.is_media
+    m.is_media,
+    m.is_edited,
+    m.year_inferred
 from {{ landed_loads('whatsapp', 'whatsapp_messages') }} as m
 where m._load_id in (select load_id from {{ ref('stg_ingest__loads') }} where status = 'loaded')

@@ -1,0 +1,62 @@
+{#-
+Data tests on incremental models over the new window only (the night), on whole tables otherwise.
+
+dbt narrows a generic test's `model` through get_where_subquery (its `where` config). This override adds, for an
+incremental model, the rows built since the published version (sellthrough/test_windows.py writes the record
+after each publish; the nightly dbt step passes it as SELLTHROUGH_TEST_WINDOW):
+
+    incremental-window facts   _built_through >= <the published file's newest>
+    landing tables             load_id in (loads of the ledger with loaded_at >= <the published ledger's newest>)
+    the ledger itself          loaded_at >= <same>
+
+Without the variable (the weekly full test run, `sellthrough run --full-tests`, dbt from the command line, CI)
+every test reads its whole table, as before. A test's own `where` config still applies (both hold). The other side
+of a relationships test (`to`) is never narrowed. The variable is read only when the test runs (`execute`), so
+dbt's partial parsing does not depend on it. Timestamps are checked before they are written into the SQL.
+-#}
+
+{% macro duckdb__get_where_subquery(relation) -%}
+{%- set clauses = [] -%}
+{%- set where = config.get('where', '') -%}
+{%- if where -%}{%- do clauses.append(where) -%}{%- endif -%}
+{%- set window = test_window_clause(relation) -%}
+{%- if window -%}{%- do clauses.append(window) -%}{%- endif -%}
+{%- if clauses -%}
+{%- set filtered -%}
+(select * from {{ relation }} where ({{ clauses | join(') and (') }})) dbt_subquery
+{%- endset -%}
+{%- do return(filtered) -%}
+{%- else -%}
+{%- do return(relation) -%}
+{%- endif -%}
+{%- endmacro %}
+
+{% macro _test_window_timestamp(value) -%}
+{%- if not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?', value or '') -%}
+{{ exceptions.raise_compiler_error("SELLTHROUGH_TEST_WINDOW: not a timestamp: " ~ value) }}
+{%- endif -%}
+timestamp '{{ value }}'
+{%- endmacro %}
+
+{#- The window's filter for `relation` ('' when it is tested whole). -#}
+{% macro test_window_clause(relation) -%}
+{%- if not execute or not (relation.schema and relation.identifier) -%}{{ return('') }}{%- endif -%}
+{%- set raw = env_var('SELLTHROUGH_TEST_WINDOW', '') -%}
+{%- if not raw -%}{{ return('') }}{%- endif -%}
+{%- set window = fromjson(raw) -%}
+{%- set entry = window.get('relations', {}).get(relation.schema ~ '.' ~ relation.identifier) -%}
+{%- if not entry -%}{{ return('') }}{%- endif -%}
+{%- set after = _test_window_timestamp(entry.get('after')) -%}
+{%- if entry.get('column') == '_built_through' -%}
+{{ return('_built_through >= ' ~ after) }}
+{%- elif entry.get('column') == 'loaded_at' -%}
+{{ return('loaded_at >= ' ~ after) }}
+{%- elif entry.get('column') == 'load_id' -%}
+{%- set ledger = window.get('ledger', '').split('.') -%}
+{%- if ledger | length != 2 -%}{{ exceptions.raise_compiler_error("SELLTHROUGH_TEST_WINDOW: no ledger relation") }}{%- endif -%}
+{%- set ledger_relation = api.Relation.create(database=relation.database, schema=ledger[0], identifier=ledger[1]) -%}
+{{ return('load_id in (select load_id from ' ~ ledger_relation ~ ' where loaded_at >= ' ~ after ~ ')') }}
+{%- else -%}
+{{ exceptions.raise_compiler_error("SELLTHROUGH_TEST_WINDOW: unknown column for " ~ relation) }}
+{%- endif -%}
+{%- endmacro %}

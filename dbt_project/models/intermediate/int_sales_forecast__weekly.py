@@ -1,0 +1,29 @@
+"""Weekly forecasts, 1-8 weeks ahead, per distributor x SKU and brand x region (sellthrough/forecast/).
+
+A dbt Python model: it runs inside the dbt build (the one writer of the warehouse), right after the sales it
+reads, and dagster-dbt makes it a Dagster asset of the nightly job. SELLTHROUGH_FORECAST=off builds it empty."""
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    import polars as pl
+
+    from sellthrough.forecast.hierarchy import FORECAST_SCHEMA, forecast_network
+    from sellthrough.forecast.warehouse_inputs import forecast_enabled, read_inputs
+
+    if not forecast_enabled():
+        return pl.DataFrame(schema=FORECAST_SCHEMA).to_arrow()
+    inputs = read_inputs(
+        {
+            "fct_secondary_sales": dbt.ref("fct_secondary_sales"),
+            "festivals": dbt.ref("festivals"),
+            "int_calendar__as_of": dbt.ref("int_calendar__as_of"),
+            "dim_distributor": dbt.ref("dim_distributor"),
+            "dim_sku": dbt.ref("dim_sku"),
+            "dim_scheme": dbt.ref("dim_scheme"),
+        }
+    )
+    forecast = forecast_network(
+        inputs.daily, inputs.distributors, inputs.skus, inputs.festivals, inputs.schemes, inputs.as_of
+    )
+    return forecast.to_arrow()

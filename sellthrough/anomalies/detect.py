@@ -1,0 +1,361 @@
+"""Anomalies in daily sales series: STL residuals with robust z-scores, change points, and two business rules.
+
+Per series (one level and key: a distributor, a region, a SKU nationally, an outlet cluster, a scheme's SKUs at a
+distributor that ran it), days without sales filled with zero:
+- **STL** (statsmodels, weekly period, robust; MSTL with a yearly period too once two years are there) splits the
+  series into trend + season + residual. The residual's robust z-score (median and MAD) is scanned over windows of
+  1, 3 and 5 days (a sum over w days divided by sqrt(w)): days whose window passes `z_threshold` form a `spike`
+  (above) or a `dip` (below), kept when they move their days `min_effect_pct` against expected. Size = actual -
+  expected (trend + season) over the event's days.
+- **Change points** (ruptures: the l2 cost, i.e. shifts in the mean, searched with a penalty scaled by the series'
+  robust variance (KernelCPD, linear kernel) on the deseasonalised series): a segment at least `min_segment_days`
+  long (shorter ones are dips) whose median level is `drop_pct` below the series' usual level (the median of the
+  other days) is a `sustained_drop`; on a scheme series, a drop that begins within `scheme_end_days` of the
+  scheme's end is a `post_scheme_drop` (a plain return to the pre-scheme level is no anomaly: the reference is the
+  days outside the scheme, festival seasons and the drop). A dip inside a drop is the drop.
+- **Rules**: `sales_stopped`, a distributor with no sales for `stop_days` days running while the brand
+  delivered it goods in that time.
+Series too short (< `min_days`), too thin (mean < `min_mean_units` a day) or too lumpy (sales on fewer than
+`min_active_share` of their days: a few outlets buying on their beat days) are not judged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import math
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+import polars as pl
+
+SERIES_SCHEMA = {"level": pl.String, "series_key": pl.String, "sale_date": pl.Date, "units": pl.Float64}
+SCHEME_SCHEMA = {
+    "level": pl.String,
+    "series_key": pl.String,
+    "scheme_code": pl.String,
+    "start_date": pl.Date,
+    "end_date": pl.Date,
+}
+PRIMARY_SCHEMA = {"series_key": pl.String, "delivery_date": pl.Date, "units": pl.Float64}
+ANOMALY_SCHEMA = {
+    "anomaly_id": pl.String,
+    "level": pl.String,
+    "series_key": pl.String,
+    "kind": pl.String,
+    "method": pl.String,
+    "start_date": pl.Date,
+    "end_date": pl.Date,
+    "detected_on": pl.Date,
+    "actual_units": pl.Float64,
+    "expected_units": pl.Float64,
+    "size_units": pl.Float64,
+    "size_pct": pl.Float64,
+    "score": pl.Float64,
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    z_threshold: float = 4.0
+    windows: tuple[int, ...] = (3, 7)
+    min_days: int = 28
+    min_mean_units: float = 5.0
+    min_active_share: float = 0.5  # a series with sales on fewer of its days is too lumpy to judge day by day
+    period: int = 7
+    seasonal_smoother: int = 51  # STL's seasonal window (odd): a weekly pattern that changes slowly
+    trend_smoother: int = 29  # STL's trend window (odd, days): slower than any spike or dip it must show
+    drop_pct: float = 30.0
+    min_segment_days: int = 10  # a sustained drop lasts this long at least (shorter ones are dips)
+    min_effect_pct: float = 40.0  # a spike or dip moves its days this much against expected, at least
+    scheme_end_days: int = 7
+    stop_days: int = 14  # longer than a weekly distributor's file takes to come
+    penalty: float = 1.0  # PELT penalty x robust variance x log(n)
+
+
+def detect(
+    series: pl.DataFrame,
+    schemes: pl.DataFrame | None = None,
+    primary: pl.DataFrame | None = None,
+    settings: Settings | None = None,
+) -> pl.DataFrame:
+    """Anomalies of every series in `series` (level, series_key, sale_date, units): one row each (ANOMALY_SCHEMA).
+    `schemes` (level and series_key of a `scheme` or `sku` series, scheme_code, start_date, end_date; level null and
+    no scheme: a festival season on every series) are known uplifts: no spike inside one is an anomaly, their days
+    are no reference for a series' usual level, and a drop right after a scheme is a post-scheme drop. `primary`
+    (series_key of a `distributor` series, delivery_date, units) feeds the sales-stopped rule."""
+    settings = settings or Settings()
+    schemes = schemes if schemes is not None else pl.DataFrame(schema=SCHEME_SCHEMA)
+    primary = primary if primary is not None else pl.DataFrame(schema=PRIMARY_SCHEMA)
+    found: list[dict] = []
+    for (level, key), frame in series.sort("level", "series_key", "sale_date").group_by(
+        ["level", "series_key"], maintain_order=True
+    ):
+        days, units = _daily(frame)
+        if (
+            len(days) < settings.min_days
+            or float(units.mean()) < settings.min_mean_units
+            or float((units > 0).mean()) < settings.min_active_share
+        ):
+            continue
+        # known uplifts on this series: its schemes, and every series' festival seasons (level null)
+        scheme = schemes.filter(
+            ((pl.col("level") == level) & (pl.col("series_key") == key)) | pl.col("level").is_null()
+        )
+        ordinal = np.array([d.toordinal() for d in days])
+        uplifted = np.zeros(len(days), dtype=bool)
+        for start, end in scheme.select("start_date", "end_date").iter_rows():
+            uplifted |= (ordinal >= start.toordinal()) & (ordinal <= end.toordinal())
+        expected, residual = decompose(units, settings)
+        drops = _level_events(level, key, days, units, expected, scheme, uplifted, settings)
+        if level != "scheme":  # a scheme's series is judged for drops only: its days are its SKUs' and distributor's
+            residual = _residual_events(level, key, days, units, expected, residual, settings)
+            found += [e for e in residual if not _within(e, drops) and not _expected_uplift(e, days, uplifted)]
+        found += drops
+        if level == "distributor":
+            delivered = primary.filter(pl.col("series_key") == key)
+            found += _stopped(level, key, days, units, delivered, settings)
+    out = pl.DataFrame(found, schema=ANOMALY_SCHEMA) if found else pl.DataFrame(schema=ANOMALY_SCHEMA)
+    return out.sort("level", "series_key", "start_date", "kind")
+
+
+def _daily(frame: pl.DataFrame) -> tuple[list[date], np.ndarray]:
+    first, last = frame["sale_date"].min(), frame["sale_date"].max()
+    days = pl.date_range(first, last, "1d", eager=True)
+    filled = pl.DataFrame({"sale_date": days}).join(frame.select("sale_date", "units"), on="sale_date", how="left")
+    return days.to_list(), filled["units"].fill_null(0.0).to_numpy().astype(float)
+
+
+def decompose(units: np.ndarray, settings: Settings) -> tuple[np.ndarray, np.ndarray]:
+    """(expected = trend + season, residual), by robust STL; MSTL with a yearly season once two years are there."""
+    from statsmodels.tsa.seasonal import MSTL, STL
+
+    period = settings.period
+    stl = {"robust": True, "trend": settings.trend_smoother}
+    if len(units) >= 2 * 365 + period:
+        fit = MSTL(units, periods=(period, 365), stl_kwargs=stl).fit()
+        seasonal = np.asarray(fit.seasonal).sum(axis=1) if np.ndim(fit.seasonal) > 1 else np.asarray(fit.seasonal)
+    else:
+        fit = STL(units, period=period, seasonal=settings.seasonal_smoother, **stl).fit()
+        seasonal = np.asarray(fit.seasonal)
+    expected = np.asarray(fit.trend) + seasonal
+    return expected, units - expected
+
+
+def robust_z(values: np.ndarray) -> np.ndarray:
+    median = float(np.median(values))
+    mad = float(np.median(np.abs(values - median))) * 1.4826
+    scale = mad if mad > 1e-9 else float(np.std(values)) or 1.0
+    return (values - median) / scale
+
+
+def _residual_events(
+    level: str,
+    key: str,
+    days: list[date],
+    units: np.ndarray,
+    expected: np.ndarray,
+    residual: np.ndarray,
+    settings: Settings,
+) -> list[dict]:
+    flags = np.zeros(len(units), dtype=int)  # +1 spike day, -1 dip day
+    score = np.zeros(len(units))
+    first_flagged: dict[int, int] = {}  # day -> the last day of the first window that flagged it (detection)
+    for w in settings.windows:
+        if w > len(residual):
+            continue
+        # the residual summed over w days, scored against the other w-day sums (median, MAD): sales come in
+        # lumps on beat days, so one day's residuals are no scale for another's; a week's sums are
+        z = robust_z(np.convolve(residual, np.ones(w), mode="valid"))
+        for start in np.flatnonzero(np.abs(z) >= settings.z_threshold):
+            sign = 1 if z[start] > 0 else -1
+            for day in range(start, start + w):
+                if np.sign(residual[day]) == sign and (flags[day] in (0, sign)):
+                    flags[day] = sign
+                    score[day] = max(score[day], abs(float(z[start])))
+                    first_flagged[day] = min(first_flagged.get(day, start + w - 1), start + w - 1)
+    events = []
+    day = 0
+    while day < len(flags):
+        if flags[day] == 0:
+            day += 1
+            continue
+        sign, end = flags[day], day
+        while end + 1 < len(flags) and flags[end + 1] == sign:
+            end += 1
+        span = slice(day, end + 1)
+        kind = "spike" if sign > 0 else "dip"
+        detected = days[min(first_flagged[d] for d in range(day, end + 1))]
+        effect = abs(float(units[span].sum() - np.clip(expected[span], 0, None).sum()))
+        if effect < settings.min_effect_pct / 100.0 * max(float(np.clip(expected[span], 0, None).sum()), 1.0):
+            day = end + 1
+            continue  # a blip the robust fit makes look extreme, too small to act on
+        events.append(
+            _event(
+                level,
+                key,
+                kind,
+                "stl_robust_z",
+                days[day],
+                days[end],
+                detected,
+                units[span],
+                expected[span],
+                float(score[span].max()),
+            )
+        )
+        day = end + 1
+    return events
+
+
+def _level_events(
+    level: str,
+    key: str,
+    days: list[date],
+    units: np.ndarray,
+    expected: np.ndarray,
+    scheme: pl.DataFrame,
+    uplifted: np.ndarray,
+    settings: Settings,
+) -> list[dict]:
+    import ruptures
+
+    season = expected - _smooth(expected, settings.period)
+    signal = units - season  # deseasonalised
+    sigma2 = float(np.var(signal)) or 1.0
+    mad = float(np.median(np.abs(signal - np.median(signal)))) * 1.4826
+    variance = max(mad**2, 1e-6) if mad > 0 else sigma2
+    penalty = settings.penalty * variance * math.log(len(signal))
+    # the linear kernel is the l2 cost (mean shifts), in ruptures' C implementation: ~50x faster than Pelt("l2")
+    detector = ruptures.KernelCPD(kernel="linear", min_size=settings.min_segment_days, jump=1)
+    breaks = detector.fit(signal).predict(pen=penalty)
+    events = []
+    bounds = [0, *breaks]
+    for start, end in itertools.pairwise(bounds):
+        if start == 0 or end - start < settings.min_segment_days:
+            continue
+        outside = np.ones(len(days), dtype=bool)
+        outside[start:end] = False
+        reference_days = outside & ~uplifted
+        if reference_days.sum() < settings.min_segment_days:
+            continue
+        reference = float(np.median(signal[reference_days]))
+        level_now = float(np.median(signal[start:end]))  # sustained: most of its days, not a few deep ones
+        if reference <= 0 or 100.0 * (reference - level_now) / reference < settings.drop_pct:
+            continue
+        kind = "sustained_drop"
+        for row in scheme.filter(pl.col("scheme_code").is_not_null()).iter_rows(named=True):
+            if 0 <= (days[start] - row["end_date"]).days <= settings.scheme_end_days:
+                kind = "post_scheme_drop"
+        detected = days[min(start + settings.min_segment_days - 1, len(days) - 1)]
+        base = np.full(end - start, reference)
+        events.append(
+            _event(
+                level,
+                key,
+                kind,
+                "change_point",
+                days[start],
+                days[end - 1],
+                detected,
+                units[start:end],
+                base,
+                100.0 * (reference - level_now) / reference,
+            )
+        )
+    return events
+
+
+def _expected_uplift(event: dict, days: list[date], uplifted: np.ndarray) -> bool:
+    """A spike mostly inside a scheme on its series or a festival season is the uplift they bring, no anomaly."""
+    if event["kind"] != "spike":
+        return False
+    inside = [uplifted[(d - days[0]).days] for d in _span(event["start_date"], event["end_date"])]
+    return sum(inside) * 2 >= len(inside)
+
+
+def _span(start: date, end: date) -> list[date]:
+    return [start + timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+def _within(event: dict, drops: list[dict]) -> bool:
+    """A dip inside a drop found by change points is that drop (one anomaly, not two)."""
+    return event["kind"] == "dip" and any(
+        d["start_date"] <= event["end_date"] and event["start_date"] <= d["end_date"] for d in drops
+    )
+
+
+def _smooth(values: np.ndarray, period: int) -> np.ndarray:
+    """A centred moving average over one period (the season's mean level)."""
+    kernel = np.ones(period) / period
+    padded = np.pad(values, (period // 2, period - 1 - period // 2), mode="edge")
+    return np.convolve(padded, kernel, mode="valid")
+
+
+def _stopped(
+    level: str, key: str, days: list[date], units: np.ndarray, delivered: pl.DataFrame, settings: Settings
+) -> list[dict]:
+    """No sales on `stop_days` days running (to the series' last day or not) while goods were delivered."""
+    zero = units <= 0
+    events = []
+    day = 0
+    while day < len(days):
+        if not zero[day]:
+            day += 1
+            continue
+        end = day
+        while end + 1 < len(days) and zero[end + 1]:
+            end += 1
+        if end - day + 1 >= settings.stop_days:
+            window = delivered.filter(pl.col("delivery_date").is_between(days[day], days[end]))
+            if window.height and float(window["units"].sum()) > 0:
+                before = units[max(0, day - 28) : day]
+                expected = np.full(end - day + 1, float(before.mean()) if len(before) else 0.0)
+                events.append(
+                    _event(
+                        level,
+                        key,
+                        "sales_stopped",
+                        "rule",
+                        days[day],
+                        days[end],
+                        days[day] + timedelta(days=settings.stop_days - 1),
+                        units[day : end + 1],
+                        expected,
+                        float(window["units"].sum()),
+                    )
+                )
+        day = end + 1
+    return events
+
+
+def _event(
+    level: str,
+    key: str,
+    kind: str,
+    method: str,
+    start: date,
+    end: date,
+    detected: date,
+    actual: np.ndarray,
+    expected: np.ndarray,
+    score: float,
+) -> dict:
+    actual_sum, expected_sum = float(actual.sum()), float(np.clip(expected, 0, None).sum())
+    ident = hashlib.sha1(f"{level}|{key}|{kind}|{start}".encode()).hexdigest()[:16]
+    return {
+        "anomaly_id": ident,
+        "level": level,
+        "series_key": key,
+        "kind": kind,
+        "method": method,
+        "start_date": start,
+        "end_date": end,
+        "detected_on": detected,
+        "actual_units": round(actual_sum, 1),
+        "expected_units": round(expected_sum, 1),
+        "size_units": round(actual_sum - expected_sum, 1),
+        "size_pct": round(100.0 * (actual_sum - expected_sum) / expected_sum, 1) if expected_sum > 0 else None,
+        "score": round(score, 2),
+    }

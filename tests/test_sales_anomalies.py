@@ -1,0 +1,118 @@
+"""The anomaly detector on series the test builds (fast, no pipeline): each kind is found where it was put, with
+its size and start, and nothing on a clean series. The generated network's planted anomalies are checked in
+tests/test_analytics_marts.py."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import polars as pl
+
+from sellthrough.anomalies.alerts import alert_new_anomalies
+from sellthrough.anomalies.detect import detect
+from sellthrough.anomalies.nightly import detect_nightly
+from sellthrough.config import Settings
+
+START = date(2026, 7, 1)
+DAYS = 90
+
+
+def _series(key: str, level: str = "distributor", seed: int = 1, scale: dict[int, float] | None = None) -> pl.DataFrame:
+    """Weekly-seasonal daily units (Sundays near zero, beat days high) with noise; `scale` multiplies days."""
+    rng = np.random.default_rng(seed)
+    weekly = np.array([120, 60, 140, 70, 130, 90, 5], dtype=float)
+    units = [weekly[(START + timedelta(days=t)).weekday()] * rng.uniform(0.85, 1.15) for t in range(DAYS)]
+    for day, factor in (scale or {}).items():
+        units[day] *= factor
+    days = [START + timedelta(days=t) for t in range(DAYS)]
+    return pl.DataFrame({"level": level, "series_key": key, "sale_date": days, "units": units})
+
+
+def test_spikes_dips_and_drops_are_found_where_they_were_put_and_a_clean_series_has_none() -> None:
+    spike = {d: 3.0 for d in range(40, 43)}
+    dip = {d: 0.15 for d in range(56, 60)}
+    drop = {d: 0.45 for d in range(65, DAYS)}
+    series = pl.concat(
+        [
+            _series("CLEAN", seed=2),
+            _series("SPIKY", seed=3, scale=spike),
+            _series("DIPPY", seed=4, scale=dip),
+            _series("DROPPY", seed=5, scale=drop),
+        ]
+    )
+    found = detect(series)
+    assert found.filter(pl.col("series_key") == "CLEAN").is_empty()
+    [spiked] = found.filter(pl.col("series_key") == "SPIKY").rows(named=True)
+    assert spiked["kind"] == "spike" and abs((spiked["start_date"] - (START + timedelta(days=40))).days) <= 1
+    assert spiked["size_units"] > 0 and spiked["size_pct"] > 100
+    dips = found.filter(pl.col("series_key") == "DIPPY")
+    assert dips["kind"].to_list() == ["dip"]
+    assert abs((dips["start_date"][0] - (START + timedelta(days=56))).days) <= 1 and dips["size_pct"][0] < -50
+    drops = found.filter((pl.col("series_key") == "DROPPY") & (pl.col("kind") == "sustained_drop"))
+    assert drops.height == 1 and abs((drops["start_date"][0] - (START + timedelta(days=65))).days) <= 3
+    assert detect(series).equals(found)  # deterministic
+
+
+def test_a_drop_after_a_scheme_ends_is_a_post_scheme_drop_and_a_return_to_normal_is_not() -> None:
+    uplift = {d: 1.4 for d in range(20, 45)}
+    loaded = {**uplift, **{d: 0.35 for d in range(45, 59)}}
+    series = pl.concat(
+        [
+            _series("SCH1|D001", level="scheme", seed=6, scale=loaded),
+            _series("SCH1|D002", level="scheme", seed=7, scale=uplift),
+        ]
+    )
+    window = (START + timedelta(days=20), START + timedelta(days=44))
+    schemes = pl.DataFrame(
+        {
+            "level": "scheme",
+            "series_key": ["SCH1|D001", "SCH1|D002"],
+            "scheme_code": "SCH1",
+            "start_date": window[0],
+            "end_date": window[1],
+        }
+    )
+    found = detect(series, schemes).filter(pl.col("kind").is_in(["post_scheme_drop", "sustained_drop"]))
+    assert found.select("series_key", "kind").rows() == [("SCH1|D001", "post_scheme_drop")]
+    assert abs((found["start_date"][0] - (START + timedelta(days=45))).days) <= 3
+
+
+def test_a_distributor_whose_sales_stop_while_the_brand_delivers_is_flagged_up_to_the_as_of_date() -> None:
+    stops = _series("D009", seed=8).filter(pl.col("sale_date") < START + timedelta(days=70))
+    other = _series("D001", seed=9)
+    context = pl.DataFrame(
+        {
+            "fact": ["bounds", "delivery", "delivery"],
+            "level": [None, "distributor", "distributor"],
+            "series_key": [None, "D009", "D001"],
+            "scheme_code": None,
+            "start_date": [START + timedelta(days=DAYS - 1), START + timedelta(days=75), START + timedelta(days=75)],
+            "end_date": [START + timedelta(days=DAYS - 1), None, None],
+            "units": [None, 500.0, 500.0],
+        },
+        schema_overrides={"level": pl.String, "scheme_code": pl.String, "end_date": pl.Date},
+    )
+    found = detect_nightly(pl.concat([stops, other]), context)
+    stopped = found.filter(pl.col("kind") == "sales_stopped")
+    assert stopped.select("series_key", "start_date").rows() == [("D009", START + timedelta(days=70))]
+    assert stopped["score"][0] == 500.0  # the units the brand delivered meanwhile
+
+
+def test_new_anomalies_are_alerted_once_through_the_run_alert_channel(tmp_path: Path) -> None:
+    settings = Settings.from_env(tmp_path)
+    settings.published_path.parent.mkdir(parents=True)
+    con = duckdb.connect(str(settings.published_path))
+    con.execute(
+        "create table fct_sales_anomalies as select 'a1' as anomaly_id, 'distributor' as level, 'D001' as series_key,"
+        " 'dip' as kind, date '2026-08-03' as start_date, -420.0 as size_units, -80.0 as size_pct"
+    )
+    con.close()
+    first = alert_new_anomalies(settings, "run1", "nightly")
+    assert first is not None and first.parent == settings.alerts_dir
+    alert = json.loads(first.read_text())
+    assert alert["kind"] == "sales_anomalies" and "dip in distributor D001 from 2026-08-03" in alert["message"]
+    assert alert_new_anomalies(settings, "run2", "nightly") is None  # nothing new: no second alert

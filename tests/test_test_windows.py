@@ -1,0 +1,99 @@
+"""The record of how far the published rows go (sellthrough/test_windows.py), on small files the test writes: what
+the nightly's dbt tests and mart suites narrow to, and every case where they must read whole tables instead."""
+
+import json
+import os
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from sellthrough.publish import publish_warehouse
+from sellthrough.test_windows import dbt_test_window, mart_windows, published_windows, record_test_windows
+
+LEDGER = "model.sellthrough.stg_ingest__loads"
+MANIFEST = {
+    "nodes": {
+        LEDGER: {
+            "resource_type": "model",
+            "schema": "staging",
+            "name": "stg_ingest__loads",
+            "tags": ["landing"],
+            "config": {"materialized": "incremental"},
+        },
+        "model.sellthrough.stg_distributor_sales__lines": {
+            "resource_type": "model",
+            "schema": "staging",
+            "name": "stg_distributor_sales__lines",
+            "tags": ["landing"],
+            "config": {"materialized": "incremental"},
+        },
+        "model.sellthrough.fct_secondary_sales": {
+            "resource_type": "model",
+            "schema": "main",
+            "name": "fct_secondary_sales",
+            "config": {"materialized": "incremental", "meta": {"incremental_window": {"date_column": "d"}}},
+        },
+        "model.sellthrough.dim_sku": {
+            "resource_type": "model",
+            "schema": "main",
+            "name": "dim_sku",
+            "config": {"materialized": "table"},
+        },
+    }
+}
+NIGHT_1, NIGHT_2 = datetime(2026, 8, 1, 20, 30, 1, 250000), datetime(2026, 8, 2, 20, 31, 5)
+
+
+def _warehouse(path: Path, built_through: list[datetime]) -> Path:
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema staging")
+        con.execute("create table staging.stg_ingest__loads (load_id varchar, loaded_at timestamp)")
+        con.executemany(
+            "insert into staging.stg_ingest__loads values (?, ?)", [[f"L{i}", t] for i, t in enumerate(built_through)]
+        )
+        con.execute(
+            "create table staging.stg_distributor_sales__lines as select load_id from staging.stg_ingest__loads"
+        )
+        con.execute("create table main.fct_secondary_sales (d date, _built_through timestamp)")
+        con.executemany(
+            "insert into main.fct_secondary_sales values (date '2026-08-01', ?)", [[t] for t in built_through]
+        )
+        con.execute("create table main.dim_sku as select 1 as sku")
+    return path
+
+
+def test_the_record_narrows_incremental_models_to_the_rows_built_since_the_published_file(tmp_path: Path) -> None:
+    published = tmp_path / "published" / "sellthrough.duckdb"
+    publish_warehouse(_warehouse(tmp_path / "sellthrough.duckdb", [NIGHT_1, NIGHT_2]), published)
+    assert dbt_test_window(published, full_tests=False) == ""  # no record yet: every test reads its whole table
+
+    record_test_windows(published, MANIFEST)
+    window = json.loads(dbt_test_window(published, full_tests=False))
+    assert window == {
+        "ledger": "staging.stg_ingest__loads",
+        "relations": {
+            "main.fct_secondary_sales": {"column": "_built_through", "after": "2026-08-02 20:31:05"},
+            "staging.stg_distributor_sales__lines": {"column": "load_id", "after": "2026-08-02 20:31:05"},
+            "staging.stg_ingest__loads": {"column": "loaded_at", "after": "2026-08-02 20:31:05"},
+        },
+    }  # tables (dim_sku) are never narrowed
+    assert mart_windows(published, full_tests=False) == {"fct_secondary_sales": NIGHT_2}
+    # the weekly full test run ignores the record
+    assert dbt_test_window(published, full_tests=True) == ""
+    assert mart_windows(published, full_tests=True) == {}
+
+
+def test_held_back_models_and_a_record_of_another_file_are_tested_whole(tmp_path: Path) -> None:
+    published = tmp_path / "published" / "sellthrough.duckdb"
+    publish_warehouse(_warehouse(tmp_path / "sellthrough.duckdb", [NIGHT_1]), published)
+    record_test_windows(published, MANIFEST, kept=["main.fct_secondary_sales"])
+    relations = json.loads(dbt_test_window(published, full_tests=False))["relations"]
+    assert "main.fct_secondary_sales" not in relations  # its rows wait for a build that publishes
+    assert "staging.stg_ingest__loads" in relations
+
+    # a publish the record was not written after (a crash between the two): the record describes another file
+    os.remove(tmp_path / "sellthrough.duckdb")
+    publish_warehouse(_warehouse(tmp_path / "sellthrough.duckdb", [NIGHT_1, NIGHT_2]), published)
+    assert published_windows(published) is None
+    assert dbt_test_window(published, full_tests=False) == ""
