@@ -23,6 +23,7 @@ BENCHMARKS = (
     "hostile_files",
     "forecast",
     "sales_anomalies",
+    "outlet_stockouts",
 )
 
 

@@ -171,6 +171,7 @@ def generate(data_dir: Path, config: NetworkConfig | None = None, progress: Prog
         frame.write_parquet(truth_dir / f"{name}.parquet")
     dump_json(truth_dir / "pos_faults.json", pos.faults)
     retailer_stock.truth.write_parquet(truth_dir / "retailer_stock.parquet")
+    retailer_stock.shelf_outs.write_parquet(truth_dir / "retailer_shelf_outs.parquet")
     plan_anomalies(network, plan).truth().write_parquet(truth_dir / "sales_anomalies.parquet")
     dump_json(truth_dir / "retailer_understocked.json", retailer_stock.understocked)
     dump_json(truth_dir / "tally_files.json", sales.tally_files)

@@ -45,11 +45,15 @@ TRUTH_SCHEMA = {
 }
 
 
+SHELF_OUTS_SCHEMA = {"outlet_code": pl.String, "sku_code": pl.String, "day": pl.Date, "unmet_units": pl.Int64}
+
+
 @dataclass
 class RetailerStockOutput:
     files: list[str]
     truth: pl.DataFrame  # every line written, with what the warehouse must do with it
     understocked: list[dict]  # the planted outlets: outlet_code, distributor_code, sku_codes
+    shelf_outs: pl.DataFrame  # every day a counted shelf could not meet its shoppers (SHELF_OUTS_SCHEMA)
 
 
 def write_retailer_stock(network: Network, secondary: pl.DataFrame, inbox: Path) -> RetailerStockOutput:
@@ -70,6 +74,7 @@ def write_retailer_stock(network: Network, secondary: pl.DataFrame, inbox: Path)
     n_under = max(2, round(len(general) * UNDERSTOCKED_SHARE))
     understocked = set(rng.sample(general, min(n_under, len(general))))
     rows: list[dict] = []
+    outs: list[tuple[str, str, date, int]] = []
     for outlet_code, sku_code in sorted(bought):
         outlet = network.outlet_by_code.get(outlet_code)
         if outlet is None or outlet.twin_of is not None:
@@ -78,7 +83,8 @@ def write_retailer_stock(network: Network, secondary: pl.DataFrame, inbox: Path)
         if chain is None and outlet_code not in general:
             continue
         weekday = 6 if chain is not None else network.beat_by_code[outlet.beat_code].weekday
-        shelf = _shelf(bought[outlet_code, sku_code], dates, outlet_code in understocked, rng)
+        shelf, unmet = _shelf(bought[outlet_code, sku_code], dates, outlet_code in understocked, rng)
+        outs += [(outlet_code, sku_code, day, units) for day, units in unmet]
         for day, stock in zip(dates, shelf, strict=True):
             if day.weekday() != weekday:
                 continue
@@ -108,7 +114,8 @@ def write_retailer_stock(network: Network, secondary: pl.DataFrame, inbox: Path)
         }
         for code in sorted(understocked)
     ]
-    return RetailerStockOutput(files, truth, planted)
+    shelf_outs = pl.DataFrame(outs, schema=SHELF_OUTS_SCHEMA, orient="row")
+    return RetailerStockOutput(files, truth, planted, shelf_outs)
 
 
 def _purchases(secondary: pl.DataFrame) -> dict[tuple[str, str], dict[date, int]]:
@@ -130,17 +137,24 @@ def _purchases(secondary: pl.DataFrame) -> dict[tuple[str, str], dict[date, int]
     return out
 
 
-def _shelf(bought: dict[date, int], dates: list[date], understocked: bool, rng) -> list[int]:
-    """The stock on the shelf each morning, before the day's delivery."""
+def _shelf(
+    bought: dict[date, int], dates: list[date], understocked: bool, rng
+) -> tuple[list[int], list[tuple[date, int]]]:
+    """The stock on the shelf each morning, before the day's delivery, and the days (with the units) its shoppers
+    wanted more than it held after the delivery: the shelf's stock-outs."""
     rate = max(0.0, sum(bought.values()) / len(dates))
     demand = rate * (UNDERSTOCKED_DEMAND if understocked else rng.uniform(*NORMAL_DEMAND))
     stock = round(rate * (rng.uniform(1, 3) if understocked else rng.uniform(10, 18)))
     morning = []
+    unmet: list[tuple[date, int]] = []
     for day in dates:
         morning.append(stock)
         stock = max(0, stock + bought.get(day, 0))
-        stock -= min(stock, round(demand * rng.uniform(0.5, 1.5)))
-    return morning
+        wanted = round(demand * rng.uniform(0.5, 1.5))
+        if wanted > stock:
+            unmet.append((day, wanted - stock))
+        stock -= min(stock, wanted)
+    return morning, unmet
 
 
 def _month(day: date) -> tuple[date, date]:
