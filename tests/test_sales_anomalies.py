@@ -13,6 +13,7 @@ import numpy as np
 import polars as pl
 
 from sellthrough.anomalies.alerts import alert_new_anomalies
+from sellthrough.anomalies.detect import Settings as DetectSettings
 from sellthrough.anomalies.detect import detect
 from sellthrough.anomalies.nightly import detect_nightly
 from sellthrough.config import Settings
@@ -116,3 +117,33 @@ def test_new_anomalies_are_alerted_once_through_the_run_alert_channel(tmp_path: 
     alert = json.loads(first.read_text())
     assert alert["kind"] == "sales_anomalies" and "dip in distributor D001 from 2026-08-03" in alert["message"]
     assert alert_new_anomalies(settings, "run2", "nightly") is None  # nothing new: no second alert
+
+
+def test_a_sustained_drop_always_has_fewer_units_than_usual_even_on_a_lumpy_series() -> None:
+    """Regression (demo network, scheme series SCH004|D008): on a series sold on a few beat days a week, the median
+    day is a day without sales, so a segment's median could fall while its units rose; a sustained_drop was
+    reported from 2026-10-07 with a positive size (+55%). A drop is judged on its units too now, and its size is
+    days x (mean now - usual mean), below zero by construction. Judged here as a plain series (a scheme series is
+    judged for post-scheme drops only)."""
+    fixture = Path(__file__).parent / "fixtures" / "lumpy_scheme_series.csv"  # the demo network's series
+    series = pl.read_csv(fixture, try_parse_dates=True).select(
+        level=pl.lit("sku"), series_key=pl.lit("LUMPY"), sale_date="sale_date", units=pl.col("units") * 1.0
+    )
+    late = series.filter(pl.col("sale_date") >= date(2026, 10, 7))
+    assert late["units"].mean() > series["units"].mean()  # the late weeks sold more a day than the series did
+    found = detect(series).filter(pl.col("kind").is_in(["sustained_drop", "post_scheme_drop"]))
+    assert found.height >= 1  # the series has a drop to judge (mid August to early October)
+    assert (found["size_units"] < 0).all() and (found["size_pct"] <= -DetectSettings().drop_pct).all()
+    assert found.filter(pl.col("end_date") >= date(2026, 10, 7)).is_empty()
+
+
+def test_a_region_with_the_sales_of_one_distributor_is_judged_once_at_the_distributor() -> None:
+    spike = {d: 3.0 for d in range(40, 43)}
+    alone = _series("D001", seed=3, scale=spike)  # the only distributor of its region
+    region = alone.with_columns(level=pl.lit("region"), series_key=pl.lit("East"))
+    other = _series("D002", seed=3, scale=spike).with_columns(pl.col("units") * 1.1)  # a region of its own sales
+    found = detect(pl.concat([alone, region, other.with_columns(level=pl.lit("region"), series_key=pl.lit("West"))]))
+    assert found.select("level", "series_key", "kind").rows() == [
+        ("distributor", "D001", "spike"),
+        ("region", "West", "spike"),
+    ]

@@ -89,10 +89,13 @@ def detect(
     schemes = schemes if schemes is not None else pl.DataFrame(schema=SCHEME_SCHEMA)
     primary = primary if primary is not None else pl.DataFrame(schema=PRIMARY_SCHEMA)
     found: list[dict] = []
-    for (level, key), frame in series.sort("level", "series_key", "sale_date").group_by(
-        ["level", "series_key"], maintain_order=True
-    ):
+    judged: set[tuple] = set()  # the daily values of the series judged so far
+    for (level, key), frame in _most_specific_first(series).group_by(["level", "series_key"], maintain_order=True):
         days, units = _daily(frame)
+        values = (days[0], tuple(units.round(3))) if days else None
+        if level in ALIASED_LEVELS and values in judged:
+            continue  # the same sales as a more specific series (a region with one distributor): judged there
+        judged.add(values)
         if (
             len(days) < settings.min_days
             or float(units.mean()) < settings.min_mean_units
@@ -112,12 +115,27 @@ def detect(
         if level != "scheme":  # a scheme's series is judged for drops only: its days are its SKUs' and distributor's
             residual = _residual_events(level, key, days, units, expected, residual, settings)
             found += [e for e in residual if not _within(e, drops) and not _expected_uplift(e, days, uplifted)]
+        if level == "scheme":  # its series exists for post-scheme drops; other drops are its distributor's or SKU's
+            drops = [d for d in drops if d["kind"] == "post_scheme_drop"]
         found += drops
         if level == "distributor":
             delivered = primary.filter(pl.col("series_key") == key)
             found += _stopped(level, key, days, units, delivered, settings)
     out = pl.DataFrame(found, schema=ANOMALY_SCHEMA) if found else pl.DataFrame(schema=ANOMALY_SCHEMA)
     return out.sort("level", "series_key", "start_date", "kind")
+
+
+# levels from the most specific to the broadest; a broader series with the same daily sales as a more specific one
+# (a region served by one distributor) is that series, judged once, at the more specific level
+LEVEL_ORDER = ("distributor", "scheme", "outlet_cluster", "sku", "region")
+ALIASED_LEVELS = {"region"}
+
+
+def _most_specific_first(series: pl.DataFrame) -> pl.DataFrame:
+    rank = pl.col("level").replace_strict(
+        {level: i for i, level in enumerate(LEVEL_ORDER)}, default=len(LEVEL_ORDER), return_dtype=pl.Int32
+    )
+    return series.sort(rank, "level", "series_key", "sale_date")
 
 
 def _daily(frame: pl.DataFrame) -> tuple[list[date], np.ndarray]:
@@ -240,16 +258,23 @@ def _level_events(
         reference_days = outside & ~uplifted
         if reference_days.sum() < settings.min_segment_days:
             continue
+        # sustained: most of its days (medians) and its volume (means) are down. Both, since on a lumpy series
+        # (sales on beat days only) the median day is a non-beat day: a segment's median can fall while its
+        # units do not, and a "drop" with more units than usual (a positive size) is no drop.
         reference = float(np.median(signal[reference_days]))
-        level_now = float(np.median(signal[start:end]))  # sustained: most of its days, not a few deep ones
+        level_now = float(np.median(signal[start:end]))
+        usual, mean_now = float(signal[reference_days].mean()), float(signal[start:end].mean())
         if reference <= 0 or 100.0 * (reference - level_now) / reference < settings.drop_pct:
+            continue
+        if usual <= 0 or 100.0 * (usual - mean_now) / usual < settings.drop_pct:
             continue
         kind = "sustained_drop"
         for row in scheme.filter(pl.col("scheme_code").is_not_null()).iter_rows(named=True):
             if 0 <= (days[start] - row["end_date"]).days <= settings.scheme_end_days:
                 kind = "post_scheme_drop"
         detected = days[min(start + settings.min_segment_days - 1, len(days) - 1)]
-        base = np.full(end - start, reference)
+        # expected: the segment's season on the usual (mean) level, so size = days x (mean now - usual) < 0
+        base = season[start:end] + usual
         events.append(
             _event(
                 level,
@@ -261,7 +286,7 @@ def _level_events(
                 detected,
                 units[start:end],
                 base,
-                100.0 * (reference - level_now) / reference,
+                100.0 * (usual - mean_now) / usual,
             )
         )
     return events

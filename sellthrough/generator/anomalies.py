@@ -84,14 +84,18 @@ def plan_anomalies(network: Network, plan: ProblemPlan) -> AnomalyPlan:
     per_kind = max(1, config.distributors // 4)
     events: list[PlantedAnomaly] = []
 
+    rounds = config.anomaly_rounds
+    slot_days = (last - first).days // rounds  # round r plants in its own stretch of days (one round: all of them)
+    slot = [first, last]
+
     def start_day(length: int) -> date:
         """A start whose days miss the festival buying seasons (an anomaly there is the festival's, by design)."""
-        span = (last - first).days - length
-        start = first + timedelta(days=rng.randint(0, max(0, span)))
+        span = (slot[1] - slot[0]).days - length
+        start = slot[0] + timedelta(days=rng.randint(0, max(0, span)))
         for _ in range(50):
             if not _in_festival_season(start, start + timedelta(days=length + 3)):
                 break
-            start = first + timedelta(days=rng.randint(0, max(0, span)))
+            start = slot[0] + timedelta(days=rng.randint(0, max(0, span)))
         return start
 
     def add(kind: str, level: str, distributor: str | None, skus: tuple[str, ...], start: date, length: int,
@@ -101,24 +105,28 @@ def plan_anomalies(network: Network, plan: ProblemPlan) -> AnomalyPlan:
             PlantedAnomaly(f"A{len(events) + 1:03d}", kind, level, distributor, skus, scheme, start, end, factor)
         )
 
-    taken = iter(free)
-    for _ in range(per_kind):
-        distributor = next(taken, None)
-        if distributor is not None:
-            add("spike", "distributor", distributor, (), start_day(SPIKE_DAYS), SPIKE_DAYS, SPIKE_FACTOR)
-        distributor = next(taken, None)
-        if distributor is not None:
-            start = start_day(DIP_DAYS + 3)
-            start += timedelta(days=(7 - start.weekday()) % 7)  # Monday to Thursday: one week's days, not two
-            if start + timedelta(days=DIP_DAYS) <= last:
-                add("dip", "distributor", distributor, (), start, DIP_DAYS, DIP_FACTOR)
-    sku = rng.choice(sorted(network.sku_by_code))
-    add("spike", "sku", None, (sku,), start_day(SPIKE_DAYS), SPIKE_DAYS, SPIKE_FACTOR)
+    for round_no in range(rounds):
+        if rounds > 1:
+            slot[:] = [first + timedelta(days=round_no * slot_days), first + timedelta(days=(round_no + 1) * slot_days)]
+            rng.shuffle(free)  # other distributors spike and dip in each round
+        taken = iter(free)
+        for _ in range(per_kind):
+            distributor = next(taken, None)
+            if distributor is not None:
+                add("spike", "distributor", distributor, (), start_day(SPIKE_DAYS), SPIKE_DAYS, SPIKE_FACTOR)
+            distributor = next(taken, None)
+            if distributor is not None:
+                start = start_day(DIP_DAYS + 3)
+                start += timedelta(days=(7 - start.weekday()) % 7)  # Monday to Thursday: one week's days, not two
+                if start + timedelta(days=DIP_DAYS) <= min(last, slot[1]):
+                    add("dip", "distributor", distributor, (), start, DIP_DAYS, DIP_FACTOR)
+        sku = rng.choice(sorted(network.sku_by_code))
+        add("spike", "sku", None, (sku,), start_day(SPIKE_DAYS), SPIKE_DAYS, SPIKE_FACTOR)
     ending = [s for s in network.schemes if first <= s.end <= last - timedelta(days=DROP_DAYS)]
     if ending:
         scheme = rng.choice(sorted(ending, key=lambda s: s.code))
         runs = [d for d in free if scheme.runs_at(d)]
-        for distributor in sorted(runs[:per_kind]):
+        for distributor in sorted(runs[: per_kind * rounds]):
             add(
                 "post_scheme_drop",
                 "distributor_sku",
