@@ -217,6 +217,19 @@ def run(seed: int, outlets: int, days: int, distributors: int, rounds: int = 1) 
     print(f"seed {seed}: {outlets} outlets, {days} days, {n} series, {truth.height} planted anomalies")
     print(_line("detector", ours))
     print(_line("is_dip", base))
+    levels = found["level"].unique().sort().to_list()
+    by_level = {level: score(found.filter(pl.col("level") == level), truth, regions) for level in levels}
+    print(
+        "  precision by level: " + ", ".join(f"{k} {v.precision:.2f} ({v.true}/{v.found})" for k, v in by_level.items())
+    )
+    # chance level: the same anomalies against the planted ones moved 30 days (a found anomaly "explained" by an
+    # unrelated event: the precision a detector gets for free from how many events are planted, and where)
+    shifted = [
+        score(found, truth.with_columns(pl.col("start_date", "end_date") + timedelta(days=d)), regions)
+        for d in (-30, 30)
+    ]
+    print(f"  chance: precision against the planted anomalies moved -30 / +30 days: "
+          f"{shifted[0].precision:.2f} / {shifted[1].precision:.2f}")  # fmt: skip
     ratio = (ours.recall / base.recall) if base.recall else float("inf")
     print(f"  recall ratio detector / is_dip: {ratio:.2f}x; precision {ours.precision:.2f} vs {base.precision:.2f}")
     print(

@@ -59,27 +59,41 @@ def test_spikes_dips_and_drops_are_found_where_they_were_put_and_a_clean_series_
 
 
 def test_a_drop_after_a_scheme_ends_is_a_post_scheme_drop_and_a_return_to_normal_is_not() -> None:
+    """D001's scheme SKUs sell at 35% for two weeks after the scheme (pantry loading); D002's return to normal;
+    D003's whole business dips after the scheme, its scheme SKUs with it (their share holds): the distributor's
+    dip, not a post-scheme drop."""
     uplift = {d: 1.4 for d in range(20, 45)}
-    loaded = {**uplift, **{d: 0.35 for d in range(45, 59)}}
-    series = pl.concat(
-        [
-            _series("SCH1|D001", level="scheme", seed=6, scale=loaded),
-            _series("SCH1|D002", level="scheme", seed=7, scale=uplift),
-        ]
-    )
+    after = {d: 0.35 for d in range(45, 59)}
+    scheme_units = {
+        "D001": _series("SCH1|D001", level="scheme", seed=6, scale={**uplift, **after}),
+        "D002": _series("SCH1|D002", level="scheme", seed=7, scale=uplift),
+        "D003": _series("SCH1|D003", level="scheme", seed=8, scale={**uplift, **after}),
+    }
+    others = {  # the distributor's other SKUs
+        "D001": _series("D001", seed=16),
+        "D002": _series("D002", seed=17),
+        "D003": _series("D003", seed=18, scale=after),
+    }
+    distributors = [
+        others[code].with_columns(pl.col("units") * 3 + scheme_units[code]["units"]) for code in sorted(others)
+    ]
+    series = pl.concat([*scheme_units.values(), *distributors])
     window = (START + timedelta(days=20), START + timedelta(days=44))
     schemes = pl.DataFrame(
         {
             "level": "scheme",
-            "series_key": ["SCH1|D001", "SCH1|D002"],
+            "series_key": [f"SCH1|{code}" for code in sorted(scheme_units)],
             "scheme_code": "SCH1",
             "start_date": window[0],
             "end_date": window[1],
         }
     )
-    found = detect(series, schemes).filter(pl.col("kind").is_in(["post_scheme_drop", "sustained_drop"]))
-    assert found.select("series_key", "kind").rows() == [("SCH1|D001", "post_scheme_drop")]
-    assert abs((found["start_date"][0] - (START + timedelta(days=45))).days) <= 3
+    found = detect(series, schemes).filter(pl.col("level") == "scheme")
+    assert found.select("series_key", "kind", "start_date", "end_date").rows() == [
+        ("SCH1|D001", "post_scheme_drop", START + timedelta(days=45), START + timedelta(days=58))
+    ]
+    assert found["size_units"][0] < 0 and found["size_pct"][0] < -45
+    assert found["detected_on"][0] == START + timedelta(days=58)  # the night the two weeks are complete
 
 
 def test_a_distributor_whose_sales_stop_while_the_brand_delivers_is_flagged_up_to_the_as_of_date() -> None:
