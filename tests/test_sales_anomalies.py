@@ -161,3 +161,25 @@ def test_a_region_with_the_sales_of_one_distributor_is_judged_once_at_the_distri
         ("distributor", "D001", "spike"),
         ("region", "West", "spike"),
     ]
+
+
+def test_more_rounds_plant_more_anomalies_all_outside_the_festival_seasons() -> None:
+    from sellthrough.generator.anomalies import _in_festival_season, plan_anomalies
+    from sellthrough.generator.config import NetworkConfig
+    from sellthrough.generator.masters import build_network
+    from sellthrough.generator.problems import plan_problems
+
+    def planted(rounds: int) -> pl.DataFrame:
+        network = build_network(NetworkConfig(seed=42, anomaly_rounds=rounds))
+        return plan_anomalies(network, plan_problems(network)).truth()
+
+    one, three = planted(1), planted(3)
+    short = ["spike", "dip"]
+    assert three.filter(pl.col("kind").is_in(short)).height == 3 * one.filter(pl.col("kind").is_in(short)).height
+    assert (
+        three.filter(pl.col("kind") == "post_scheme_drop").height
+        > one.filter(pl.col("kind") == "post_scheme_drop").height
+    )
+    for row in three.filter(pl.col("kind").is_in(short)).iter_rows(named=True):
+        assert not _in_festival_season(row["start_date"], row["end_date"])
+    assert planted(1).equals(one)  # deterministic

@@ -85,17 +85,23 @@ def plan_anomalies(network: Network, plan: ProblemPlan) -> AnomalyPlan:
     events: list[PlantedAnomaly] = []
 
     rounds = config.anomaly_rounds
-    slot_days = (last - first).days // rounds  # round r plants in its own stretch of days (one round: all of them)
-    slot = [first, last]
 
-    def start_day(length: int) -> date:
+    def start_day(length: int, round_no: int) -> date:
         """A start whose days miss the festival buying seasons (an anomaly there is the festival's, by design)."""
-        span = (slot[1] - slot[0]).days - length
-        start = slot[0] + timedelta(days=rng.randint(0, max(0, span)))
+        if rounds > 1:  # round r plants in the r-th share of the days outside the seasons
+            allowed = [
+                first + timedelta(days=i)
+                for i in range((last - first).days - length + 1)
+                if not _in_festival_season(first + timedelta(days=i), first + timedelta(days=i + length + 3))
+            ]
+            share = max(1, len(allowed) // rounds)
+            return rng.choice(allowed[round_no * share : (round_no + 1) * share] or allowed or [first])
+        span = (last - first).days - length
+        start = first + timedelta(days=rng.randint(0, max(0, span)))
         for _ in range(50):
             if not _in_festival_season(start, start + timedelta(days=length + 3)):
                 break
-            start = slot[0] + timedelta(days=rng.randint(0, max(0, span)))
+            start = first + timedelta(days=rng.randint(0, max(0, span)))
         return start
 
     def add(kind: str, level: str, distributor: str | None, skus: tuple[str, ...], start: date, length: int,
@@ -107,21 +113,20 @@ def plan_anomalies(network: Network, plan: ProblemPlan) -> AnomalyPlan:
 
     for round_no in range(rounds):
         if rounds > 1:
-            slot[:] = [first + timedelta(days=round_no * slot_days), first + timedelta(days=(round_no + 1) * slot_days)]
             rng.shuffle(free)  # other distributors spike and dip in each round
         taken = iter(free)
         for _ in range(per_kind):
             distributor = next(taken, None)
             if distributor is not None:
-                add("spike", "distributor", distributor, (), start_day(SPIKE_DAYS), SPIKE_DAYS, SPIKE_FACTOR)
+                add("spike", "distributor", distributor, (), start_day(SPIKE_DAYS, round_no), SPIKE_DAYS, SPIKE_FACTOR)
             distributor = next(taken, None)
             if distributor is not None:
-                start = start_day(DIP_DAYS + 3)
+                start = start_day(DIP_DAYS + 3, round_no)
                 start += timedelta(days=(7 - start.weekday()) % 7)  # Monday to Thursday: one week's days, not two
-                if start + timedelta(days=DIP_DAYS) <= min(last, slot[1]):
+                if start + timedelta(days=DIP_DAYS) <= last:
                     add("dip", "distributor", distributor, (), start, DIP_DAYS, DIP_FACTOR)
         sku = rng.choice(sorted(network.sku_by_code))
-        add("spike", "sku", None, (sku,), start_day(SPIKE_DAYS), SPIKE_DAYS, SPIKE_FACTOR)
+        add("spike", "sku", None, (sku,), start_day(SPIKE_DAYS, round_no), SPIKE_DAYS, SPIKE_FACTOR)
     ending = [s for s in network.schemes if first <= s.end <= last - timedelta(days=DROP_DAYS)]
     if ending:
         scheme = rng.choice(sorted(ending, key=lambda s: s.code))
