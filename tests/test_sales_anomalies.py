@@ -13,6 +13,7 @@ import numpy as np
 import polars as pl
 
 from sellthrough.anomalies.alerts import alert_new_anomalies
+from sellthrough.anomalies.detect import Settings as DetectSettings
 from sellthrough.anomalies.detect import detect
 from sellthrough.anomalies.nightly import detect_nightly
 from sellthrough.config import Settings
@@ -58,27 +59,41 @@ def test_spikes_dips_and_drops_are_found_where_they_were_put_and_a_clean_series_
 
 
 def test_a_drop_after_a_scheme_ends_is_a_post_scheme_drop_and_a_return_to_normal_is_not() -> None:
+    """D001's scheme SKUs sell at 35% for two weeks after the scheme (pantry loading); D002's return to normal;
+    D003's whole business dips after the scheme, its scheme SKUs with it (their share holds): the distributor's
+    dip, not a post-scheme drop."""
     uplift = {d: 1.4 for d in range(20, 45)}
-    loaded = {**uplift, **{d: 0.35 for d in range(45, 59)}}
-    series = pl.concat(
-        [
-            _series("SCH1|D001", level="scheme", seed=6, scale=loaded),
-            _series("SCH1|D002", level="scheme", seed=7, scale=uplift),
-        ]
-    )
+    after = {d: 0.35 for d in range(45, 59)}
+    scheme_units = {
+        "D001": _series("SCH1|D001", level="scheme", seed=6, scale={**uplift, **after}),
+        "D002": _series("SCH1|D002", level="scheme", seed=7, scale=uplift),
+        "D003": _series("SCH1|D003", level="scheme", seed=8, scale={**uplift, **after}),
+    }
+    others = {  # the distributor's other SKUs
+        "D001": _series("D001", seed=16),
+        "D002": _series("D002", seed=17),
+        "D003": _series("D003", seed=18, scale=after),
+    }
+    distributors = [
+        others[code].with_columns(pl.col("units") * 3 + scheme_units[code]["units"]) for code in sorted(others)
+    ]
+    series = pl.concat([*scheme_units.values(), *distributors])
     window = (START + timedelta(days=20), START + timedelta(days=44))
     schemes = pl.DataFrame(
         {
             "level": "scheme",
-            "series_key": ["SCH1|D001", "SCH1|D002"],
+            "series_key": [f"SCH1|{code}" for code in sorted(scheme_units)],
             "scheme_code": "SCH1",
             "start_date": window[0],
             "end_date": window[1],
         }
     )
-    found = detect(series, schemes).filter(pl.col("kind").is_in(["post_scheme_drop", "sustained_drop"]))
-    assert found.select("series_key", "kind").rows() == [("SCH1|D001", "post_scheme_drop")]
-    assert abs((found["start_date"][0] - (START + timedelta(days=45))).days) <= 3
+    found = detect(series, schemes).filter(pl.col("level") == "scheme")
+    assert found.select("series_key", "kind", "start_date", "end_date").rows() == [
+        ("SCH1|D001", "post_scheme_drop", START + timedelta(days=45), START + timedelta(days=58))
+    ]
+    assert found["size_units"][0] < 0 and found["size_pct"][0] < -45
+    assert found["detected_on"][0] == START + timedelta(days=58)  # the night the two weeks are complete
 
 
 def test_a_distributor_whose_sales_stop_while_the_brand_delivers_is_flagged_up_to_the_as_of_date() -> None:
@@ -116,3 +131,55 @@ def test_new_anomalies_are_alerted_once_through_the_run_alert_channel(tmp_path: 
     alert = json.loads(first.read_text())
     assert alert["kind"] == "sales_anomalies" and "dip in distributor D001 from 2026-08-03" in alert["message"]
     assert alert_new_anomalies(settings, "run2", "nightly") is None  # nothing new: no second alert
+
+
+def test_a_sustained_drop_always_has_fewer_units_than_usual_even_on_a_lumpy_series() -> None:
+    """Regression (demo network, scheme series SCH004|D008): on a series sold on a few beat days a week, the median
+    day is a day without sales, so a segment's median could fall while its units rose; a sustained_drop was
+    reported from 2026-10-07 with a positive size (+55%). A drop is judged on its units too now, and its size is
+    days x (mean now - usual mean), below zero by construction. Judged here as a plain series (a scheme series is
+    judged for post-scheme drops only)."""
+    fixture = Path(__file__).parent / "fixtures" / "lumpy_scheme_series.csv"  # the demo network's series
+    series = pl.read_csv(fixture, try_parse_dates=True).select(
+        level=pl.lit("sku"), series_key=pl.lit("LUMPY"), sale_date="sale_date", units=pl.col("units") * 1.0
+    )
+    late = series.filter(pl.col("sale_date") >= date(2026, 10, 7))
+    assert late["units"].mean() > series["units"].mean()  # the late weeks sold more a day than the series did
+    found = detect(series).filter(pl.col("kind").is_in(["sustained_drop", "post_scheme_drop"]))
+    assert found.height >= 1  # the series has a drop to judge (mid August to early October)
+    assert (found["size_units"] < 0).all() and (found["size_pct"] <= -DetectSettings().drop_pct).all()
+    assert found.filter(pl.col("end_date") >= date(2026, 10, 7)).is_empty()
+
+
+def test_a_region_with_the_sales_of_one_distributor_is_judged_once_at_the_distributor() -> None:
+    spike = {d: 3.0 for d in range(40, 43)}
+    alone = _series("D001", seed=3, scale=spike)  # the only distributor of its region
+    region = alone.with_columns(level=pl.lit("region"), series_key=pl.lit("East"))
+    other = _series("D002", seed=3, scale=spike).with_columns(pl.col("units") * 1.1)  # a region of its own sales
+    found = detect(pl.concat([alone, region, other.with_columns(level=pl.lit("region"), series_key=pl.lit("West"))]))
+    assert found.select("level", "series_key", "kind").rows() == [
+        ("distributor", "D001", "spike"),
+        ("region", "West", "spike"),
+    ]
+
+
+def test_more_rounds_plant_more_anomalies_all_outside_the_festival_seasons() -> None:
+    from sellthrough.generator.anomalies import _in_festival_season, plan_anomalies
+    from sellthrough.generator.config import NetworkConfig
+    from sellthrough.generator.masters import build_network
+    from sellthrough.generator.problems import plan_problems
+
+    def planted(rounds: int) -> pl.DataFrame:
+        network = build_network(NetworkConfig(seed=42, anomaly_rounds=rounds))
+        return plan_anomalies(network, plan_problems(network)).truth()
+
+    one, three = planted(1), planted(3)
+    short = ["spike", "dip"]
+    assert three.filter(pl.col("kind").is_in(short)).height == 3 * one.filter(pl.col("kind").is_in(short)).height
+    assert (
+        three.filter(pl.col("kind") == "post_scheme_drop").height
+        > one.filter(pl.col("kind") == "post_scheme_drop").height
+    )
+    for row in three.filter(pl.col("kind").is_in(short)).iter_rows(named=True):
+        assert not _in_festival_season(row["start_date"], row["end_date"])
+    assert planted(1).equals(one)  # deterministic

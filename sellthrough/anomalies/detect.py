@@ -9,14 +9,22 @@ distributor that ran it), days without sales filled with zero:
   expected (trend + season) over the event's days.
 - **Change points** (ruptures: the l2 cost, i.e. shifts in the mean, searched with a penalty scaled by the series'
   robust variance (KernelCPD, linear kernel) on the deseasonalised series): a segment at least `min_segment_days`
-  long (shorter ones are dips) whose median level is `drop_pct` below the series' usual level (the median of the
-  other days) is a `sustained_drop`; on a scheme series, a drop that begins within `scheme_end_days` of the
-  scheme's end is a `post_scheme_drop` (a plain return to the pre-scheme level is no anomaly: the reference is the
-  days outside the scheme, festival seasons and the drop). A dip inside a drop is the drop.
+  long (shorter ones are dips) whose median and mean are both `drop_pct` below the series' usual level (the median
+  and mean of the other days outside known uplifts) is a `sustained_drop` (on a SKU series, one that begins within
+  `scheme_end_days` of a scheme's end is a `post_scheme_drop`). Both, since on a lumpy series the median day is a day
+  without sales: a median can fall while the units rise. Size = days x (mean - usual mean) < 0. A dip inside a drop
+  is the drop.
+- **Post-scheme drops** on a scheme series (its only judgement: its other moves are its distributor's or SKUs'):
+  the scheme SKUs' share of their distributor's sales over the `post_scheme_days` after the scheme ends,
+  `post_scheme_drop_pct` below their usual share (a share: the beat days, festivals and the distributor's own dips
+  cancel out; a plain return to the pre-scheme level is no anomaly, the reference being the days outside the scheme,
+  the festival seasons and the window).
 - **Rules**: `sales_stopped`, a distributor with no sales for `stop_days` days running while the brand
   delivered it goods in that time.
 Series too short (< `min_days`), too thin (mean < `min_mean_units` a day) or too lumpy (sales on fewer than
-`min_active_share` of their days: a few outlets buying on their beat days) are not judged.
+`min_active_share` of their days: a few outlets buying on their beat days; a scheme series is judged as a share) are
+not judged. A region series with the same daily sales as a more specific series (a region one distributor serves)
+is judged once, at the more specific level.
 """
 
 from __future__ import annotations
@@ -70,6 +78,8 @@ class Settings:
     min_segment_days: int = 10  # a sustained drop lasts this long at least (shorter ones are dips)
     min_effect_pct: float = 40.0  # a spike or dip moves its days this much against expected, at least
     scheme_end_days: int = 7
+    post_scheme_days: int = 14  # a scheme's SKUs are judged over the two weeks after it ends
+    post_scheme_drop_pct: float = 45.0  # their share of the distributor's sales this far below their usual share
     stop_days: int = 14  # longer than a weekly distributor's file takes to come
     penalty: float = 1.0  # PELT penalty x robust variance x log(n)
 
@@ -89,14 +99,21 @@ def detect(
     schemes = schemes if schemes is not None else pl.DataFrame(schema=SCHEME_SCHEMA)
     primary = primary if primary is not None else pl.DataFrame(schema=PRIMARY_SCHEMA)
     found: list[dict] = []
-    for (level, key), frame in series.sort("level", "series_key", "sale_date").group_by(
-        ["level", "series_key"], maintain_order=True
-    ):
+    judged: set[tuple] = set()  # the daily values of the series judged so far
+    sold: dict[str, tuple[list[date], np.ndarray]] = {}  # a distributor's days and units (before its schemes')
+    for (level, key), frame in _most_specific_first(series).group_by(["level", "series_key"], maintain_order=True):
         days, units = _daily(frame)
+        values = (days[0], tuple(units.round(3))) if days else None
+        if level in ALIASED_LEVELS and values in judged:
+            continue  # the same sales as a more specific series (a region with one distributor): judged there
+        judged.add(values)
+        if level == "distributor":
+            sold[key] = (days, units)
+        lumpy = float((units > 0).mean()) < settings.min_active_share  # judged as a share when a scheme's
         if (
             len(days) < settings.min_days
             or float(units.mean()) < settings.min_mean_units
-            or float((units > 0).mean()) < settings.min_active_share
+            or (lumpy and level != "scheme")
         ):
             continue
         # known uplifts on this series: its schemes, and every series' festival seasons (level null)
@@ -107,17 +124,32 @@ def detect(
         uplifted = np.zeros(len(days), dtype=bool)
         for start, end in scheme.select("start_date", "end_date").iter_rows():
             uplifted |= (ordinal >= start.toordinal()) & (ordinal <= end.toordinal())
+        if level == "scheme":  # judged for post-scheme drops only: its other moves are its distributor's or SKUs'
+            found += _post_scheme(key, days, units, sold.get(key.split("|")[-1]), scheme, uplifted, settings)
+            continue
         expected, residual = decompose(units, settings)
         drops = _level_events(level, key, days, units, expected, scheme, uplifted, settings)
-        if level != "scheme":  # a scheme's series is judged for drops only: its days are its SKUs' and distributor's
-            residual = _residual_events(level, key, days, units, expected, residual, settings)
-            found += [e for e in residual if not _within(e, drops) and not _expected_uplift(e, days, uplifted)]
+        residual = _residual_events(level, key, days, units, expected, residual, settings)
+        found += [e for e in residual if not _within(e, drops) and not _expected_uplift(e, days, uplifted)]
         found += drops
         if level == "distributor":
             delivered = primary.filter(pl.col("series_key") == key)
             found += _stopped(level, key, days, units, delivered, settings)
     out = pl.DataFrame(found, schema=ANOMALY_SCHEMA) if found else pl.DataFrame(schema=ANOMALY_SCHEMA)
     return out.sort("level", "series_key", "start_date", "kind")
+
+
+# levels from the most specific to the broadest; a broader series with the same daily sales as a more specific one
+# (a region served by one distributor) is that series, judged once, at the more specific level
+LEVEL_ORDER = ("distributor", "scheme", "outlet_cluster", "sku", "region")
+ALIASED_LEVELS = {"region"}
+
+
+def _most_specific_first(series: pl.DataFrame) -> pl.DataFrame:
+    rank = pl.col("level").replace_strict(
+        {level: i for i, level in enumerate(LEVEL_ORDER)}, default=len(LEVEL_ORDER), return_dtype=pl.Int32
+    )
+    return series.sort(rank, "level", "series_key", "sale_date")
 
 
 def _daily(frame: pl.DataFrame) -> tuple[list[date], np.ndarray]:
@@ -240,16 +272,23 @@ def _level_events(
         reference_days = outside & ~uplifted
         if reference_days.sum() < settings.min_segment_days:
             continue
+        # sustained: most of its days (medians) and its volume (means) are down. Both, since on a lumpy series
+        # (sales on beat days only) the median day is a non-beat day: a segment's median can fall while its
+        # units do not, and a "drop" with more units than usual (a positive size) is no drop.
         reference = float(np.median(signal[reference_days]))
-        level_now = float(np.median(signal[start:end]))  # sustained: most of its days, not a few deep ones
+        level_now = float(np.median(signal[start:end]))
+        usual, mean_now = float(signal[reference_days].mean()), float(signal[start:end].mean())
         if reference <= 0 or 100.0 * (reference - level_now) / reference < settings.drop_pct:
+            continue
+        if usual <= 0 or 100.0 * (usual - mean_now) / usual < settings.drop_pct:
             continue
         kind = "sustained_drop"
         for row in scheme.filter(pl.col("scheme_code").is_not_null()).iter_rows(named=True):
             if 0 <= (days[start] - row["end_date"]).days <= settings.scheme_end_days:
                 kind = "post_scheme_drop"
         detected = days[min(start + settings.min_segment_days - 1, len(days) - 1)]
-        base = np.full(end - start, reference)
+        # expected: the segment's season on the usual (mean) level, so size = days x (mean now - usual) < 0
+        base = season[start:end] + usual
         events.append(
             _event(
                 level,
@@ -261,7 +300,58 @@ def _level_events(
                 detected,
                 units[start:end],
                 base,
-                100.0 * (reference - level_now) / reference,
+                100.0 * (usual - mean_now) / usual,
+            )
+        )
+    return events
+
+
+def _post_scheme(
+    key: str,
+    days: list[date],
+    units: np.ndarray,
+    distributor: tuple[list[date], np.ndarray] | None,
+    scheme: pl.DataFrame,
+    uplifted: np.ndarray,
+    settings: Settings,
+) -> list[dict]:
+    """A scheme's SKUs at a distributor whose share of the distributor's sales over the `post_scheme_days` after
+    the scheme ends is `post_scheme_drop_pct` below their usual share (days outside the scheme, festival seasons
+    and that window). A share, not units: the distributor's outlets buy every SKU on the same beat days, so the
+    lumps, the festival and the distributor's own dips cancel out; what is left is the scheme SKUs' own drop.
+    Flagged the night the window is complete; size = the units sold - the usual share of the distributor's."""
+    if distributor is None:
+        return []
+    position = {d: i for i, d in enumerate(distributor[0])}
+    total = np.array([distributor[1][position[d]] if d in position else 0.0 for d in days])
+    n = settings.post_scheme_days
+    events = []
+    for end_date in scheme.filter(pl.col("scheme_code").is_not_null())["end_date"].to_list():
+        first = (end_date - days[0]).days + 1
+        if first < 1 or first + n > len(days):
+            continue  # the scheme ended before the series began, or its window is not complete yet
+        window = np.zeros(len(days), dtype=bool)
+        window[first : first + n] = True
+        reference = ~uplifted & ~window
+        if reference.sum() < settings.min_segment_days or total[reference].sum() <= 0 or total[window].sum() <= 0:
+            continue
+        usual = float(units[reference].sum() / total[reference].sum())
+        now = float(units[window].sum() / total[window].sum())
+        if usual <= 0 or 100.0 * (usual - now) / usual < settings.post_scheme_drop_pct:
+            continue
+        last = days[first + n - 1]
+        events.append(
+            _event(
+                "scheme",
+                key,
+                "post_scheme_drop",
+                "scheme_share",
+                days[first],
+                last,
+                last,
+                units[window],
+                total[window] * usual,
+                100.0 * (usual - now) / usual,
             )
         )
     return events

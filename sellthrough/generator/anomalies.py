@@ -84,8 +84,18 @@ def plan_anomalies(network: Network, plan: ProblemPlan) -> AnomalyPlan:
     per_kind = max(1, config.distributors // 4)
     events: list[PlantedAnomaly] = []
 
-    def start_day(length: int) -> date:
+    rounds = config.anomaly_rounds
+
+    def start_day(length: int, round_no: int) -> date:
         """A start whose days miss the festival buying seasons (an anomaly there is the festival's, by design)."""
+        if rounds > 1:  # round r plants in the r-th share of the days outside the seasons
+            allowed = [
+                first + timedelta(days=i)
+                for i in range((last - first).days - length + 1)
+                if not _in_festival_season(first + timedelta(days=i), first + timedelta(days=i + length + 3))
+            ]
+            share = max(1, len(allowed) // rounds)
+            return rng.choice(allowed[round_no * share : (round_no + 1) * share] or allowed or [first])
         span = (last - first).days - length
         start = first + timedelta(days=rng.randint(0, max(0, span)))
         for _ in range(50):
@@ -101,24 +111,27 @@ def plan_anomalies(network: Network, plan: ProblemPlan) -> AnomalyPlan:
             PlantedAnomaly(f"A{len(events) + 1:03d}", kind, level, distributor, skus, scheme, start, end, factor)
         )
 
-    taken = iter(free)
-    for _ in range(per_kind):
-        distributor = next(taken, None)
-        if distributor is not None:
-            add("spike", "distributor", distributor, (), start_day(SPIKE_DAYS), SPIKE_DAYS, SPIKE_FACTOR)
-        distributor = next(taken, None)
-        if distributor is not None:
-            start = start_day(DIP_DAYS + 3)
-            start += timedelta(days=(7 - start.weekday()) % 7)  # Monday to Thursday: one week's days, not two
-            if start + timedelta(days=DIP_DAYS) <= last:
-                add("dip", "distributor", distributor, (), start, DIP_DAYS, DIP_FACTOR)
-    sku = rng.choice(sorted(network.sku_by_code))
-    add("spike", "sku", None, (sku,), start_day(SPIKE_DAYS), SPIKE_DAYS, SPIKE_FACTOR)
+    for round_no in range(rounds):
+        if rounds > 1:
+            rng.shuffle(free)  # other distributors spike and dip in each round
+        taken = iter(free)
+        for _ in range(per_kind):
+            distributor = next(taken, None)
+            if distributor is not None:
+                add("spike", "distributor", distributor, (), start_day(SPIKE_DAYS, round_no), SPIKE_DAYS, SPIKE_FACTOR)
+            distributor = next(taken, None)
+            if distributor is not None:
+                start = start_day(DIP_DAYS + 3, round_no)
+                start += timedelta(days=(7 - start.weekday()) % 7)  # Monday to Thursday: one week's days, not two
+                if start + timedelta(days=DIP_DAYS) <= last:
+                    add("dip", "distributor", distributor, (), start, DIP_DAYS, DIP_FACTOR)
+        sku = rng.choice(sorted(network.sku_by_code))
+        add("spike", "sku", None, (sku,), start_day(SPIKE_DAYS, round_no), SPIKE_DAYS, SPIKE_FACTOR)
     ending = [s for s in network.schemes if first <= s.end <= last - timedelta(days=DROP_DAYS)]
     if ending:
         scheme = rng.choice(sorted(ending, key=lambda s: s.code))
         runs = [d for d in free if scheme.runs_at(d)]
-        for distributor in sorted(runs[:per_kind]):
+        for distributor in sorted(runs[: per_kind * rounds]):
             add(
                 "post_scheme_drop",
                 "distributor_sku",

@@ -42,6 +42,9 @@ class NetworkConfig:
     days: int = 123
     start: date = date(2026, 7, 1)
     realistic_demand: bool = False  # trend, regional seasons, moving festivals, promotions... (demand_patterns.py)
+    # rounds of planted sales anomalies (anomalies.py), each in its own stretch of the days: the anomaly benchmark
+    # plants more than the demo network's one round so its precision and recall rest on more events
+    anomaly_rounds: int = 1
 
     def __post_init__(self) -> None:
         if self.distributors < 1:
@@ -50,6 +53,8 @@ class NetworkConfig:
             raise ValueError(f"outlets must be at least 5 per distributor ({5 * self.distributors})")
         if self.skus < 6:
             raise ValueError("skus must be at least 6")
+        if self.anomaly_rounds < 1:
+            raise ValueError("anomaly_rounds must be at least 1")
         if self.days < 28:
             raise ValueError("days must be at least 28 (four weeks)")
 

@@ -1,8 +1,9 @@
 -- Sales anomalies, one row per anomaly found (int_sales_anomalies__detected) with its drill keys: a distributor's
 -- zone, region and state; a region's zone; a SKU's brand and category; an outlet cluster's region, channel and
 -- outlet class; a scheme series' scheme and distributor. size_units = actual - expected over the anomaly's days
--- (expected: STL trend + season for spikes and dips, the series' usual level for drops, the 28 days before for
--- sales_stopped); detected_on = the first day the night could flag it.
+-- (expected: STL trend + season for spikes and dips, the series' usual level for drops, the usual share of the
+-- distributor's units for a scheme series' post-scheme drop, the 28 days before for sales_stopped); detected_on = the
+-- first day the night could flag it.
 with detected as (
     select
         *,
