@@ -143,6 +143,43 @@ def test_stockout_probability_date_and_order() -> None:
     assert idle["stockout_probability_7d"] == 0 and idle["expected_stockout_date"] is None
 
 
+def test_stockout_probability_takes_lumps_and_the_next_weekly_order() -> None:
+    as_of = MONDAY + timedelta(days=7 * 12 - 1)  # a Sunday after twelve weeks of history
+    days = [MONDAY + timedelta(days=i) for i in range(7 * 12)]
+    smooth = {day: 10.0 for day in days}  # 70 a week, every day alike
+    tuesdays = [day for day in days if day.weekday() == 1]
+    lumpy = {day: (280.0 if day in tuesdays[::4] else 0.0) for day in days}  # 70 a week, in three lumps of 280
+    history = pl.concat([_daily(smooth, sku="S1"), _daily(lumpy, sku="S2")])
+    skus = pl.DataFrame({"sku_code": ["S1", "S2"], "units_per_case": [1, 1]})
+    forecast = pl.concat([_forecast_rows(70.0).with_columns(sku_code=pl.lit(sku)) for sku in ("S1", "S2")])
+    forecast = forecast.with_columns(pl.col("week_start") + timedelta(days=7 * 11))
+    nothing = pl.DataFrame(
+        schema={"distributor_code": pl.String, "sku_code": pl.String, "delivery_date": pl.Date, "units": pl.Float64}
+    )
+    wednesdays = [day for day in days if day.weekday() == 2]  # D1 orders on Wednesdays, delivered two days later
+
+    def probabilities(closing: float, ordered: tuple[str, ...]) -> dict[str, float]:
+        invoices = [(sku, day) for day in wednesdays for sku in (ordered if day == wednesdays[-1] else ("S1", "S2"))]
+        primary = pl.DataFrame(
+            {
+                "distributor_code": "D1",
+                "sku_code": [sku for sku, _ in invoices],
+                "doc_date": [day for _, day in invoices],
+                "delivery_date": [day + timedelta(days=2) for _, day in invoices],
+            }
+        )
+        stock = pl.DataFrame({"distributor_code": "D1", "sku_code": ["S1", "S2"], "closing_units": closing})
+        predicted = predict_stockouts(forecast, stock, nothing, history, primary, skus, as_of)
+        return dict(predicted.select("sku_code", "stockout_probability_7d").iter_rows())
+
+    # two weeks' stock: the steady seller lasts; the lumpy one runs out if next Tuesday brings a lump (3 in 12)
+    two_weeks = probabilities(140.0, ("S1", "S2"))
+    assert two_weeks["S1"] < 0.01 and 0.15 < two_weeks["S2"] < 0.35
+    # 45 units of the steady seller: gone on Friday, the day Wednesday's order lands, if it is in that order
+    assert probabilities(45.0, ("S1", "S2"))["S1"] < 0.01
+    assert probabilities(45.0, ("S2",))["S1"] > 0.99  # not in the latest order: the brand stopped billing it
+
+
 # --- the shared tiny network's marts ----------------------------------------------------------------------------
 
 

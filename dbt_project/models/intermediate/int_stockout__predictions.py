@@ -6,15 +6,16 @@ def model(dbt, session):
     dbt.config(materialized="table")
     import polars as pl
 
-    from sellthrough.forecast.stockout import STOCKOUT_SCHEMA, predict_stockouts
+    from sellthrough.forecast.stockout import HISTORY_WEEKS, PROFILE_WEEKS, STOCKOUT_SCHEMA, predict_stockouts
     from sellthrough.forecast.warehouse_inputs import forecast_enabled
 
     forecast = dbt.ref("int_sales_forecast__weekly").pl().filter(pl.col("forecast_level") == "distributor_sku")
     if not forecast_enabled() or forecast.is_empty():
         return pl.DataFrame(schema=STOCKOUT_SCHEMA).to_arrow()
     as_of = forecast["as_of_date"][0]
-    # the weeks the weekday profile reads (stockout.PROFILE_WEEKS), filtered in DuckDB
-    ledger = dbt.ref("fct_distributor_stock_daily").filter(f"stock_date > date '{as_of}' - interval 56 day").pl()
+    # the weeks the demand paths and the weekday profile read, filtered in DuckDB
+    days = 7 * max(HISTORY_WEEKS, PROFILE_WEEKS)
+    ledger = dbt.ref("fct_distributor_stock_daily").filter(f"stock_date > date '{as_of}' - interval {days} day").pl()
     daily = ledger.select("distributor_code", "sku_code", day=pl.col("stock_date"), units=pl.col("sales_units"))
     skus = dbt.ref("dim_sku").pl().select("sku_code", "units_per_case")
     stock = ledger.filter(pl.col("stock_date") == as_of).select("distributor_code", "sku_code", "closing_units")
