@@ -24,6 +24,7 @@ BENCHMARKS = (
     "forecast",
     "sales_anomalies",
     "outlet_stockouts",
+    "analytics_cost",
 )
 
 

@@ -41,6 +41,7 @@ PAGES: tuple[tuple[str, str, dict[str, str]], ...] = (
     ("heatmap (beats, a cell)", "views/heatmap.py", {"level": "beat", "deep": "cell"}),
     ("outlets", "views/outlets.py", {}),
     ("stock", "views/stock.py", {}),
+    ("early warning", "views/alerts.py", {}),
     ("schemes", "views/schemes.py", {}),
     ("field", "views/field.py", {}),
     ("data quality", "views/data_quality.py", {}),

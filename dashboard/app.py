@@ -21,6 +21,7 @@ PAGES = [
     st.Page("views/heatmap.py", title="Heatmap", icon=":material/grid_on:", url_path="heatmap"),
     st.Page("views/outlets.py", title="Outlets", icon=":material/storefront:", url_path="outlets"),
     st.Page("views/stock.py", title="Stock", icon=":material/inventory_2:", url_path="stock"),
+    st.Page("views/alerts.py", title="Early warning", icon=":material/notifications_active:", url_path="alerts"),
     st.Page("views/schemes.py", title="Schemes", icon=":material/sell:", url_path="schemes"),
     st.Page("views/field.py", title="Field", icon=":material/directions_walk:", url_path="field"),
     st.Page("views/data_quality.py", title="Data quality", icon=":material/fact_check:", url_path="data-quality"),

@@ -4,6 +4,7 @@ they aggregate), and the generator's planted problems show where a manager would
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -18,7 +19,7 @@ from tests.pipeline_helpers import overstocked_distributors, planted_problems, p
 
 pytestmark = pytest.mark.e2e
 
-PAGES = ("overview", "drilldown", "heatmap", "outlets", "stock", "schemes", "field", "data_quality")
+PAGES = ("overview", "drilldown", "heatmap", "outlets", "stock", "alerts", "schemes", "field", "data_quality")
 
 
 @pytest.fixture(scope="module")
@@ -287,6 +288,33 @@ def test_stock_page_shows_the_overstock_and_the_variances(network: Path, marts, 
     shown = {(r.distributor_code, r.sku_code, r.period_start.date().isoformat()) for r in variances.itertuples()}
     assert shown == {(p["distributor_code"], p["sku_code"], p["period_start"]) for p in problems["stock_discrepancy"]}
     assert set(variances["likely_cause"]) == {"unexplained"}
+
+
+def test_early_warning_page_shows_the_planted_stockout_the_understocked_shelves_and_the_anomalies(
+    network: Path, marts, problems
+) -> None:
+    at = open_page("alerts")
+    stockouts = table(at, "alerts_stockouts")
+    assert len(stockouts) == one(marts, "select count(*) from fct_stockout_risk where is_alert")
+    (planted,) = problems["planted_stockout"]
+    assert (planted["distributor_code"], planted["sku_code"]) in set(
+        zip(stockouts["distributor_code"], stockouts["sku_code"], strict=True)
+    )
+    assert list(stockouts["stockout_probability_7d"]) == sorted(stockouts["stockout_probability_7d"], reverse=True)
+    shelves = table(at, "alerts_shelves")
+    assert len(shelves) == one(marts, "select count(*) from fct_outlet_stockout_risk where is_alert")
+    understocked = json.loads((network / "truth" / "retailer_understocked.json").read_text())
+    assert {u["outlet_code"] for u in understocked} <= set(shelves["outlet_code"])
+    anomalies = table(at, "alerts_anomalies")
+    assert len(anomalies) == one(marts, "select count(*) from fct_sales_anomalies") > 0
+    spikes = anomalies[anomalies["kind"] == "spike"]
+    assert (spikes["size_units"] > 0).all() and len(spikes) > 0
+    forecast = table(at, "alerts_forecast")
+    assert forecast["forecast_units"].sum() == pytest.approx(
+        one(marts, "select sum(forecast_units) from fct_sales_forecast where forecast_level = 'distributor_sku'")
+    )
+    assert (forecast["lower_80_units"] <= forecast["forecast_units"]).all()
+    assert (forecast["forecast_units"] <= forecast["upper_80_units"]).all()
 
 
 def test_schemes_page_shows_the_over_claims(network: Path, marts, problems) -> None:
