@@ -32,6 +32,7 @@ WAREHOUSE_LOCK_WAIT_SECONDS = 1800  # a scheduled run and a sensor run meet: the
 RUN_TARGETS_KEPT = 7  # dagster-dbt gives every invocation its own target folder (~18 MB): the last week's stay
 DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
 NIGHTLY_EXCLUDES = ["--exclude-resource-type", "unit_test"]
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=DBT_TARGET_DIR)
 
 
@@ -45,6 +46,20 @@ def prune_run_targets(target_dir: Path, prefix: str, keep: int = RUN_TARGETS_KEP
     for old in runs[keep:]:
         shutil.rmtree(old, ignore_errors=True)
     return runs[keep:]
+
+
+def keep_partial_parse(run_target: Path, project_target: Path) -> bool:
+    """Copy the run's partial_parse.msgpack to the project's target folder, where dagster-dbt takes it for the next
+    invocation. The one `make setup` parsed was made under another profile (the deployment's paths), so dbt parsed
+    the whole project again on every run (4-5 s at demo scale, bench/README.md freshness); dbt checks the file
+    (project files, profile, variables) and parses again when it does not fit, so a stale copy costs only that."""
+    source = run_target / PARTIAL_PARSE_FILE
+    if not source.exists():
+        return False
+    staging = project_target / f".{PARTIAL_PARSE_FILE}.{os.getpid()}.tmp"
+    shutil.copyfile(source, staging)
+    os.replace(staging, project_target / PARTIAL_PARSE_FILE)
+    return True
 
 
 def _project_files() -> list[Path]:
@@ -147,6 +162,7 @@ def sellthrough_dbt_assets(
                 yield event
         finally:  # dbt has its copy; nothing else this process starts (a hand-run dbt, a test) may inherit it
             os.environ.pop(TEST_WINDOW_ENV, None)
+        keep_partial_parse(invocation.target_path, DBT_TARGET_DIR)
         run_id = context.run.run_id
         report = _build_report(invocation, settings, run_id)
         if not report.ok:

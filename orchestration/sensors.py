@@ -15,6 +15,7 @@ from dagster import (
 )
 
 from ingest.core.lake import Lake
+from orchestration.selection import assets_for_new_files
 from sellthrough.alerts import Alert, failure_details, failure_message, record_alert
 from sellthrough.config import Settings
 from sellthrough.inbox_watch import WatchState, find_new_files
@@ -29,7 +30,8 @@ def build_sensors(job, *other_jobs):
         job=job,
         minimum_interval_seconds=30,
         default_status=DefaultSensorStatus.RUNNING,
-        description="Starts the nightly job within a minute of a new inbox file; one run per set of new files.",
+        description="Starts the nightly job within a minute of a new inbox file; one run per set of new files, "
+        "building only what those files' kinds change (a masters file: everything).",
     )
     def inbox_arrivals(context: SensorEvaluationContext):
         settings = Settings.from_env()
@@ -40,11 +42,20 @@ def build_sensors(job, *other_jobs):
         new, state = find_new_files(settings.inbox_dir, Lake(settings.raw_dir), state)
         if not new.hashes:
             return SensorResult(skip_reason=SkipReason("no new files"), cursor=state.dumps())
+        # only what these files' kinds change (orchestration/selection.py); the 02:00 schedule builds everything
+        selection = assets_for_new_files(new.kinds)
         request = RunRequest(
             run_key=new.run_key,
-            tags={"sellthrough/trigger": "file_arrival", "sellthrough/files": str(len(new.names))},
+            tags={
+                "sellthrough/trigger": "file_arrival",
+                "sellthrough/files": str(len(new.names)),
+                "sellthrough/kinds": ",".join(new.kinds),
+                "sellthrough/scope": "whole" if selection is None else "new_files",
+            },
+            asset_selection=selection,
         )
-        context.log.info(f"{len(new.names)} new file(s): {', '.join(new.names[:10])}")
+        scope = "every asset" if selection is None else f"{len(selection)} assets"
+        context.log.info(f"{len(new.names)} new file(s), {scope}: {', '.join(new.names[:10])}")
         return SensorResult(run_requests=[request], cursor=state.dumps())
 
     @run_failure_sensor(

@@ -38,6 +38,7 @@ class WatchState:
 class NewFiles:
     names: list[str]
     hashes: list[str]
+    kinds: list[str] = field(default_factory=list)  # the source kinds of those files, each once
 
     @property
     def run_key(self) -> str:
@@ -53,7 +54,7 @@ def find_new_files(inbox: Path, lake: Lake, state: WatchState) -> tuple[NewFiles
     attempts = Attempts.from_ledger(ledger)
     masters = masters_version(lake, ledger)
     hashes: dict[str, str] = {}
-    names, ids = [], []
+    names, ids, kinds = [], [], []
     candidates: set[str] = set()
     for item in scan_inbox(inbox):
         stat = item.path.stat()
@@ -69,6 +70,8 @@ def find_new_files(inbox: Path, lake: Lake, state: WatchState) -> tuple[NewFiles
         if identity not in state.requested and identity not in ids:
             names.append(item.name)
             ids.append(identity)
+            if item.kind not in kinds:
+                kinds.append(item.kind)
     # a request is forgotten once the file is no longer waiting (loaded, failed, retried): the cursor stays small
     requested = (state.requested & candidates) | set(ids)
-    return NewFiles(names, ids), WatchState(hashes, requested)
+    return NewFiles(names, ids, kinds), WatchState(hashes, requested)

@@ -1,12 +1,19 @@
 """Run the Dagster jobs in this process (what `sellthrough run`, `backfill`, the demo and the tests use)."""
 
+from __future__ import annotations
+
 import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sellthrough.alerts import Alert, failure_details, failure_message, record_alert, run_error
 from sellthrough.config import Settings
+
+if TYPE_CHECKING:
+    from dagster import AssetKey, RunRequest
 
 ALERTED_BY_CALLER = "sellthrough/alerted_by"  # tag: the caller records the alert (the failure sensor does not)
 
@@ -28,6 +35,8 @@ def _execute(
     log_level: str,
     full_refresh: bool = False,
     full_tests: bool = False,
+    asset_selection: Sequence[AssetKey] | None = None,
+    tags: Mapping[str, str] | None = None,
 ) -> RunOutcome:
     settings = Settings.from_env(data_dir)
     os.environ.update(settings.dbt_env())
@@ -51,7 +60,11 @@ def _execute(
         },
     }
     result = defs.resolve_job_def(job_name).execute_in_process(
-        run_config=run_config, instance=instance, raise_on_error=False, tags={ALERTED_BY_CALLER: "pipeline"}
+        run_config=run_config,
+        instance=instance,
+        raise_on_error=False,
+        tags={**(tags or {}), ALERTED_BY_CALLER: "pipeline"},
+        asset_selection=list(asset_selection) if asset_selection is not None else None,
     )
     failures = [event for event in result.all_events if event.is_step_failure and event.step_key]
     failed = [event.step_key for event in failures]
@@ -78,6 +91,12 @@ def run_nightly(
     With `run_date`, only files received by the end of that day (UTC) are loaded. Tests on incremental models read
     the rows built since the published version unless `full_tests` (sellthrough/test_windows.py)."""
     return _execute("nightly", data_dir, run_date, log_level, full_refresh, full_tests)
+
+
+def run_requested(request: RunRequest, data_dir: Path | None = None, *, log_level: str = "WARNING") -> RunOutcome:
+    """The run the file-arrival sensor asked for, in this process (the daemon launches the same): the nightly
+    job restricted to the request's assets (orchestration/selection.py), or all of it when the request names none."""
+    return _execute("nightly", data_dir, None, log_level, asset_selection=request.asset_selection, tags=request.tags)
 
 
 def backfill(start: date, end: date, data_dir: Path | None = None, *, log_level: str = "WARNING") -> list[RunOutcome]:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -14,10 +15,11 @@ import pytest
 
 from sellthrough.forecast.events import Festival, festival_exposure, festival_uplift
 from sellthrough.forecast.hierarchy import forecast_network
-from sellthrough.forecast.models import forecast_series
+from sellthrough.forecast.memo import FINGERPRINT_COLUMN, inputs_fingerprint, reuse_forecast
+from sellthrough.forecast.models import HORIZON, forecast_series
 from sellthrough.forecast.series import last_complete_week, weekly_series
 from sellthrough.forecast.stockout import ALERT_PROBABILITY, predict_stockouts
-from sellthrough.forecast.warehouse_inputs import read_inputs
+from sellthrough.forecast.warehouse_inputs import ForecastInputs, read_inputs
 from tests.pipeline_helpers import published_path
 
 MONDAY = date(2026, 6, 1)
@@ -262,4 +264,41 @@ def test_planted_stockout_is_an_alert_for_its_distributor_and_reps(
         .agg(ok=pl.col("rep_rank").sort() == pl.int_range(1, pl.len() + 1))["ok"]
         .list.all()
         .all()
+    )
+
+
+def test_forecast_is_refitted_only_when_its_inputs_change(marts: duckdb.DuckDBPyConnection) -> None:
+    """Days of the week under way move the as-of date but not the complete weeks: the rows fitted before are the
+    rows a new fit gives, restamped (sellthrough/forecast/memo.py); a change inside a complete week refits."""
+    names = ("fct_secondary_sales", "festivals", "dim_distributor", "dim_sku", "dim_scheme")
+    tables = {name: marts.table(name) for name in names}
+    tables["int_calendar__as_of"] = marts.table("intermediate.int_calendar__as_of")
+    inputs = read_inputs(tables)
+    built = _frame(marts, "select * from intermediate.int_sales_forecast__weekly")
+    assert built[FINGERPRINT_COLUMN].unique().to_list() == [inputs_fingerprint(inputs, HORIZON)]
+
+    monday = last_complete_week(inputs.as_of)  # a week with sales: as if the build ran while it was under way
+    early = replace(inputs, daily=inputs.daily.filter(pl.col("day") <= monday), as_of=monday)
+    later = replace(inputs, daily=inputs.daily.filter(pl.col("day") <= monday + timedelta(days=5)))
+    later = replace(later, as_of=monday + timedelta(days=5))
+    assert later.daily.height > early.daily.height  # five more days of sales, the same complete weeks
+    fingerprint = inputs_fingerprint(early, HORIZON)
+    assert inputs_fingerprint(later, HORIZON) == fingerprint
+
+    def fit(i: ForecastInputs) -> pl.DataFrame:
+        return forecast_network(i.daily, i.distributors, i.skus, i.festivals, i.schemes, i.as_of, HORIZON)
+
+    kept = reuse_forecast(
+        fit(early).with_columns(pl.lit(fingerprint).alias(FINGERPRINT_COLUMN)), fingerprint, later.as_of
+    )
+    assert kept is not None and kept.equals(fit(later))
+
+    changed_day = monday - timedelta(days=3)  # inside the last complete week
+    changed = later.daily.with_columns(
+        pl.when(pl.col("day") == changed_day).then(pl.col("units") + 1).otherwise(pl.col("units")).alias("units")
+    )
+    assert not changed.equals(later.daily)
+    assert inputs_fingerprint(replace(later, daily=changed), HORIZON) != fingerprint
+    assert (
+        reuse_forecast(kept.with_columns(pl.lit("other").alias(FINGERPRINT_COLUMN)), fingerprint, later.as_of) is None
     )
