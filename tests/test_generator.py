@@ -50,6 +50,7 @@ TRUTH_FILES = (
     "sfa_visits.parquet",
     "sfa_flagged_visits.parquet",
     "pos_sales.parquet",
+    "retailer_shelf_outs.parquet",
     "retailer_stock.parquet",
     "retailer_understocked.json",
     "sales_anomalies.parquet",
