@@ -19,11 +19,11 @@ from dagster_dbt import (
 )
 
 from ingest.core.failpoints import failpoint
+from ingest.core.locks import exclusive_lock, wait_for_duckdb_writer
 from orchestration.publish_gate import hold_back_and_publish
 from orchestration.resources import SellthroughResource
 from sellthrough.build_report import REPORTS_DIR, BuildReport, from_dbt_run
 from sellthrough.config import DBT_PROJECT_DIR, DBT_TARGET_DIR, Settings
-from sellthrough.locks import exclusive_lock, wait_for_duckdb_writer
 from sellthrough.test_windows import ENV_VAR as TEST_WINDOW_ENV
 from sellthrough.test_windows import dbt_test_window
 from sellthrough.warehouse import recover_corrupt_warehouse

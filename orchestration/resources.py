@@ -7,8 +7,8 @@ from datetime import date, datetime, time
 
 from dagster import ConfigurableResource, InitResourceContext
 
+from ingest.core.locks import run_lock
 from sellthrough.config import Settings
-from sellthrough.locks import run_lock
 
 RUN_LOCK_WAIT_SECONDS = 1800  # a second run (schedule and sensor meet) waits this long for the first, then fails
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from ingest.core.locks import exclusive_lock
 from sellthrough.config import Settings
-from sellthrough.locks import exclusive_lock
 from sellthrough.pipeline import run_nightly
 from tests.pipeline_helpers import copy_network, fingerprint, published_path
 

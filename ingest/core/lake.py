@@ -15,7 +15,7 @@ import polars as pl
 
 from ingest.core.contract import LEDGER_SCHEMA, QUARANTINE_SCHEMA
 from ingest.core.failpoints import failpoint
-from sellthrough.locks import exclusive_lock
+from ingest.core.locks import exclusive_lock
 
 LEDGER_DIR = "_ledger"
 QUARANTINE_DIR = "_quarantine"

@@ -23,7 +23,7 @@ from pathlib import Path
 import polars as pl
 
 from ingest.core.cell_safety import escape_text, unescape_text
-from sellthrough.locks import exclusive_lock
+from ingest.core.locks import exclusive_lock
 
 SKU_ALIASES = "sku_aliases.csv"
 OUTLET_ALIASES = "outlet_aliases.csv"

@@ -25,11 +25,11 @@ from dagster_dbt import get_asset_key_for_model
 
 from expectations.mart_suites import MART_SUITES
 from expectations.marts import MartVerdict, mart_run_id, store_mart_results, validate_marts
+from ingest.core.locks import exclusive_lock
 from orchestration.dbt import WAREHOUSE_LOCK_WAIT_SECONDS, sellthrough_dbt_assets
 from orchestration.publish_gate import add_mart_failures, hold_back_and_publish, load_manifest
 from orchestration.resources import SellthroughResource
 from sellthrough.build_report import BuildReport
-from sellthrough.locks import exclusive_lock
 from sellthrough.test_windows import mart_windows
 
 CHECK_NAME = "expectations_suite"

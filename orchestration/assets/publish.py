@@ -2,11 +2,11 @@
 
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
+from ingest.core.locks import exclusive_lock
 from orchestration.dbt import WAREHOUSE_LOCK_WAIT_SECONDS, sellthrough_dbt_assets
 from orchestration.publish_gate import load_manifest
 from orchestration.resources import SellthroughResource
 from orchestration.retries import TRANSIENT_RETRY
-from sellthrough.locks import exclusive_lock
 from sellthrough.publish import publish_warehouse
 from sellthrough.publish_delta import incremental_tables
 from sellthrough.test_windows import record_test_windows

@@ -15,8 +15,8 @@ import pytest
 from ingest.core import chunked, clock
 from ingest.core.failpoints import ENV, FIRED, TransientFault
 from ingest.core.lake import DAMAGED_DIR, Lake
+from ingest.core.locks import run_lock
 from ingest.core.runner import ingest_inbox
-from sellthrough.locks import run_lock
 from sellthrough.warehouse import recover_corrupt_warehouse
 from tests.reliability.conftest import assert_ledger_identity, assert_rows_in_lake, latest_attempt
 from tests.reliability.test_large_and_hostile_files import register
