@@ -25,7 +25,9 @@ levels as (
     union all
     select week_start, 'distributor', distributor_code, zone, region, state, distributor_code, net_amount from weekly
     union all
-    select week_start, 'beat', coalesce(beat_code, '(no beat)'), zone, region, state, distributor_code, net_amount
+    -- sales whose outlet (so beat) is not known: one row per distributor, so every geography has one parent
+    select week_start, 'beat', coalesce(beat_code, distributor_code || ' (no beat)'), zone, region, state,
+        distributor_code, net_amount
     from weekly
 ),
 
