@@ -53,7 +53,20 @@ def open_page(page: str, at: AppTest | None = None, **query: str) -> AppTest:
         at.run()
     at.query_params.clear()
     at.query_params.update(query)
-    at.switch_page(f"views/{page}.py").run()
+    run(at.switch_page(f"views/{page}.py"))
+    return at
+
+
+# CPython 3.11 can fail a compile() racing another thread's ("AST constructor recursion depth mismatch", seen once
+# in five full runs, while the script thread compiled a page): the page never ran, so running it again is the
+# same click; any other exception fails the test
+CPYTHON_COMPILE_RACE = "AST constructor recursion depth mismatch"
+
+
+def run(at: AppTest) -> AppTest:
+    at.run()
+    if at.exception and all(CPYTHON_COMPILE_RACE in e.value for e in at.exception):
+        at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -67,9 +80,7 @@ def click_row(at: AppTest, frame_index: int, row: int) -> AppTest:
     """What a click on a table row does in the browser: the row's selection, then the run it triggers."""
     key = at.dataframe[frame_index].key
     at.session_state[key] = {"selection": {"rows": [row]}}
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return run(at)
 
 
 def test_every_page_renders_with_the_freshness_panel(network: Path, marts) -> None:
@@ -233,8 +244,7 @@ def test_heatmap_shows_the_sales_dip_and_a_cell_opens_its_outlets(network: Path,
 
     key = at.dataframe[0].key
     at.session_state[key] = {"selection": {"cells": [[list(grid.index).index(dipped), worst]]}}
-    at.run()
-    assert not at.exception
+    run(at)
     assert at.query_params == {"level": "distributor", "cell": dipped, "week": worst_week.isoformat()}
     assert f"Outlets of distributor {dipped}, week of {worst_week:%d %b %Y}" in [h.value for h in at.subheader]
     outlets = table(at, "heat_cell_outlets")
