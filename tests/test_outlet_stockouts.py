@@ -17,6 +17,12 @@ from sellthrough.forecast.outlet_stockout import predict_outlet_stockouts, shelf
 from tests.pipeline_helpers import published_path
 
 MONDAY = date(2026, 11, 2)
+# each outlet's net units per SKU and day, as int_outlet_stockout__predictions reads them (free goods on the shelf)
+PURCHASES_SQL = (
+    "select outlet_code, sku_code, invoice_date as day,"
+    " sum(signed_quantity_units + case when line_type = 'return' then 0 else free_units end)::double as units"
+    " from fct_secondary_sales group by all"
+)
 
 
 def _counts(rows: list[tuple[str, str, date, float]]) -> pl.DataFrame:
@@ -86,11 +92,7 @@ def test_the_mart_holds_every_counted_pair_once_as_the_model_computes_it(marts) 
     assert risk.height == cover.select("outlet_code", "sku_code").n_unique() > 0
     assert risk["region"].null_count() == 0 and risk["rep_code"].null_count() == 0
     [(as_of,)] = marts.execute("select as_of_date from intermediate.int_calendar__as_of").fetchall()
-    purchases = marts.sql(
-        "select outlet_code, sku_code, invoice_date as day,"
-        " sum(signed_quantity_units + case when line_type = 'return' then 0 else free_units end)::double as units"
-        " from fct_secondary_sales group by all"
-    ).pl()
+    purchases = marts.sql(PURCHASES_SQL).pl()
     again = predict_outlet_stockouts(cover, purchases, as_of)
     key = ["outlet_code", "sku_code"]
     assert again.sort(key).equals(risk.select(again.columns).sort(key))
@@ -106,11 +108,7 @@ def test_the_shelves_that_ran_out_were_predicted_and_the_understocked_outlets_le
     marts, tiny_network: Path
 ) -> None:
     cover = marts.sql("select outlet_code, sku_code, count_date, stock_units from fct_outlet_stock_cover").pl()
-    purchases = marts.sql(
-        "select outlet_code, sku_code, invoice_date as day,"
-        " sum(signed_quantity_units + case when line_type = 'return' then 0 else free_units end)::double as units"
-        " from fct_secondary_sales group by all"
-    ).pl()
+    purchases = marts.sql(PURCHASES_SQL).pl()
     outs = pl.read_parquet(tiny_network / "truth" / "retailer_shelf_outs.parquet")
     scored = labelled(predict_outlet_stockouts(cover, purchases).filter(pl.col("intervals") > 0), outs)
     assert scored["ran_out"].sum() > 0
