@@ -3,7 +3,9 @@
 -- geography's four weeks before (weeks without sales count as 0):
 --   growth_pct = 100 * (net_amount - baseline_amount) / baseline_amount   (null without four weeks before)
 -- target_amount and growth_vs_target_pct are the hook for sales targets (null until a targets mart exists).
--- Rebuilt whole each night from dash_outlet_weekly (a few rows per outlet and week).
+-- Rebuilt whole each night from dash_outlet_weekly (a few rows per outlet and week). Sums are DECIMAL(18, 2):
+-- a mean of four weeks of doubles summed in another order can land either side of a cent (x.xx25 rounds either
+-- way), so a sensor's run and a full build would publish different cents.
 with as_of as (
     select as_of_date from {{ ref('int_calendar__as_of') }}
 ),
@@ -40,7 +42,7 @@ sums as (
         any_value(region) as region,
         any_value(state) as state,
         any_value(distributor_code) as distributor_code,
-        sum(net_amount) as net_amount
+        sum(net_amount::decimal(18, 2)) as net_amount
     from levels
     group by all
 ),
@@ -72,7 +74,7 @@ filled as (
         geographies.state,
         geographies.distributor_code,
         weeks.week_start,
-        coalesce(sums.net_amount, 0) as net_amount
+        coalesce(sums.net_amount, 0::decimal(18, 2)) as net_amount
     from geographies
     inner join weeks on weeks.week_start >= geographies.first_week
     left join sums
@@ -105,10 +107,10 @@ select
     baselined.state,
     baselined.distributor_code,
     baselined.week_start,
-    round(baselined.net_amount, 2) as net_amount,
-    case when baselined.baseline_weeks = 4 then round(baselined.baseline_mean, 2) end as baseline_amount,
+    baselined.net_amount::double as net_amount,
+    case when baselined.baseline_weeks = 4 then round(baselined.baseline_mean, 2)::double end as baseline_amount,
     case when baselined.baseline_weeks = 4 and baselined.baseline_mean > 0
-        then round(100.0 * (baselined.net_amount - baselined.baseline_mean) / baselined.baseline_mean, 1)
+        then round(100.0 * (baselined.net_amount - baselined.baseline_mean) / baselined.baseline_mean, 1)::double
     end as growth_pct,
     null::double as target_amount,
     null::double as growth_vs_target_pct
