@@ -25,11 +25,11 @@ from pathlib import Path
 
 import duckdb
 
+from generator import NetworkConfig, generate
 from orchestration.dbt import DBT_EXECUTABLE
 from sellthrough.anomalies.nightly import ENABLED_ENV as ANOMALIES_ENV
 from sellthrough.config import DBT_PROJECT_DIR, REPO_ROOT, Settings
 from sellthrough.forecast.warehouse_inputs import ENABLED_ENV as FORECAST_ENV
-from sellthrough.generator import NetworkConfig, generate
 from sellthrough.pipeline import run_nightly
 
 BUDGET_SECONDS = 60.0

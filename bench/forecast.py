@@ -1,6 +1,6 @@
 """Forecast accuracy, stock-out prediction and their nightly cost, against the generator's truth (issue 16).
 
-A network with realistic demand (sellthrough/generator/demand_patterns.py: trend, regional seasons, festival
+A network with realistic demand (generator/demand_patterns.py: trend, regional seasons, festival
 peaks that move each year, promotions, new and delisted SKUs, niche SKUs bought in lumps) is simulated over
 ~67 weeks ending after Diwali 2026; the system's forecast (sellthrough/forecast/) sees every complete week but
 the last 8 and is scored on them. Baselines, in the same run and on the same weeks: seasonal naive (the same
@@ -35,18 +35,18 @@ from datetime import date, timedelta
 import numpy as np
 import polars as pl
 
+from generator import NetworkConfig
+from generator.closed_loop import SystemReplenishment, dimensions, festivals, scheme_frame
+from generator.demand_patterns import with_promotions
+from generator.incentives import with_unprofitable_scheme
+from generator.masters import Network, build_network
+from generator.problems import ProblemPlan, plan_problems
+from generator.simulate import simulate
+from generator.truth import daily_frame, primary_frame
 from sellthrough.forecast.hierarchy import forecast_network
 from sellthrough.forecast.models import forecast_series
 from sellthrough.forecast.series import last_complete_week, weekly_series
 from sellthrough.forecast.stockout import predict_stockouts
-from sellthrough.generator import NetworkConfig
-from sellthrough.generator.closed_loop import SystemReplenishment, dimensions, festivals, scheme_frame
-from sellthrough.generator.demand_patterns import with_promotions
-from sellthrough.generator.incentives import with_unprofitable_scheme
-from sellthrough.generator.masters import Network, build_network
-from sellthrough.generator.problems import ProblemPlan, plan_problems
-from sellthrough.generator.simulate import simulate
-from sellthrough.generator.truth import daily_frame, primary_frame
 
 START = date(2025, 8, 4)  # a Monday
 DAYS = 469  # to Sunday 2026-11-15: the held-back weeks hold Dussehra and Diwali 2026
@@ -287,7 +287,7 @@ def stockouts(network: Network, daily: pl.DataFrame, primary: pl.DataFrame, firs
 
 def closed_loop(seed: int, base_daily: pl.DataFrame) -> dict:
     """The same network and demand, replenished over its last CLOSED_LOOP_DAYS by the system's suggested orders
-    instead of the distributors' own rule (sellthrough/generator/closed_loop.py). A stock-out day: a distributor x
+    instead of the distributors' own rule (generator/closed_loop.py). A stock-out day: a distributor x
     SKU that sold in the period with unfilled orders or nothing on hand that day."""
     network, plan = network_and_plan(seed)
     from_day = network.config.days - CLOSED_LOOP_DAYS

@@ -226,8 +226,8 @@ def main(argv: list[str] | None = None) -> None:
     for variable in ("SELLTHROUGH_DUCKDB_PATH", "SELLTHROUGH_PUBLISHED_PATH"):
         os.environ.pop(variable, None)
 
+    from generator import NetworkConfig, generate
     from sellthrough.config import Settings
-    from sellthrough.generator import NetworkConfig, generate
     from sellthrough.pipeline import run_nightly
 
     settings = Settings.from_env(data_dir)

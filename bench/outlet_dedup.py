@@ -21,7 +21,7 @@ from pathlib import Path
 
 import polars as pl
 
-from sellthrough.generator import NetworkConfig, generate
+from generator import NetworkConfig, generate
 from sellthrough.outlets import OutletMatchResult, match_outlets
 
 SEED = int(os.environ.get("BENCH_OUTLET_SEED", "11"))

@@ -1,6 +1,6 @@
 """Outlet x SKU stock-out prediction (issue 16): does the shelf a rep counted run out before the next visit?
 
-The generator simulates every counted outlet x SKU shelf day by day (sellthrough/generator/retailer_stock.py: the
+The generator simulates every counted outlet x SKU shelf day by day (generator/retailer_stock.py: the
 outlet's purchases arrive, its shoppers take what they want while there is stock) and records each day the
 shoppers wanted more than the shelf held (truth/retailer_shelf_outs.parquet). At every count the prediction
 (`sellthrough.forecast.outlet_stockout.predict_outlet_stockouts`, as that count's night knew it: the counts and
@@ -28,9 +28,9 @@ from pathlib import Path
 
 import polars as pl
 
+from generator.build import generate
+from generator.config import NetworkConfig
 from sellthrough.forecast.outlet_stockout import HORIZON_DAYS, predict_outlet_stockouts
-from sellthrough.generator.build import generate
-from sellthrough.generator.config import NetworkConfig
 
 ALERT = 0.5
 COVER_WINDOW_DAYS = 28  # dbt_project.yml: cover_window_days

@@ -26,13 +26,13 @@ import polars as pl
 from rapidfuzz import fuzz, process
 
 from bench.whatsapp_orders import generate_chats
+from generator.config import NetworkConfig
+from generator.reference import UNKNOWN_ITEMS
 from ingest.core.lake import Lake
 from ingest.core.masters import MasterData
 from ingest.core.name_match import outlet_suggestions
 from ingest.core.reviews import name_key
 from ingest.core.runner import ingest_inbox
-from sellthrough.generator.config import NetworkConfig
-from sellthrough.generator.reference import UNKNOWN_ITEMS
 from sellthrough.review_queue import review_queue
 
 TARGET_TOP1 = 0.9

@@ -25,10 +25,10 @@ from pathlib import Path
 
 import polars as pl
 
+from generator import NetworkConfig, generate
 from sellthrough.anomalies.evaluate import Score, score
 from sellthrough.anomalies.nightly import detect_nightly
 from sellthrough.config import REPO_ROOT
-from sellthrough.generator import NetworkConfig, generate
 
 DIP_PCT = 40.0  # dbt var sales_dip_pct
 FESTIVAL_SEASON_DAYS = 21  # dbt var festival_season_days

@@ -26,9 +26,9 @@ from pathlib import Path
 
 import polars as pl
 
+from generator import NetworkConfig, generate
 from ingest.core.lake import VALIDATIONS_DIR, Lake
 from ingest.core.runner import ingest_inbox
-from sellthrough.generator import NetworkConfig, generate
 
 KINDS = ["masters", "distributor_sales", "tally_daybook", "primary_sales"]
 CHECKED = KINDS[1:]

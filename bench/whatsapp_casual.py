@@ -1,6 +1,6 @@
 """False order lines in casual chats: order lines per 10,000 ordinary messages, through the nightly path.
 
-Casual chats (`sellthrough/generator/casual_chat.py`: friends', family and society groups full of phone numbers,
+Casual chats (`generator/casual_chat.py`: friends', family and society groups full of phone numbers,
 masked numbers, money, dates, times, scores, addresses, OTPs, "2 cases of flu", food words that are also product
 names, Hinglish; every export style, the old month-name ones included), plus the real chats of the shared corpus
 when it is on this machine, are dropped into a distributor's inbox next to a brand's masters (the generator's
@@ -29,13 +29,13 @@ from pathlib import Path
 import polars as pl
 from rapidfuzz import fuzz, process
 
+from generator.casual_chat import CASUAL_STYLES, casual_chat
+from generator.config import NetworkConfig
+from generator.files import write_delivered
+from generator.masters import build_network, master_files
 from ingest.core.lake import Lake
 from ingest.core.masters import MasterData
 from ingest.core.runner import ingest_inbox
-from sellthrough.generator.casual_chat import CASUAL_STYLES, casual_chat
-from sellthrough.generator.config import NetworkConfig
-from sellthrough.generator.files import write_delivered
-from sellthrough.generator.masters import build_network, master_files
 
 TARGET_PER_10K = 1.0
 DISTRIBUTOR = "D001"

@@ -17,17 +17,17 @@ from pathlib import Path
 
 import polars as pl
 
+from generator.config import NetworkConfig
+from generator.files import write_delivered
+from generator.masters import build_network, master_files
+from generator.problems import plan_problems
+from generator.whatsapp import write_whatsapp
 from ingest.core.lake import Lake
 from ingest.core.masters import MasterData
 from ingest.core.runner import ingest_inbox
 from ingest.core.source import ReadContext
 from ingest.whatsapp.parser import chat_name, parse_chat_file
 from ingest.whatsapp.reader import order_lines, to_rows
-from sellthrough.generator.config import NetworkConfig
-from sellthrough.generator.files import write_delivered
-from sellthrough.generator.masters import build_network, master_files
-from sellthrough.generator.problems import plan_problems
-from sellthrough.generator.whatsapp import write_whatsapp
 
 SEEDS = tuple(int(s) for s in os.environ.get("BENCH_WHATSAPP_ORDER_SEEDS", "42,11").split(","))
 TARGET = 0.97

@@ -66,8 +66,15 @@ def generate(
     ] = False,
 ) -> None:
     """Write a sample distribution network's files to the inbox, and its truth beside it."""
-    from sellthrough.generator import NetworkConfig
-    from sellthrough.generator import generate as run_generator
+    try:
+        from generator import NetworkConfig
+        from generator import generate as run_generator
+    except ModuleNotFoundError as missing:  # the generator's extra (xlwt writes the old .xls exports)
+        err.print(
+            f"[red]The sample-network generator needs {missing.name!r}: "
+            "pip install 'sellthrough\\[generator]' (make setup installs it)[/red]"
+        )
+        raise typer.Exit(2) from None
 
     settings = Settings.from_env(data_dir)
     config = NetworkConfig(

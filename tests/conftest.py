@@ -100,7 +100,7 @@ def tiny_network(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def tiny_inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The same tiny network, generated but not loaded."""
-    from sellthrough.generator import generate
+    from generator import generate
     from tests.pipeline_helpers import TINY
 
     data_dir = tmp_path_factory.mktemp("tiny_inbox")

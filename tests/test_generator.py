@@ -16,8 +16,8 @@ import yaml
 from stdnum import ean
 from stdnum.in_ import gstin
 
-from sellthrough.generator import NetworkConfig, generate
-from sellthrough.generator.config import LAYOUTS
+from generator import NetworkConfig, generate
+from generator.config import LAYOUTS
 
 TINY = NetworkConfig(seed=7, distributors=6, outlets=60, skus=12, days=62, start=date(2026, 7, 1))
 PROBLEMS = {"overstock", "scheme_overclaim", "duplicate_outlet", "stock_discrepancy", "sales_dip", "dead_outlet"}

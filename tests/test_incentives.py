@@ -2,7 +2,7 @@
 the tiny network, figure by figure, and show the planted cases: the over-achieving rep (capped), the rep who padded
 his field-app orders (paid on invoices: nothing), the scheme that loses money, the distributor stuffed by primary.
 
-The truth (`truth/*.parquet`, sellthrough/generator/incentive_truth.py) is computed in Python from what the
+The truth (`truth/*.parquet`, generator/incentive_truth.py) is computed in Python from what the
 generator knows; the marts in SQL from the files: they meet only here."""
 
 from __future__ import annotations

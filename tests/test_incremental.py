@@ -12,8 +12,8 @@ import polars as pl
 import pytest
 
 from expectations.docs import MART_VALIDATIONS_DIR
+from generator.files import write_delivered
 from sellthrough.config import DBT_TARGET_DIR
-from sellthrough.generator.files import write_delivered
 from sellthrough.pipeline import run_nightly
 from tests.pipeline_helpers import MARTS, copy_network, fingerprint, published_path, run_dbt
 

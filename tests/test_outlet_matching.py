@@ -10,8 +10,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from sellthrough.generator import NetworkConfig, generate
-from sellthrough.generator.masters import make_gstin
+from generator import NetworkConfig, generate
+from generator.masters import make_gstin
 from sellthrough.outlets import OutletMatchResult, match_outlets
 from sellthrough.outlets.blocking import candidate_pairs
 from sellthrough.outlets.normalise import name_key, normalise_outlets, phone_key, plain_name

@@ -164,10 +164,10 @@ def test_a_region_with_the_sales_of_one_distributor_is_judged_once_at_the_distri
 
 
 def test_more_rounds_plant_more_anomalies_all_outside_the_festival_seasons() -> None:
-    from sellthrough.generator.anomalies import _in_festival_season, plan_anomalies
-    from sellthrough.generator.config import NetworkConfig
-    from sellthrough.generator.masters import build_network
-    from sellthrough.generator.problems import plan_problems
+    from generator.anomalies import _in_festival_season, plan_anomalies
+    from generator.config import NetworkConfig
+    from generator.masters import build_network
+    from generator.problems import plan_problems
 
     def planted(rounds: int) -> pl.DataFrame:
         network = build_network(NetworkConfig(seed=42, anomaly_rounds=rounds))

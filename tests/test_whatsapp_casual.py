@@ -1,5 +1,5 @@
 """Casual chats through the nightly path: ordinary talk full of numbers (written here by
-`sellthrough/generator/casual_chat.py`, every export style, the old month-name ones included) and the shared
+`generator/casual_chat.py`, every export style, the old month-name ones included) and the shared
 corpus's real chats when this machine has them. Every chat is registered as an order group (the gate open, so only
 the text rules stand between a number and an order line), next to a registered control chat of plain orders and
 one chat in no master. Nothing may come out as an order line, and every message is accounted for in the ledger.
@@ -23,9 +23,9 @@ from bench.whatsapp_casual import (
     write_control_chat,
     write_masters,
 )
+from generator.casual_chat import CASUAL_STYLES
+from generator.config import NetworkConfig
 from ingest.whatsapp.parser import parse_chat_file
-from sellthrough.generator.casual_chat import CASUAL_STYLES
-from sellthrough.generator.config import NetworkConfig
 
 CONFIG = NetworkConfig(seed=42, distributors=2, outlets=20, days=28)
 UNREGISTERED = "Casual unregistered"

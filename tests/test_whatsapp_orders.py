@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 
 from bench.whatsapp_orders import keyed, precision_recall
+from generator import NetworkConfig, generate
 from ingest.core.lake import Lake
 from ingest.core.masters import MasterData
 from ingest.core.preview import preview_file
@@ -20,7 +21,6 @@ from ingest.registry import source_kinds
 from ingest.whatsapp.authors import author_key
 from ingest.whatsapp.orders import order_id
 from ingest.whatsapp.parser import parse_chat_file
-from sellthrough.generator import NetworkConfig, generate
 
 TINY = NetworkConfig(seed=7, distributors=6, outlets=60, skus=12, days=62, start=date(2026, 7, 1))
 PHONE_RUN = re.compile(r"\d(?:[ \u00a0\u202f\-()]{0,2}\d){9,}")

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from sellthrough.generator.config import LAYOUT_EXTENSIONS
-from sellthrough.generator.faults import (
+from generator.config import LAYOUT_EXTENSIONS
+from generator.faults import (
     PlantedRow,
     Slot,
     malformed_rows,
@@ -21,8 +21,8 @@ from sellthrough.generator.faults import (
     unknown_rows,
     wrong_quantities,
 )
-from sellthrough.generator.files import write_delivered
-from sellthrough.generator.layouts import (
+from generator.files import write_delivered
+from generator.layouts import (
     DATE_FORMATS,
     DEPLOYMENT_LAYOUTS,
     FEATURES,
@@ -32,9 +32,9 @@ from sellthrough.generator.layouts import (
     file_shape,
     total_row_count,
 )
-from sellthrough.generator.masters import Distributor, Network
-from sellthrough.generator.simulate import Invoice, PrimaryLine, Simulation
-from sellthrough.generator.tally import TallyWriter, summary, tally_days
+from generator.masters import Distributor, Network
+from generator.simulate import Invoice, PrimaryLine, Simulation
+from generator.tally import TallyWriter, summary, tally_days
 
 TRUTH_COLUMNS = (
     "distributor_code",

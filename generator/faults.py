@@ -12,9 +12,9 @@ import random
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from sellthrough.generator.layouts import BAD_DATES, Row
-from sellthrough.generator.masters import Network, normal_key
-from sellthrough.generator.reference import UNKNOWN_ITEMS
+from generator.layouts import BAD_DATES, Row
+from generator.masters import Network, normal_key
+from generator.reference import UNKNOWN_ITEMS
 
 BAD_QUANTITIES = ("1O", "abc", "I2", "5O")
 Key = tuple[str, date]  # (distributor_code, period start)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import polars as pl
 
-from sellthrough.generator.masters import Network
-from sellthrough.generator.problems import OVERSTOCK_COVER_DAYS, ProblemPlan
-from sellthrough.generator.simulate import Simulation
+from generator.masters import Network
+from generator.problems import OVERSTOCK_COVER_DAYS, ProblemPlan
+from generator.simulate import Simulation
 
 SECONDARY_SCHEMA = {
     "distributor_code": pl.String,

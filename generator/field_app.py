@@ -36,11 +36,11 @@ from pathlib import Path
 
 import polars as pl
 
-from sellthrough.generator.files import write_delivered
-from sellthrough.generator.masters import Distributor, Network, Outlet
-from sellthrough.generator.problems import ProblemPlan
-from sellthrough.generator.simulate import _demand
-from sellthrough.generator.whatsapp import chat_distributors
+from generator.files import write_delivered
+from generator.masters import Distributor, Network, Outlet
+from generator.problems import ProblemPlan
+from generator.simulate import _demand
+from generator.whatsapp import chat_distributors
 
 IST_OFFSET = timedelta(hours=5, minutes=30)
 FAR_SHARE, SKEW_SHARE, SKIP_SHARE = 0.03, 0.03, 0.08

@@ -22,8 +22,8 @@ from datetime import date, timedelta
 import polars as pl
 import polars.selectors as cs
 
-from sellthrough.generator.field_app import gamed_rep
-from sellthrough.generator.incentive_truth import (
+from generator.field_app import gamed_rep
+from generator.incentive_truth import (
     _gate,
     primary_secondary,
     rep_activity,
@@ -33,10 +33,10 @@ from sellthrough.generator.incentive_truth import (
     scheme_roi,
     target_achievement,
 )
-from sellthrough.generator.masters import Network, Scheme
-from sellthrough.generator.problems import STUFFING_SHARE, ProblemPlan
-from sellthrough.generator.simulate import Simulation
-from sellthrough.generator.truth import closing_cover_days
+from generator.masters import Network, Scheme
+from generator.problems import STUFFING_SHARE, ProblemPlan
+from generator.simulate import Simulation
+from generator.truth import closing_cover_days
 from sellthrough.incentives.plan import DEFAULT_PLAN, IncentivePlan, load_plan
 
 UNPROFITABLE_SCHEME = "SCH005"

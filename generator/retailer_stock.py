@@ -23,10 +23,10 @@ from pathlib import Path
 
 import polars as pl
 
-from sellthrough.generator.field_app import field_app_distributors
-from sellthrough.generator.files import delimited, write_delivered
-from sellthrough.generator.masters import Network
-from sellthrough.generator.pos import CHAINS, assign_chains, store_code
+from generator.field_app import field_app_distributors
+from generator.files import delimited, write_delivered
+from generator.masters import Network
+from generator.pos import CHAINS, assign_chains, store_code
 
 UNDERSTOCKED_SHARE = 0.08  # of the counted general-trade outlets
 UNDERSTOCKED_DEMAND = 1.8  # shoppers want this much more than the outlet buys

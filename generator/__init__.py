@@ -1,6 +1,6 @@
 """Deterministic sample network: a brand, its distributors' files in six layouts, and the truth behind them.
 
-    from sellthrough.generator import NetworkConfig, generate
+    from generator import NetworkConfig, generate
     summary = generate(Path("data"), NetworkConfig(seed=42))
 
 Modules: `config` (knobs), `reference` (geography, products, names), `masters` (master data), `problems`
@@ -9,7 +9,7 @@ Modules: `config` (knobs), `reference` (geography, products, names), `masters` (
 `files` (deterministic bytes, mtimes), `truth` (truth/), `build` (`generate`).
 """
 
-from sellthrough.generator.build import generate
-from sellthrough.generator.config import NetworkConfig
+from generator.build import generate
+from generator.config import NetworkConfig
 
 __all__ = ["NetworkConfig", "generate"]

@@ -29,7 +29,7 @@ from datetime import date
 import xlwt
 from openpyxl import Workbook
 
-from sellthrough.generator.files import delimited, excel_serial, indian, plain, tally_date, workbook_bytes
+from generator.files import delimited, excel_serial, indian, plain, tally_date, workbook_bytes
 
 
 @dataclass

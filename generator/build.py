@@ -8,23 +8,23 @@ from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
-from sellthrough.generator.anomalies import plan_anomalies
-from sellthrough.generator.config import NetworkConfig
-from sellthrough.generator.demand_patterns import patterns_truth, plan_patterns, with_promotions
-from sellthrough.generator.field_app import write_field_app
-from sellthrough.generator.files import write_delivered
-from sellthrough.generator.incentives import build_incentives, with_unprofitable_scheme
-from sellthrough.generator.master_faults import build_master_files
-from sellthrough.generator.masters import build_network
-from sellthrough.generator.monthly import stock_truth, write_primary_files, write_scheme_claims, write_stock_statements
-from sellthrough.generator.pos import write_pos
-from sellthrough.generator.problems import plan_problems
-from sellthrough.generator.retailer_stock import write_retailer_stock
-from sellthrough.generator.sales_files import write_deployment_layouts, write_sales_files
-from sellthrough.generator.simulate import simulate
-from sellthrough.generator.supply import rationed_problem, with_rationed_pair
-from sellthrough.generator.tally import sku_units_csv
-from sellthrough.generator.truth import (
+from generator.anomalies import plan_anomalies
+from generator.config import NetworkConfig
+from generator.demand_patterns import patterns_truth, plan_patterns, with_promotions
+from generator.field_app import write_field_app
+from generator.files import write_delivered
+from generator.incentives import build_incentives, with_unprofitable_scheme
+from generator.master_faults import build_master_files
+from generator.masters import build_network
+from generator.monthly import stock_truth, write_primary_files, write_scheme_claims, write_stock_statements
+from generator.pos import write_pos
+from generator.problems import plan_problems
+from generator.retailer_stock import write_retailer_stock
+from generator.sales_files import write_deployment_layouts, write_sales_files
+from generator.simulate import simulate
+from generator.supply import rationed_problem, with_rationed_pair
+from generator.tally import sku_units_csv
+from generator.truth import (
     business_problems,
     daily_frame,
     dump_json,
@@ -33,7 +33,7 @@ from sellthrough.generator.truth import (
     sorted_file_faults,
     write_truth,
 )
-from sellthrough.generator.whatsapp import write_whatsapp
+from generator.whatsapp import write_whatsapp
 
 Progress = Callable[[str, int, int], None]
 STEPS = 6

@@ -18,9 +18,9 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from sellthrough.generator.config import DIWALI, DUSSEHRA, FESTIVAL_LEAD_DAYS
-from sellthrough.generator.masters import Network
-from sellthrough.generator.problems import ProblemPlan
+from generator.config import DIWALI, DUSSEHRA, FESTIVAL_LEAD_DAYS
+from generator.masters import Network
+from generator.problems import ProblemPlan
 
 SPIKE_FACTOR, SPIKE_DAYS = 3.0, 3
 DIP_FACTOR, DIP_DAYS = 0.15, 4

@@ -11,11 +11,11 @@ from pathlib import Path
 import polars as pl
 from openpyxl import Workbook
 
-from sellthrough.generator.config import NetworkConfig
-from sellthrough.generator.files import delimited, plain, workbook_bytes, write_delivered
-from sellthrough.generator.masters import Network
-from sellthrough.generator.problems import ProblemPlan
-from sellthrough.generator.simulate import Simulation
+from generator.config import NetworkConfig
+from generator.files import delimited, plain, workbook_bytes, write_delivered
+from generator.masters import Network
+from generator.problems import ProblemPlan
+from generator.simulate import Simulation
 
 PRIMARY_HEADER = (
     "Document Type",

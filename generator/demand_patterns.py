@@ -21,8 +21,8 @@ import random
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from sellthrough.generator.config import FESTIVAL_LEAD_DAYS
-from sellthrough.generator.masters import Network, Scheme
+from generator.config import FESTIVAL_LEAD_DAYS
+from generator.masters import Network, Scheme
 
 # national festivals other than 2026's (simulate.festival_multiplier has Dussehra 2026-10-20, Diwali 2026-11-08)
 NATIONAL_FESTIVALS = (

@@ -33,10 +33,10 @@ from xml.sax.saxutils import escape, quoteattr
 
 from openpyxl import Workbook
 
-from sellthrough.generator.faults import FaultPlan, Key, Slot
-from sellthrough.generator.files import MONTH_ABBR, workbook_bytes
-from sellthrough.generator.masters import Distributor, Network, Sku
-from sellthrough.generator.simulate import Invoice, PrimaryLine
+from generator.faults import FaultPlan, Key, Slot
+from generator.files import MONTH_ABBR, workbook_bytes
+from generator.masters import Distributor, Network, Sku
+from generator.simulate import Invoice, PrimaryLine
 
 SALES_TYPES = ("GST Sale Invoice", "Van Sale")
 # NAME, PARENT, RESERVEDNAME as the file's VOUCHERTYPE masters carry them

@@ -15,8 +15,8 @@ from datetime import date, timedelta
 from stdnum import ean, luhn
 from stdnum.in_ import gstin as gstin_check
 
-from sellthrough.generator.config import DIWALI, DUSSEHRA, FESTIVAL_LEAD_DAYS, LAYOUTS, NetworkConfig
-from sellthrough.generator.reference import (
+from generator.config import DIWALI, DUSSEHRA, FESTIVAL_LEAD_DAYS, LAYOUTS, NetworkConfig
+from generator.reference import (
     AUSPICIOUS,
     DISTRIBUTOR_NAMES,
     DISTRIBUTOR_SLOTS,

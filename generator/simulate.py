@@ -16,18 +16,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from sellthrough.generator.anomalies import plan_anomalies
-from sellthrough.generator.config import (
+from generator.anomalies import plan_anomalies
+from generator.config import (
     DIWALI,
     DUSSEHRA,
     FESTIVAL_LEAD_DAYS,
     LAYOUTS_WITH_FREE,
     LAYOUTS_WITH_RETURNS,
 )
-from sellthrough.generator.demand_patterns import plan_patterns
-from sellthrough.generator.masters import Distributor, Network, Scheme, Sku
-from sellthrough.generator.problems import OVERSTOCK_COVER_DAYS, STUFFING_SHARE, TWIN_SHARE, ProblemPlan
-from sellthrough.generator.supply import rationed_units
+from generator.demand_patterns import plan_patterns
+from generator.masters import Distributor, Network, Scheme, Sku
+from generator.problems import OVERSTOCK_COVER_DAYS, STUFFING_SHARE, TWIN_SHARE, ProblemPlan
+from generator.supply import rationed_units
 
 FORECAST_DAYS = 28
 INVOICE_FORMATS = {

@@ -14,8 +14,8 @@ import io
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from sellthrough.generator.field_app import field_app_distributors
-from sellthrough.generator.masters import MASTER_COLUMNS, Network, master_rows, outlet_row
+from generator.field_app import field_app_distributors
+from generator.masters import MASTER_COLUMNS, Network, master_rows, outlet_row
 
 LONDON = (51.507400, -0.127800)
 

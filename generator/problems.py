@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from sellthrough.generator.masters import Network
+from generator.masters import Network
 
 if TYPE_CHECKING:
-    from sellthrough.generator.closed_loop import SystemReplenishment
+    from generator.closed_loop import SystemReplenishment
 
 OVERSTOCK_COVER_DAYS = 90
 STUFFING_SHARE = 0.5  # the brand bills the stuffed distributor half its month's orders again on the month's last day

@@ -13,7 +13,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.writer.excel import ExcelWriter
 
-from sellthrough.generator.config import WORKBOOK_TIMESTAMP
+from generator.config import WORKBOOK_TIMESTAMP
 
 MONTH_ABBR = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 ZIP_TIME = (2026, 1, 1, 0, 0, 0)

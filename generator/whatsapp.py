@@ -26,12 +26,12 @@ from pathlib import Path
 
 import polars as pl
 
-from sellthrough.generator.casual_chat import casual_chat, casual_text
-from sellthrough.generator.chat_export import OLD_STYLES, STYLES, edited, header
-from sellthrough.generator.files import write_delivered
-from sellthrough.generator.masters import Distributor, Network, Outlet, Rep, Sku, normal_key
-from sellthrough.generator.problems import ProblemPlan
-from sellthrough.generator.simulate import _demand
+from generator.casual_chat import casual_chat, casual_text
+from generator.chat_export import OLD_STYLES, STYLES, edited, header
+from generator.files import write_delivered
+from generator.masters import Distributor, Network, Outlet, Rep, Sku, normal_key
+from generator.problems import ProblemPlan
+from generator.simulate import _demand
 
 TRUTH_SCHEMA = {
     "distributor_code": pl.String,

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from sellthrough.generator.masters import Network
+from generator.masters import Network
 from sellthrough.incentives.plan import IncentivePlan
 
 FILL_WINDOW_DAYS = 3  # dbt var fill_window_days: an order is filled by invoices up to this many days later

@@ -20,7 +20,7 @@ import random
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sellthrough.generator.chat_export import OLD_STYLES, STYLES, edited, header
+from generator.chat_export import OLD_STYLES, STYLES, edited, header
 
 NAMES = (
     "Rahul", "Priya", "Amit Bhaiya", "Neha", "Sanjay Uncle", "Pooja Di", "Vikram", "Anjali", "Rohit", "Sneha",

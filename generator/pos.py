@@ -18,8 +18,8 @@ from pathlib import Path
 import polars as pl
 from openpyxl import Workbook
 
-from sellthrough.generator.files import delimited, workbook_bytes, write_delivered
-from sellthrough.generator.masters import Network, Outlet, Sku
+from generator.files import delimited, workbook_bytes, write_delivered
+from generator.masters import Network, Outlet, Sku
 
 RESTATE_EVERY = 3  # every third weekly file also restates the two weeks before it (14 days back)
 RESTATE_WEEKS = 2

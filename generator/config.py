@@ -18,7 +18,7 @@ LAYOUT_EXTENSIONS = {
     "tally_csv": ".csv",
     "multisheet_xlsx": ".xlsx",
     "hinglish_tsv": ".txt",
-    # shapes some weeks' files take (sellthrough/generator/layouts.py, `file_shape`)
+    # shapes some weeks' files take (generator/layouts.py, `file_shape`)
     "headerless_csv": ".csv",
     "hinglish_kul_yog_tsv": ".txt",
     "devanagari_tsv": ".txt",

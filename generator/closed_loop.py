@@ -17,10 +17,10 @@ from pathlib import Path
 
 import polars as pl
 
+from generator.masters import Network, Sku
 from sellthrough.forecast.events import Festival
-from sellthrough.generator.masters import Network, Sku
 
-FESTIVALS_CSV = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "festivals.csv"
+FESTIVALS_CSV = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" / "festivals.csv"
 HISTORY_DAYS = 400  # the sales history each suggestion is fitted on
 
 

@@ -15,8 +15,8 @@ from datetime import timedelta
 
 import polars as pl
 
-from sellthrough.generator.masters import Network, Sku
-from sellthrough.generator.problems import ProblemPlan
+from generator.masters import Network, Sku
+from generator.problems import ProblemPlan
 
 RATION_DAYS = 35
 RUNS_OUT_AFTER_END_DAYS = 3
