@@ -22,16 +22,18 @@ bought as (
     having sum(sales.signed_quantity_units) > 0
 ),
 
+-- a master outlet's twins (one shop under two distributors' codes) may sit in different beats: its placement is
+-- the twin with the smallest outlet code's, the same in every build
 outlets as (
     select
         outlets.master_outlet_id as outlet_id,
-        any_value(outlets.distributor_code) as distributor_code,
-        any_value(outlets.zone) as zone,
-        any_value(outlets.region) as region,
-        any_value(outlets.state) as state,
-        any_value(outlets.beat_code) as beat_code,
-        any_value(outlets.channel) as channel,
-        any_value(outlets.outlet_class) as outlet_class
+        arg_min(outlets.distributor_code, outlets.outlet_code) as distributor_code,
+        arg_min(outlets.zone, outlets.outlet_code) as zone,
+        arg_min(outlets.region, outlets.outlet_code) as region,
+        arg_min(outlets.state, outlets.outlet_code) as state,
+        arg_min(outlets.beat_code, outlets.outlet_code) as beat_code,
+        arg_min(outlets.channel, outlets.outlet_code) as channel,
+        arg_min(outlets.outlet_class, outlets.outlet_code) as outlet_class
     from {{ ref('dim_outlet') }} as outlets
     where outlets.master_outlet_id in (select outlet_id from bought)
     group by all

@@ -5,18 +5,19 @@
 --   low_cover_share = counts with is_low_cover / counts
 --   is_perpetually_understocked = counts >= var(understocked_min_counts)
 --                                 and low_cover_share >= var(understocked_share)
+-- The outlet's placement (master outlet, distributor, geography, beat, channel) is its latest count's.
 select
     outlet_code,
-    any_value(master_outlet_id) as master_outlet_id,
-    any_value(distributor_code) as distributor_code,
-    any_value(zone) as zone,
-    any_value(region) as region,
-    any_value(state) as state,
-    any_value(beat_code) as beat_code,
-    any_value(channel) as channel,
+    arg_max(master_outlet_id, count_date) as master_outlet_id,
+    arg_max(distributor_code, count_date) as distributor_code,
+    arg_max(zone, count_date) as zone,
+    arg_max(region, count_date) as region,
+    arg_max(state, count_date) as state,
+    arg_max(beat_code, count_date) as beat_code,
+    arg_max(channel, count_date) as channel,
     sku_code,
-    any_value(brand) as brand,
-    any_value(category) as category,
+    arg_max(brand, count_date) as brand,
+    arg_max(category, count_date) as category,
     count(*) as counts,
     min(count_date) as first_count_date,
     max(count_date) as last_count_date,
