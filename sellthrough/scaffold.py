@@ -2,9 +2,11 @@
 
 It writes `ingest/<name>/` (`__init__.py` exposing SOURCE, `contract.py`, `reader.py`, `README.md`),
 `expectations/suites/<name>.py`, `dbt_project/models/staging/<name>/` (`_sources.yml`, `_models.yml`,
-`stg_<name>__lines.sql`) and `tests/test_<name>.py`. The kind reads a table of dated item lines (CSV or
-spreadsheet) to `raw/<name>_lines`, maps items to SKUs like the distributor files (unknown ones are quarantined
-as `unknown_sku` and land on the review queue); edit the contract and reader to the real source from there.
+`stg_<name>__lines.sql`, landing each committed load once), `intermediate/int_<name>__current` (supersession:
+a re-sent file replaces the days it covers), `marts/<name>/fct_<name>_lines` (one YAML per model) and
+`tests/test_<name>.py`. The kind reads a table of dated item lines (CSV or spreadsheet) to `raw/<name>_lines`,
+maps items to SKUs like the distributor files (unknown ones are quarantined as `unknown_sku` and land on the
+review queue); edit the contract and reader to the real source from there.
 """
 
 from __future__ import annotations
@@ -47,6 +49,14 @@ class ScaffoldPaths:
         return self.root / "dbt_project" / "models" / "staging" / self.name
 
     @property
+    def intermediate(self) -> Path:
+        return self.root / "dbt_project" / "models" / "intermediate"
+
+    @property
+    def mart(self) -> Path:
+        return self.root / "dbt_project" / "models" / "marts" / self.name
+
+    @property
     def test(self) -> Path:
         return self.root / "tests" / f"test_{self.name}.py"
 
@@ -61,6 +71,10 @@ class ScaffoldPaths:
             self.staging / "_sources.yml": "sources",
             self.staging / "_models.yml": "models",
             self.staging / f"stg_{self.name}__lines.sql": "staging_sql",
+            self.intermediate / f"int_{self.name}__current.sql": "intermediate_sql",
+            self.intermediate / f"int_{self.name}__current.yml": "intermediate_yml",
+            self.mart / f"fct_{self.name}_lines.sql": "mart_sql",
+            self.mart / f"fct_{self.name}_lines.yml": "mart_yml",
             self.test: "test",
         }
 
@@ -72,7 +86,8 @@ def check_name(name: str, root: Path = REPO_ROOT) -> None:
     if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in RESERVED:
         raise ScaffoldError(f"{name!r} is a reserved word")
     paths = ScaffoldPaths(root, name)
-    taken = [p for p in (paths.package, paths.suite, paths.staging, paths.test) if p.exists()]
+    taken = [p for p in (paths.package, paths.suite, paths.staging, paths.mart, paths.test) if p.exists()]
+    taken += [p for p in paths.files() if p.parent == paths.intermediate and p.exists()]
     if taken:
         raise ScaffoldError(f"{name!r} exists already: {', '.join(str(p.relative_to(root)) for p in taken)}")
 
@@ -94,6 +109,12 @@ def scaffold_source(name: str, root: Path = REPO_ROOT, description: str | None =
     values["sources_description"] = _quoted(f"{values['description']}, normalised by ingest/{name}.")
     values["staging_description"] = _quoted(
         f"{values['description']} from every committed load, superseded or not; one row per line read."
+    )
+    values["current_description"] = _quoted(
+        f"{values['description']} of committed loads, without the days a later file of the same distributor re-sent."
+    )
+    values["mart_description"] = _quoted(
+        f"{values['description']}: one row per current line, with the SKU's brand and the distributor's geography."
     )
     values["init_imports"] = _sorted_imports(INIT_IMPORTS, name)
     values["reader_imports"] = _sorted_imports(READER_IMPORTS, name)

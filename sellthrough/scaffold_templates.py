@@ -153,7 +153,8 @@ $description, scaffolded by `sellthrough new-source $name`. Edit this page as th
 - Raw table `raw/$table`: distributor_code, line_date, item_raw, sku_code, quantity_units, amount.
 - Quarantined rows: no item, a date or quantity that cannot be read, a negative quantity, an amount that is not a
   number, an unknown SKU (it goes to the review queue: `sellthrough review list`).
-- Expectations: `expectations/suites/$name.py`. dbt: `dbt_project/models/staging/$name/`.
+- Expectations: `expectations/suites/$name.py`. dbt: `dbt_project/models/staging/$name/` (each load lands once),
+  `intermediate/int_${name}__current` (a re-sent file replaces the days it covers), `marts/$name/fct_${name}_lines`.
 """
 
 SUITE = '''"""Expectations on `raw/$table` ($title): run on every load before it commits."""
@@ -209,7 +210,15 @@ MODELS = """models:
         data_tests: [not_null]
 """
 
-STAGING_SQL = """-- $description from committed loads: one row per dated item line.
+STAGING_SQL = """-- $description from committed loads: one row per dated item line, per load, superseded or not
+-- (int_${name}__current keeps the latest). Each committed load lands once (macros/landing.sql).
+{{ config(
+    materialized='incremental',
+    tags=['landing'],
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ land_new_loads('$name', '$table') }}",
+) }}
 select
     l._load_id as load_id,
     l._source_file as source_file,
@@ -221,8 +230,69 @@ select
     l.sku_code,
     l.quantity_units,
     l.amount
-from {{ source('$name', '$table') }} as l
+from {{ landed_loads('$name', '$table') }} as l
 where l._load_id in (select load_id from {{ ref('stg_ingest__loads') }} where status = 'loaded')
+"""
+
+INTERMEDIATE_SQL = """-- $description that marts see.
+-- A re-sent file replaces the days it covers for its distributor; the raw layer and staging keep both
+-- (macros/supersession.sql, int_ingest__supersessions).
+{{ current_rows(ref('stg_${name}__lines'), 'line_date') }}
+"""
+
+INTERMEDIATE_YML = """models:
+  - name: int_${name}__current
+    description: $current_description
+    data_tests:
+      - unique_combination_of_columns:
+          arguments:
+            combination_of_columns: [load_id, sheet, row_number]
+"""
+
+MART_SQL = """-- $description: the current lines with the SKU's brand and category and the distributor's geography.
+-- Unknown items never get here: ingest quarantines them (unknown_sku) onto the review queue.
+select
+    lines.load_id,
+    lines.source_file,
+    lines.sheet,
+    lines.row_number,
+    lines.distributor_code,
+    distributors.zone,
+    distributors.region,
+    distributors.state,
+    lines.line_date,
+    lines.sku_code,
+    skus.brand,
+    skus.category,
+    lines.quantity_units,
+    lines.amount
+from {{ ref('int_${name}__current') }} as lines
+left join {{ ref('dim_sku') }} as skus on skus.sku_code = lines.sku_code
+left join {{ ref('dim_distributor') }} as distributors on distributors.distributor_code = lines.distributor_code
+"""
+
+MART_YML = """models:
+  - name: fct_${name}_lines
+    description: $mart_description
+    data_tests:
+      - unique_combination_of_columns:
+          arguments:
+            combination_of_columns: [load_id, sheet, row_number]
+    columns:
+      - name: sku_code
+        description: The brand's SKU (every line has one).
+        data_tests:
+          - not_null
+          - relationships:
+              arguments:
+                to: ref('dim_sku')
+                field: sku_code
+      - name: line_date
+        description: The line's business date.
+        data_tests: [not_null]
+      - name: quantity_units
+        description: Pieces.
+        data_tests: [not_null]
 """
 
 TEST = '''"""$description_doc
@@ -272,5 +342,9 @@ TEMPLATES = {
     "sources": SOURCES,
     "models": MODELS,
     "staging_sql": STAGING_SQL,
+    "intermediate_sql": INTERMEDIATE_SQL,
+    "intermediate_yml": INTERMEDIATE_YML,
+    "mart_sql": MART_SQL,
+    "mart_yml": MART_YML,
     "test": TEST,
 }

@@ -85,9 +85,12 @@ def copy_network(source: Path, target: Path) -> Path:
     return target
 
 
-def run_dbt(data_dir: Path, warehouse: Path, work: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def run_dbt(
+    data_dir: Path, warehouse: Path, work: Path, *args: str, project_dir: Path = DBT_PROJECT_DIR
+) -> subprocess.CompletedProcess[str]:
     """`dbt <args>` on `warehouse` (a copy), reading `data_dir`'s lake, with target and log folders under `work`:
-    the network's own warehouse and the project's manifest stay untouched."""
+    the network's own warehouse and the project's manifest stay untouched. `project_dir`: a copy of the project
+    (a scaffolded source kind's)."""
     from orchestration.dbt import DBT_EXECUTABLE  # here: importing it parses dbt when the manifest is stale
 
     env = {
@@ -97,6 +100,6 @@ def run_dbt(data_dir: Path, warehouse: Path, work: Path, *args: str) -> subproce
         "DBT_TARGET_PATH": str(work / "target"),
         "DBT_LOG_PATH": str(work / "logs"),
     }
-    command = [str(DBT_EXECUTABLE), *args, "--project-dir", str(DBT_PROJECT_DIR)]
-    command += ["--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(work / "target")]
+    command = [str(DBT_EXECUTABLE), *args, "--project-dir", str(project_dir)]
+    command += ["--profiles-dir", str(project_dir), "--target-path", str(work / "target")]
     return subprocess.run(command, env=env, capture_output=True, text=True, check=False)

@@ -5,10 +5,12 @@ loaded through the nightly path (its own scaffolded test, run here) with its exp
 from __future__ import annotations
 
 import importlib.util
+import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import polars as pl
 import pytest
 import yaml
@@ -19,11 +21,13 @@ import ingest
 from expectations.suites import suite_for
 from ingest.core.lake import Lake
 from ingest.core.preview import preview_file
+from ingest.core.runner import ingest_inbox
 from ingest.registry import source_kinds
 from sellthrough.cli import app
-from sellthrough.config import REPO_ROOT
+from sellthrough.config import REPO_ROOT, Settings
 from sellthrough.scaffold import ScaffoldError, check_name, scaffold_source
 from tests.conftest import write_rows
+from tests.pipeline_helpers import copy_network, run_dbt
 
 NAME = "retailer_app"
 
@@ -53,6 +57,10 @@ def scaffolded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
 def test_the_scaffold_writes_every_piece_and_nothing_in_the_repository(scaffolded: Path) -> None:
     written = sorted(str(p.relative_to(scaffolded)) for p in scaffolded.rglob("*") if p.is_file())
     assert written == [
+        "dbt_project/models/intermediate/int_retailer_app__current.sql",
+        "dbt_project/models/intermediate/int_retailer_app__current.yml",
+        "dbt_project/models/marts/retailer_app/fct_retailer_app_lines.sql",
+        "dbt_project/models/marts/retailer_app/fct_retailer_app_lines.yml",
         "dbt_project/models/staging/retailer_app/_models.yml",
         "dbt_project/models/staging/retailer_app/_sources.yml",
         "dbt_project/models/staging/retailer_app/stg_retailer_app__lines.sql",
@@ -71,7 +79,7 @@ def test_the_scaffold_writes_every_piece_and_nothing_in_the_repository(scaffolde
     assert "/{identifier}/*.parquet" in sources["config"]["meta"]["external_location"]
     [model] = yaml.safe_load((staging / "_models.yml").read_text())["models"]
     assert model["name"] == f"stg_{NAME}__lines" and model["description"] and model["data_tests"]
-    assert f"source('{NAME}', '{NAME}_lines')" in (staging / f"stg_{NAME}__lines.sql").read_text()
+    assert f"landed_loads('{NAME}', '{NAME}_lines')" in (staging / f"stg_{NAME}__lines.sql").read_text()
     assert not (REPO_ROOT / "ingest" / NAME).exists()
 
 
@@ -106,6 +114,58 @@ def test_the_scaffolded_test_passes_through_the_nightly_path(
     validations = lake.read_table("_validations", lake.ledger()["load_id"].to_list())
     suites = set(validations.filter(pl.col("source_kind") == NAME)["suite"].to_list())
     assert f"{NAME}.{NAME}_lines" in suites
+
+
+@pytest.mark.e2e
+def test_the_scaffolded_kind_reaches_its_mart_and_a_resent_file_replaces_its_days(
+    scaffolded: Path, tiny_network: Path, tmp_path: Path
+) -> None:
+    """The scaffold in a copy of the dbt project, on a copy of a loaded network: its files land once per load
+    (staging), a re-sent file replaces the days it covers (int_<name>__current) and the mart has the lines."""
+    shutil.copytree(
+        REPO_ROOT / "dbt_project",
+        scaffolded / "dbt_project",
+        dirs_exist_ok=True,
+        ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"),
+    )
+    for name in ("dbt_project.yml", "profiles.yml"):
+        shutil.copy2(REPO_ROOT / name, scaffolded / name)
+    network = copy_network(tiny_network, tmp_path / "network")
+    settings = Settings.from_env(network)
+    lake = Lake(settings.raw_dir)
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy2(settings.warehouse_path, warehouse)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        first, second = (code for (code,) in con.execute("select sku_code from dim_sku order by 1 limit 2").fetchall())
+    folder = settings.inbox_dir / NAME / "D001"
+
+    def load_and_build(file_name: str, rows: list[list[str]]) -> duckdb.DuckDBPyConnection:
+        write_rows(folder / file_name, [["Date", "Item", "Qty", "Amount"], *rows])
+        outcomes = ingest_inbox(settings.inbox_dir, lake, kinds=[NAME])
+        [outcome] = [o for o in outcomes if o.status != "duplicate"]  # the file loaded before is not loaded again
+        assert (outcome.file_name.endswith(file_name), outcome.status) == (True, "loaded"), outcome.error
+        built = run_dbt(network, warehouse, tmp_path, "build", "-s", f"+fct_{NAME}_lines", project_dir=scaffolded)
+        assert built.returncode == 0, built.stdout[-3000:]
+        return duckdb.connect(str(warehouse), read_only=True)
+
+    sent = [
+        ["03-08-2026", first, "12", "120"],
+        ["04-08-2026", second, "5", "50"],
+        ["04-08-2026", "Mystery Cola", "1", "9"],
+    ]
+    with load_and_build("orders.csv", sent) as con:
+        mart = con.execute(
+            f"select sku_code, quantity_units, brand from fct_{NAME}_lines order by line_date"
+        ).fetchall()
+        assert [(sku, units) for sku, units, _ in mart] == [(first, 12), (second, 5)]
+        assert all(brand for _, _, brand in mart)
+    # the same days re-sent, corrected: the second file replaces the first for 3-4 August
+    corrected = [["03-08-2026", first, "7", "70"], ["04-08-2026", second, "6", "60"]]
+    with load_and_build("orders (corrected).csv", corrected) as con:
+        mart = con.execute(f"select sku_code, quantity_units from fct_{NAME}_lines order by line_date").fetchall()
+        assert mart == [(first, 7), (second, 6)]
+        # staging holds each load once, both files: 2 lines of the first load (landed once, not twice) + 2
+        assert con.execute(f"select count(*) from staging.stg_{NAME}__lines").fetchall() == [(4,)]
 
 
 @pytest.mark.parametrize(
