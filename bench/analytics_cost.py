@@ -27,10 +27,10 @@ import duckdb
 
 from generator import NetworkConfig, generate
 from orchestration.dbt import DBT_EXECUTABLE
+from orchestration.pipeline import run_nightly
 from sellthrough.anomalies.nightly import ENABLED_ENV as ANOMALIES_ENV
 from sellthrough.config import DBT_PROJECT_DIR, REPO_ROOT, Settings
 from sellthrough.forecast.warehouse_inputs import ENABLED_ENV as FORECAST_ENV
-from sellthrough.pipeline import run_nightly
 
 BUDGET_SECONDS = 60.0
 DEFAULT_DIR = REPO_ROOT / "data" / "bench" / "analytics_cost"

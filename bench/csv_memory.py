@@ -42,8 +42,9 @@ INGEST = """
 import json, sys
 from pathlib import Path
 from ingest.core.lake import Lake
+from expectations.runner import GE_VALIDATOR
 from ingest.core.runner import ingest_inbox
-outcomes = ingest_inbox(Path(sys.argv[1]), Lake(Path(sys.argv[2])))
+outcomes = ingest_inbox(Path(sys.argv[1]), Lake(Path(sys.argv[2])), validator=GE_VALIDATOR)
 print(json.dumps([o.as_dict() for o in outcomes if o.kind != "masters"]))
 """
 

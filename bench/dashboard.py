@@ -52,7 +52,7 @@ SHELL = 'import streamlit as st\nst.title("baseline")\nst.write("no query")\n'
 def demo_warehouse(root: Path, reuse: bool) -> Path:
     """The demo network generated and run once (about 5 minutes on 2 cores), under root/demo."""
     from generator import NetworkConfig, generate
-    from sellthrough.pipeline import run_nightly
+    from orchestration.pipeline import run_nightly
 
     data_dir = root / "demo"
     published = data_dir / "published" / "sellthrough.duckdb"

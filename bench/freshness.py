@@ -7,7 +7,7 @@ last-received distributor_sales files held back, then one nightly run. Measured 
 - baseline: the nightly job with nothing new (the job's fixed cost) and a sensor tick that finds nothing;
 - before (issue 8's path): the first held-back file is dropped into the inbox; sensor tick (must ask for one run),
   the whole `nightly` job (what the sensor's run was until issue 19), the query;
-- after (issue 19): the second file is dropped; sensor tick, the run it asks for (`sellthrough.pipeline.
+- after (issue 19): the second file is dropped; sensor tick, the run it asks for (`orchestration.pipeline.
   run_requested`: only that kind's ingest, the models its loads change, the publish), the query.
 
 The sensor ticks every 30 s (`minimum_interval_seconds`), so a file waits up to 30 s more for its tick in a
@@ -159,7 +159,7 @@ class OneFile:
 def one_file(settings: Settings, data_dir: Path, held: Path, cursor: str | None, label: str, whole: bool) -> OneFile:
     """Drop one held-back file into the inbox, evaluate the sensor (exactly one run asked), run the whole nightly
     job (`whole`) or the run the sensor asked for, and query the published file for the file's rows."""
-    from sellthrough.pipeline import run_nightly, run_requested
+    from orchestration.pipeline import run_nightly, run_requested
 
     source_file = held.relative_to(settings.inbox_dir).as_posix()
     print(f"\n{label}: {source_file}", flush=True)
@@ -227,8 +227,8 @@ def main(argv: list[str] | None = None) -> None:
         os.environ.pop(variable, None)
 
     from generator import NetworkConfig, generate
+    from orchestration.pipeline import run_nightly
     from sellthrough.config import Settings
-    from sellthrough.pipeline import run_nightly
 
     settings = Settings.from_env(data_dir)
     config = NetworkConfig(distributors=args.distributors, outlets=args.outlets, skus=args.skus, days=args.days)

@@ -136,9 +136,10 @@ CHILD = """
 import json, sys
 from pathlib import Path
 from ingest.core.lake import Lake
+from expectations.runner import GE_VALIDATOR
 from ingest.core.runner import ingest_inbox
 inbox, lake = Path(sys.argv[1]), Lake(Path(sys.argv[2]))
-outcomes = ingest_inbox(inbox, lake)
+outcomes = ingest_inbox(inbox, lake, validator=GE_VALIDATOR)
 print(json.dumps([o.as_dict() for o in outcomes if o.kind != "masters" and o.status != "duplicate"]))
 """
 

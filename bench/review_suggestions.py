@@ -26,6 +26,7 @@ import polars as pl
 from rapidfuzz import fuzz, process
 
 from bench.whatsapp_orders import generate_chats
+from expectations.runner import GE_VALIDATOR
 from generator.config import NetworkConfig
 from generator.reference import UNKNOWN_ITEMS
 from ingest.core.lake import Lake
@@ -112,7 +113,7 @@ def queue_cases(seed: int, root: Path) -> tuple[list[Case], MasterData, int, lis
     config = NetworkConfig(seed=seed)
     truth = generate_chats(root, config)
     lake = Lake(root / "raw")
-    ingest_inbox(root / "inbox", lake, kinds=["masters", "whatsapp"])
+    ingest_inbox(root / "inbox", lake, kinds=["masters", "whatsapp"], validator=GE_VALIDATOR)
     meant = (
         truth.with_columns(key=pl.col("item_text").map_elements(name_key, return_dtype=pl.String))
         .group_by("distributor_code", "key")

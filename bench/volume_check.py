@@ -26,6 +26,7 @@ from pathlib import Path
 
 import polars as pl
 
+from expectations.runner import GE_VALIDATOR
 from generator import NetworkConfig, generate
 from ingest.core.lake import VALIDATIONS_DIR, Lake
 from ingest.core.runner import ingest_inbox
@@ -83,7 +84,7 @@ def run_seed(seed: int) -> tuple[Rate, Rate]:
         generate(root, NetworkConfig(seed=seed))
         started = time.monotonic()
         lake = Lake(root / "raw")
-        ingest_inbox(root / "inbox", lake, kinds=KINDS)
+        ingest_inbox(root / "inbox", lake, kinds=KINDS, validator=GE_VALIDATOR)
         seconds = time.monotonic() - started
         faults = json.loads((root / "truth" / "file_faults.json").read_text())
         planted = {f["file"] for f in faults if f["fault"] == "truncated_file"}

@@ -29,6 +29,7 @@ from pathlib import Path
 import polars as pl
 from rapidfuzz import fuzz, process
 
+from expectations.runner import GE_VALIDATOR
 from generator.casual_chat import CASUAL_STYLES, casual_chat
 from generator.config import NetworkConfig
 from generator.files import write_delivered
@@ -104,7 +105,7 @@ def copy_corpus(inbox: Path) -> list[str]:
 def load(root: Path) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Ingest the inbox: (ledger rows of the chats, messages, order lines)."""
     lake = Lake(root / "raw")
-    ingest_inbox(root / "inbox", lake, kinds=["masters", "whatsapp"])
+    ingest_inbox(root / "inbox", lake, kinds=["masters", "whatsapp"], validator=GE_VALIDATOR)
     ledger = lake.ledger().filter(pl.col("source_kind") == "whatsapp")
     ids = ledger.filter(pl.col("status") == "loaded")["load_id"].to_list()
     return ledger, lake.read_table("whatsapp_messages", ids), lake.read_table("whatsapp_order_lines", ids)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
+from expectations.runner import GE_VALIDATOR
 from generator.config import NetworkConfig
 from generator.files import write_delivered
 from generator.masters import build_network, master_files
@@ -48,7 +49,7 @@ def generate_chats(root: Path, config: NetworkConfig) -> tuple[pl.DataFrame, lis
 
 def load_masters(root: Path) -> MasterData:
     lake = Lake(root / "raw")
-    ingest_inbox(root / "inbox", lake, kinds=["masters"])
+    ingest_inbox(root / "inbox", lake, kinds=["masters"], validator=GE_VALIDATOR)
     return MasterData.from_lake(lake)
 
 

@@ -1,5 +1,8 @@
 """Validate a load's conformed frames with Great Expectations (pandas), before the load is committed.
 
+`GE_VALIDATOR` is the `ingest.core.validation.Validator` the callers above ingest pass to the load (the Dagster
+ingest assets, `sellthrough preview`, the benchmarks; the test suite installs it): ingest never imports this.
+
 One ephemeral GE context per process (its creation and GE's import are slow), one pandas data source with a
 whole-dataframe batch definition; each table of a load is one batch validated against its suite. The answer says
 which file-level expectations failed (the file is rejected), which rows fail row-level ones (they are
@@ -8,9 +11,7 @@ quarantined with a reason) and holds every expectation result as rows for `raw/_
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -20,107 +21,16 @@ import polars as pl
 from expectations.model import Check, Suite, SuiteContext, declared_period
 from expectations.suites import suite_for
 from expectations.volume import covered_period, history_periods, judge_volume
-from ingest.core.contract import QUARANTINE_SCHEMA
-from ingest.core.lake import LEDGER_DIR, SCHEMA_FILE, VALIDATIONS_SCHEMA
-from ingest.whatsapp.authors import mask_phone
-
-ROW_POSITION = "_position"
-
-
-@dataclass(frozen=True)
-class LoadToValidate:
-    load_id: str
-    file_name: str
-    kind: str
-    distributor_code: str
-    loaded_at: datetime  # naive UTC
-    tables: Mapping[str, pl.DataFrame]  # conformed, with the metadata columns
-    rows_read: int
-    period: tuple[date, date] | None = None  # the reader's (min/max business date, or the statement's)
-    derived_tables: frozenset[str] = frozenset()
-    # the period the file declares (title rows, name, layout) and what declared it; None: its name, if it says one
-    declared_period: tuple[date, date] | None = None
-    declared_by: str | None = None
-
-
-@dataclass(frozen=True)
-class FileFailure:
-    table: str
-    expectation: str
-    observed: str
-
-
-@dataclass
-class LoadValidation:
-    """The verdict on one load: file-level failures, failing rows per table, and every result as rows."""
-
-    load: LoadToValidate
-    file_failures: list[FileFailure] = field(default_factory=list)
-    row_failures: dict[str, pl.DataFrame] = field(default_factory=dict)  # table -> _position, reason_code, reason
-    results: list[dict] = field(default_factory=list)
-
-    @property
-    def rejected(self) -> bool:
-        return bool(self.file_failures)
-
-    def rejection_message(self) -> str:
-        failed = "; ".join(f"{f.table}.{f.expectation} ({f.observed})" for f in self.file_failures)
-        return f"{self.load.file_name}: failed expectations {failed}"
-
-    def results_frame(self) -> pl.DataFrame:
-        return (
-            pl.DataFrame(self.results, schema=VALIDATIONS_SCHEMA, orient="row")
-            if self.results
-            else (pl.DataFrame(schema=VALIDATIONS_SCHEMA))
-        )
-
-    def split(self, tables: Mapping[str, pl.DataFrame]) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
-        """(tables without the failing rows, those rows as quarantine rows with their reasons)."""
-        kept: dict[str, pl.DataFrame] = dict(tables)
-        quarantined: list[pl.DataFrame] = []
-        for table, failed in self.row_failures.items():
-            marked = tables[table].with_row_index(ROW_POSITION).join(failed, on=ROW_POSITION, how="left")
-            kept[table] = marked.filter(pl.col("reason_code").is_null()).drop(ROW_POSITION, "reason_code", "reason")
-            quarantined.append(self._quarantine_rows(marked.filter(pl.col("reason_code").is_not_null())))
-        if not quarantined:
-            return kept, pl.DataFrame(schema=QUARANTINE_SCHEMA)
-        return kept, pl.concat(quarantined)
-
-    def _quarantine_rows(self, rows: pl.DataFrame) -> pl.DataFrame:
-        values = [c for c in rows.columns if not c.startswith("_") and c not in {"reason_code", "reason"}]
-        if "phone" in values:  # a master row's phone shows masked: the file and row number find the row
-            rows = rows.with_columns(pl.col("phone").map_elements(mask_phone, return_dtype=pl.String))
-        rows = rows.with_columns(
-            pl.lit(self.load.kind).alias("source_kind"),
-            pl.lit(self.load.distributor_code).alias("distributor_code"),
-            pl.struct([pl.col(c) for c in values]).struct.json_encode().alias("raw_values"),
-        )
-        return rows.select([pl.col(c).cast(t).alias(c) for c, t in QUARANTINE_SCHEMA.items()])
-
-    def narrowed_period(self, tables: Mapping[str, pl.DataFrame]) -> tuple[date, date] | None:
-        """The reader's period narrowed to the business dates still loaded, when rows were quarantined."""
-        suite = suite_for(self.load.kind)
-        period = self.load.period
-        if period is None or suite is None or not self.row_failures:
-            return period
-        dates = [
-            tables[t][column]
-            for t, column in suite.period_columns.items()
-            if t in self.row_failures and t in tables and tables[t].height
-        ]
-        if not dates:
-            return period
-        low = min(d.min() for d in dates)  # type: ignore[type-var]
-        high = max(d.max() for d in dates)  # type: ignore[type-var]
-        return max(period[0], low), min(period[1], high)  # type: ignore[type-var]
+from ingest.core.lake import LEDGER_DIR, SCHEMA_FILE
+from ingest.core.validation import ROW_POSITION, FileFailure, LoadToValidate, LoadValidation
 
 
 def validate_load(load: LoadToValidate, lake_root: Path | None = None) -> LoadValidation:
     """Run the kind's suite on every table of the load (and the volume check against the distributor's history)."""
-    verdict = LoadValidation(load)
     suite = suite_for(load.kind)
     if suite is None:
-        return verdict
+        return LoadValidation(load)
+    verdict = LoadValidation(load, period_columns=suite.period_columns)
     period, declared_by = load.declared_period, load.declared_by
     if period is None:
         period, declared_by = declared_period(load.file_name), "its name"
@@ -136,6 +46,22 @@ def validate_load(load: LoadToValidate, lake_root: Path | None = None) -> LoadVa
         if volume is not None:
             verdict.results.append(volume)
     return verdict
+
+
+class GreatExpectationsValidator:
+    """The kinds' suites (named by each `SourceKind.suite`), run with Great Expectations."""
+
+    def validate(self, load: LoadToValidate, lake_root: Path | None = None) -> LoadValidation:
+        return validate_load(load, lake_root)
+
+    def volume(self, load: LoadToValidate, lake_root: Path) -> dict | None:
+        suite = suite_for(load.kind)
+        if suite is None or not suite.volume:
+            return None
+        return volume_result(load, _history(lake_root, load.kind, load.distributor_code))
+
+
+GE_VALIDATOR = GreatExpectationsValidator()
 
 
 def _validate_table(verdict: LoadValidation, suite: Suite, ctx: SuiteContext, frame: pl.DataFrame, *, row_level: bool):

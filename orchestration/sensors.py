@@ -15,11 +15,11 @@ from dagster import (
 )
 
 from ingest.core.lake import Lake
+from orchestration.pipeline import ALERTED_BY_CALLER
 from orchestration.selection import assets_for_new_files
 from sellthrough.alerts import Alert, failure_details, failure_message, record_alert
 from sellthrough.config import Settings
 from sellthrough.inbox_watch import WatchState, find_new_files
-from sellthrough.pipeline import ALERTED_BY_CALLER
 
 ACTIVE = [DagsterRunStatus.QUEUED, DagsterRunStatus.NOT_STARTED, DagsterRunStatus.STARTING, DagsterRunStatus.STARTED]
 

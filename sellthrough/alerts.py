@@ -1,7 +1,7 @@
 """Alerts for failed runs: always a JSON file under data/alerts/ and a log line; a webhook POST when
 SELLTHROUGH_ALERT_WEBHOOK is set (the only network call Sellthrough makes, and only when configured).
 
-Every run path alerts: `sellthrough run` / `backfill` (cron, CI, a person: sellthrough/pipeline.py records the
+Every run path alerts: `sellthrough run` / `backfill` (cron, CI, a person: orchestration/pipeline.py records the
 alert itself and tags the run so the sensor does not repeat it), and the scheduled and sensor-started runs under
 the Dagster daemon (the `alert_on_run_failure` sensor, orchestration/sensors.py)."""
 

@@ -25,7 +25,7 @@ from sellthrough.cli_review import review_app
 from sellthrough.config import Settings
 
 if TYPE_CHECKING:
-    from sellthrough.pipeline import RunOutcome
+    from orchestration.pipeline import RunOutcome
 
 app = typer.Typer(help="Sellthrough: distributor files in, trusted secondary-sales marts out.", no_args_is_help=True)
 app.add_typer(review_app, name="review")
@@ -118,7 +118,7 @@ def run(
 ) -> None:
     """The nightly job: load new inbox files, build and test the warehouse, publish it. Non-zero on failure.
     Prints what this run loaded (files, rows, quarantine by kind and reason) and the marts there are."""
-    from sellthrough.pipeline import run_nightly
+    from orchestration.pipeline import run_nightly
     from sellthrough.summary import committed_load_ids
 
     started = time.monotonic()
@@ -153,7 +153,7 @@ def backfill(
 ) -> None:
     """Replay the inbox day by day: each day loads the files received by the end of that day (ingest only), then
     the last day runs the whole nightly job once (ingest, dbt build, publish). Non-zero on failure."""
-    from sellthrough.pipeline import backfill as run_backfill
+    from orchestration.pipeline import backfill as run_backfill
     from sellthrough.summary import committed_load_ids
 
     start, end = _parse_date(from_date, "--from"), _parse_date(to_date, "--to")
@@ -279,6 +279,7 @@ def preview(
 ) -> None:
     """Run one file through exactly what the nightly load runs (read, row checks, contract, expectations, period),
     load nothing, and show what it would load, what it would quarantine and why, and how its columns were read."""
+    from expectations.runner import GE_VALIDATOR
     from ingest.core.cell_safety import write_csv
     from ingest.core.lake import Lake
     from ingest.core.preview import PreviewRejected, preview_file
@@ -287,7 +288,12 @@ def preview(
     lake = Lake(settings.raw_dir)
     try:
         result = preview_file(
-            file, kind=kind, distributor_code=distributor, lake=lake, extra_layouts_dir=settings.layouts_dir
+            file,
+            kind=kind,
+            distributor_code=distributor,
+            lake=lake,
+            extra_layouts_dir=settings.layouts_dir,
+            validator=GE_VALIDATOR,
         )
     except PreviewRejected as rejected:
         if as_json:

@@ -28,6 +28,7 @@ SOURCE = SourceKind(
     description=$description_literal,
     contracts={LINES.table: LINES},
     read=read,
+    suite="expectations.suites.$name",  # its expectations, run on every load before it commits
     load_order=60,  # after masters (0), so items map to SKUs
 )
 '''

@@ -8,9 +8,15 @@ from pathlib import Path
 
 import pytest
 
+from expectations.runner import GE_VALIDATOR
 from ingest.core.lake import Lake
 from ingest.core.masters import MasterData
 from ingest.core.runner import ingest_inbox
+from ingest.core.validation import install_validator
+
+# the tests load files the way the night does: through the kinds' Great Expectations suites (ingest takes its
+# validator from the caller, ingest/core/validation.py)
+install_validator(GE_VALIDATOR)
 
 # forecasting (dbt Python models, statsforecast) costs seconds a build: on only for the shared tiny_network build,
 # whose published marts tests/test_forecast.py reads; every other test build makes the forecast marts empty

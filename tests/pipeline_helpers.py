@@ -10,8 +10,8 @@ from pathlib import Path
 import duckdb
 
 from generator import NetworkConfig, generate
+from orchestration.pipeline import run_nightly
 from sellthrough.config import DBT_PROJECT_DIR, Settings
-from sellthrough.pipeline import run_nightly
 
 TINY = NetworkConfig(seed=7, distributors=6, outlets=60, skus=12, days=62, start=date(2026, 7, 1))
 MARTS = (

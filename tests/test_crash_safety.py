@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 
 from ingest.core.locks import exclusive_lock
+from orchestration.pipeline import run_nightly
 from sellthrough.config import Settings
-from sellthrough.pipeline import run_nightly
 from tests.pipeline_helpers import copy_network, fingerprint, published_path
 
 pytestmark = pytest.mark.e2e
 
-RUN = "import sys, pathlib, sellthrough.pipeline as p; p.run_nightly(pathlib.Path(sys.argv[1]))"
+RUN = "import sys, pathlib, orchestration.pipeline as p; p.run_nightly(pathlib.Path(sys.argv[1]))"
 
 
 @pytest.mark.parametrize(

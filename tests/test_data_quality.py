@@ -13,8 +13,8 @@ from expectations.mart_suites import MART_SUITES
 from expectations.marts import MartVerdict, validate_mart
 from orchestration.assets.mart_checks import MART_KEYS, _result
 from orchestration.definitions import defs
+from orchestration.pipeline import run_nightly
 from sellthrough.build_report import BuildReport
-from sellthrough.pipeline import run_nightly
 from tests.pipeline_helpers import copy_network, fingerprint, published_path
 
 pytestmark = pytest.mark.e2e

@@ -10,7 +10,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from sellthrough.pipeline import run_nightly
+from orchestration.pipeline import run_nightly
 from tests.pipeline_helpers import TINY, copy_network, fingerprint, published_path
 
 pytestmark = pytest.mark.e2e

@@ -10,9 +10,10 @@ import polars as pl
 import pytest
 
 from expectations.docs import build_data_docs
-from expectations.runner import LoadToValidate, LoadValidation, validate_load, volume_result
+from expectations.runner import validate_load, volume_result
 from ingest.core.lake import VALIDATIONS_DIR, VALIDATIONS_SCHEMA, Lake
 from ingest.core.runner import ingest_inbox
+from ingest.core.validation import LoadToValidate, LoadValidation
 from ingest.distributor_sales.contract import SECONDARY_SALES
 from ingest.masters.contract import MASTERS
 from tests.conftest import SKUS, write_csv, write_rows

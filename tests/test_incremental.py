@@ -13,8 +13,8 @@ import pytest
 
 from expectations.docs import MART_VALIDATIONS_DIR
 from generator.files import write_delivered
+from orchestration.pipeline import run_nightly
 from sellthrough.config import DBT_TARGET_DIR
-from sellthrough.pipeline import run_nightly
 from tests.pipeline_helpers import MARTS, copy_network, fingerprint, published_path, run_dbt
 
 pytestmark = pytest.mark.e2e

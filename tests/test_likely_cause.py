@@ -20,7 +20,7 @@ import polars as pl
 import pytest
 from openpyxl import load_workbook
 
-from sellthrough.pipeline import run_nightly
+from orchestration.pipeline import run_nightly
 from tests.pipeline_helpers import copy_network, published_path
 
 pytestmark = pytest.mark.e2e

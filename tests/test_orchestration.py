@@ -17,8 +17,8 @@ from dagster import DagsterInstance, SensorResult, build_schedule_context, build
 from ingest.core import failpoints
 from ingest.core.lake import Lake
 from orchestration.definitions import NIGHTLY_SCHEDULE, defs, nightly_run_config
+from orchestration.pipeline import run_nightly
 from sellthrough.alerts import Alert, record_alert
-from sellthrough.pipeline import run_nightly
 from sellthrough.publish import connect_published
 from tests.pipeline_helpers import copy_network, fingerprint, published_path
 

@@ -17,8 +17,8 @@ import pytest
 
 from ingest.core.lake import Lake
 from ingest.core.runner import ingest_inbox
+from orchestration.pipeline import run_nightly
 from sellthrough.config import Settings
-from sellthrough.pipeline import run_nightly
 from tests.conftest import write_csv
 from tests.pipeline_helpers import copy_network
 from tests.pos_helpers import outlet, run_dbt, write_hierarchy

@@ -17,9 +17,9 @@ from dagster import AssetKey, DagsterInstance, build_sensor_context
 from ingest.core.files import sha256_of
 from orchestration.dbt import sellthrough_dbt_assets
 from orchestration.definitions import NIGHTLY_JOB, defs
+from orchestration.pipeline import run_nightly, run_requested
 from orchestration.selection import assets_for_new_files
 from sellthrough.config import DBT_TARGET_DIR
-from sellthrough.pipeline import run_nightly, run_requested
 from sellthrough.run_selection import dbt_nodes_for_kinds
 from tests.pipeline_helpers import copy_network, published_path
 

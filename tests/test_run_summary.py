@@ -15,9 +15,9 @@ import pytest
 from ingest.core.files import sha256_of
 from ingest.core.lake import LEDGER_DIR, Lake
 from ingest.core.runner import scan_inbox
+from orchestration.pipeline import RunOutcome
 from sellthrough.cli import _print_run_loads, _print_warehouse, _run_json
 from sellthrough.config import Settings
-from sellthrough.pipeline import RunOutcome
 from sellthrough.run_progress import LedgerWatch, PlainLines, files_waiting
 from sellthrough.summary import committed_load_ids, run_loads
 from tests.pipeline_helpers import published_path

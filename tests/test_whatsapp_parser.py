@@ -15,10 +15,11 @@ import pytest
 from ingest.core.errors import FileRejected
 from ingest.core.masters import MasterData
 from ingest.core.preview import preview_file
+from ingest.core.rules import mask_phones_in_text
 from ingest.core.runner import read_file
 from ingest.core.source import ReadContext
 from ingest.registry import source_kinds
-from ingest.whatsapp.authors import author_key, display_author, mask_phones_in_text
+from ingest.whatsapp.authors import author_key, display_author
 from ingest.whatsapp.parser import YearEvidence, chat_name, infer_years, parse_chat, parse_chat_file
 
 CORPUS = Path("/work/shared/corpus/whatsapp")

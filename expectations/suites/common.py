@@ -7,13 +7,11 @@ from datetime import datetime, time
 import great_expectations.expectations as gxe
 import polars as pl
 from stdnum import ean as ean_check
-from stdnum.in_ import gstin as gstin_check
 
 from expectations.model import Check, Severity, SuiteContext
 from ingest.core.rows import quote
-from sellthrough.outlets.validation import INDIA_LAT, INDIA_LON
+from ingest.core.rules import INDIA_LAT, INDIA_LON, MOBILE_REGEX, gstin_is_valid
 
-MOBILE_REGEX = r"^(?:\+91[\s-]?|0)?[6-9]\d{9}$"
 PINCODE_REGEX = r"^[1-9]\d{5}$"
 
 
@@ -207,7 +205,7 @@ def gstin_valid(column: str = "gstin", severity: Severity = "warning") -> Check:
         severity,
         reason=pl.format("GSTIN {} is not valid (shape or check character)", quote(pl.col(column))),
         reason_code="bad_gstin",
-        derived={f"_{column}_valid": _checked(column, gstin_check.is_valid, f"_{column}_valid")},
+        derived={f"_{column}_valid": _checked(column, gstin_is_valid, f"_{column}_valid")},
     )
 
 

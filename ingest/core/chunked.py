@@ -35,7 +35,6 @@ from pathlib import Path
 import polars as pl
 import pyarrow.parquet as pq
 
-from expectations.runner import LoadToValidate, _history, validate_load, volume_result
 from ingest.core.chunk_session import ChunkSession, chunk_session
 from ingest.core.contract import LEDGER_SCHEMA, QUARANTINE_SCHEMA
 from ingest.core.errors import FileRejected
@@ -46,6 +45,7 @@ from ingest.core.prepare import conform_tables, empty_quarantine, quarantine_fra
 from ingest.core.runner import FileOutcome, InboxFile, _write_ledger
 from ingest.core.source import ReadContext, ReadResult, SourceKind
 from ingest.core.text import ROW_NUMBER, TextLimits, iter_blocks
+from ingest.core.validation import LoadToValidate, Validator
 
 log = logging.getLogger("sellthrough.ingest")
 CHUNK_ROWS = 200_000  # rows read, checked and written at a time
@@ -139,7 +139,7 @@ class Appender:
 
 
 def load_in_chunks(
-    item: InboxFile, kind: SourceKind, ctx: ReadContext, lake: Lake, ledger: dict, metadata: dict
+    item: InboxFile, kind: SourceKind, ctx: ReadContext, lake: Lake, ledger: dict, metadata: dict, validator: Validator
 ) -> FileOutcome:
     """The nightly load of one large text file (see the module docstring); never raises for a bad file."""
     load_id = ledger["load_id"]
@@ -149,7 +149,7 @@ def load_in_chunks(
     validations = pl.DataFrame(schema=VALIDATIONS_SCHEMA)
     try:
         blocks = _parse(item, scratch / load_id, TextLimits.from_env())
-        totals, validations = _load_blocks(item, kind, ctx, lake, metadata, blocks, appender)
+        totals, validations = _load_blocks(item, kind, ctx, lake, metadata, blocks, appender, validator)
         written = appender.commit()
     except LakeWriteError:
         appender.abort()
@@ -236,6 +236,7 @@ def _load_blocks(
     metadata: dict,
     blocks: Blocks,
     appender: Appender,
+    validator: Validator,
 ) -> tuple[Totals, pl.DataFrame]:
     session = ChunkSession(item.path, day_first=blocks.day_first())
     totals = Totals()
@@ -267,7 +268,7 @@ def _load_blocks(
             result.period,
             result.derived_tables,
         )
-        verdict = validate_load(load)  # the volume check runs once, on the whole file, below
+        verdict = validator.validate(load)  # the volume check runs once, on the whole file, below
         results.append(verdict.results_frame())
         if verdict.rejected:
             raise FileRejected("expectations_failed", verdict.rejection_message())
@@ -289,7 +290,7 @@ def _load_blocks(
             "accounting_error",
             f"{item.name}: read {totals.rows_read} rows but accounted for {accounted}; nothing was loaded",
         )
-    return totals, _merged_results(results, item, kind, lake, metadata, totals)
+    return totals, _merged_results(results, item, lake, metadata, totals, validator)
 
 
 def _read_block(item: InboxFile, kind: SourceKind, ctx: ReadContext, session: ChunkSession) -> ReadResult | None:
@@ -308,7 +309,7 @@ def _in_column_order(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _merged_results(
-    results: list[pl.DataFrame], item: InboxFile, kind: SourceKind, lake: Lake, metadata: dict, totals: Totals
+    results: list[pl.DataFrame], item: InboxFile, lake: Lake, metadata: dict, totals: Totals, validator: Validator
 ) -> pl.DataFrame:
     """One result per expectation for the whole file (counts summed, failed if any block failed), and the
     volume check on the file's total rows and period."""
@@ -343,11 +344,7 @@ def _merged_results(
         totals.rows_read,
         totals.period,
     )
-    from expectations.suites import suite_for
-
-    suite = suite_for(kind.name)
-    if suite is not None and suite.volume:
-        volume = volume_result(whole, _history(lake.root, kind.name, item.distributor_code))
-        if volume is not None:
-            merged = pl.concat([merged, pl.DataFrame([volume], schema=VALIDATIONS_SCHEMA)])
+    volume = validator.volume(whole, lake.root)
+    if volume is not None:
+        merged = pl.concat([merged, pl.DataFrame([volume], schema=VALIDATIONS_SCHEMA)])
     return merged

@@ -5,7 +5,8 @@ contract (conform, not-null) -> the kind's Great Expectations suite (file-level 
 ones quarantine the row) -> the file's period (declared, else its dates; none when nothing loads).
 
 `ingest.core.runner` commits what `prepare_load` returns (or a failed ledger row); `sellthrough preview` shows it.
-Nothing else decides what a file loads, so a preview and the night agree by construction.
+Nothing else decides what a file loads, so a preview and the night agree by construction. The expectations are
+the caller's `Validator` (ingest/core/validation.py): ingest imports nothing above it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from pathlib import Path
 
 import polars as pl
 
-from expectations.runner import LoadToValidate, LoadValidation, validate_load
 from ingest.core.chunk_session import active_session
 from ingest.core.contract import QUARANTINE_SCHEMA
 from ingest.core.errors import FileRejected
@@ -27,6 +27,7 @@ from ingest.core.lake import VALIDATIONS_SCHEMA
 from ingest.core.references import quarantine_unknown_references
 from ingest.core.source import ReadContext, ReadResult, SourceKind
 from ingest.core.text import TextLimits
+from ingest.core.validation import LoadToValidate, LoadValidation, Validator
 
 log = logging.getLogger("sellthrough.ingest")
 
@@ -158,11 +159,12 @@ def prepare_load(
     *,
     load_id: str,
     loaded_at: datetime,
+    validator: Validator,
     lake_root: Path | None = None,
 ) -> PreparedLoad:
     """Every step the nightly load runs on one file, nothing written. Never raises for a bad file: a rejection
-    (or a reader crash, as `unreadable`) is returned in `rejected`. `lake_root` gives the expectations the
-    distributor's history (the volume check); without it that warning is skipped."""
+    (or a reader crash, as `unreadable`) is returned in `rejected`. `validator` runs the kind's expectations;
+    `lake_root` gives them the distributor's history (the volume check); without it that warning is skipped."""
     metadata = {"_load_id": load_id, "_source_file": ctx.file_name, "_loaded_at": loaded_at}
     prepared = PreparedLoad(
         kind.name,
@@ -178,7 +180,7 @@ def prepare_load(
         result = read_file(path, kind, ctx)
         tables = conform_tables(result, kind, metadata, ctx.file_name)
         quarantine = quarantine_frame(result.quarantine, metadata, kind.name, ctx.distributor_code)
-        verdict = _validate(kind.name, ctx, load_id, loaded_at, tables, result, lake_root)
+        verdict = _validate(validator, kind.name, ctx, load_id, loaded_at, tables, result, lake_root)
         prepared.validations = verdict.results_frame()
         if verdict.rejected:
             raise FileRejected("expectations_failed", verdict.rejection_message())
@@ -212,6 +214,7 @@ def _final_period(result: ReadResult, verdict: LoadValidation) -> tuple[date, da
 
 
 def _validate(
+    validator: Validator,
     kind: str,
     ctx: ReadContext,
     load_id: str,
@@ -220,7 +223,7 @@ def _validate(
     result: ReadResult,
     lake_root: Path | None,
 ) -> LoadValidation:
-    """The kind's expectations (expectations/suites) on the conformed tables, before anything is written."""
+    """The kind's expectations (the validator's) on the conformed tables, before anything is written."""
     load = LoadToValidate(
         load_id,
         ctx.file_name,
@@ -234,7 +237,7 @@ def _validate(
         declared_period=result.period if result.period_declared else None,
         declared_by=result.period_declared,
     )
-    return validate_load(load, lake_root)
+    return validator.validate(load, lake_root)
 
 
 def quarantine_frame(frame: pl.DataFrame, metadata: dict, kind: str, distributor_code: str) -> pl.DataFrame:

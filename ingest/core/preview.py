@@ -17,6 +17,7 @@ from ingest.core.masters import MasterData
 from ingest.core.prepare import STEPS, PreparedLoad, prepare_load
 from ingest.core.runner import layouts_beside
 from ingest.core.source import ReadContext, ReadResult, SourceKind
+from ingest.core.validation import Validator, resolve_validator
 from ingest.registry import source_kinds
 
 DOCUMENT_COLUMNS = ("invoice_number", "doc_number", "voucher_number", "order_id")
@@ -147,11 +148,14 @@ def preview_file(
     masters: MasterData | None = None,
     lake: Lake | None = None,
     extra_layouts_dir: Path | None = None,
+    validator: Validator | None = None,
 ) -> Preview:
     """Run `path` through the nightly load's steps; with no `kind`, take it from an inbox path or try each kind
     until one reads the file. `lake` (the data folder's) gives the masters, the review decisions, the history
-    the volume check compares with and whether these bytes were loaded already. Raises PreviewRejected when the
-    night would reject the file."""
+    the volume check compares with and whether these bytes were loaded already. `validator`: the expectations
+    (`expectations.runner.GE_VALIDATOR`), else the installed one. Raises PreviewRejected when the night would
+    reject the file."""
+    validator = resolve_validator(validator)
     kinds = source_kinds()
     path = path.resolve()
     inferred_kind, inferred_distributor = _from_inbox_path(path, kinds)
@@ -169,7 +173,9 @@ def preview_file(
             raise FileRejected("unknown_kind", f"no source kind {name!r}; known: {', '.join(kinds)}")
         ctx = ReadContext(_file_name(path, name, distributor), distributor, masters, extra_layouts_dir)
         root = lake.root if lake is not None else None
-        prepared = prepare_load(path, kinds[name], ctx, load_id=load_id, loaded_at=loaded_at, lake_root=root)
+        prepared = prepare_load(
+            path, kinds[name], ctx, load_id=load_id, loaded_at=loaded_at, validator=validator, lake_root=root
+        )
         rejected = prepared.rejected
         warnings = _warnings(path, name, distributor_code, inferred_distributor, masters, lake)
         if rejected is None:

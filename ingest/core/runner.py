@@ -25,6 +25,7 @@ from ingest.core.retries import Attempts, Decision, masters_version, retry_key
 from ingest.core.reviews import ReviewStore
 from ingest.core.skipped import SkippedFile, is_linked, unscanned_files
 from ingest.core.source import ReadContext, ReadResult, SourceKind
+from ingest.core.validation import Validator, resolve_validator
 from ingest.registry import all_schemas, source_kinds
 
 log = logging.getLogger("sellthrough.ingest")
@@ -108,10 +109,13 @@ def ingest_inbox(
     progress: Progress | None = None,
     extra_layouts_dir: Path | None = None,
     received_until: datetime | None = None,
+    validator: Validator | None = None,
 ) -> list[FileOutcome]:
     """Load every new file of the inbox into the lake. Never raises for a bad file: it is recorded.
     `extra_layouts_dir`: the deployment's layouts, by default `config/layouts/` beside the inbox (the data folder's,
-    `Settings.layouts_dir`)."""
+    `Settings.layouts_dir`). `validator`: the expectations (`expectations.runner.GE_VALIDATOR`), else the installed
+    one (ingest/core/validation.py)."""
+    validator = resolve_validator(validator)
     if extra_layouts_dir is None:
         extra_layouts_dir = layouts_beside(inbox)
     registry = source_kinds()
@@ -149,7 +153,7 @@ def ingest_inbox(
             else:
                 ctx = ReadContext(item.name, item.distributor_code, masters, extra_layouts_dir)
                 retry_of = decision.earlier_load_id if decision.action == "retry" else None
-                outcome = _load_one(item, kind, ctx, sha, lake, (key, retry_of), clock.now())
+                outcome = _load_one(item, kind, ctx, sha, lake, (key, retry_of), clock.now(), validator)
                 outcomes.append(outcome)
                 attempts.record(sha, {**outcome.as_dict(), "retry_key": key})
                 if kind.load_order == 0 and outcome.status == "loaded":
@@ -172,6 +176,7 @@ def _load_one(
     lake: Lake,
     retry: tuple[str, str | None],
     loaded_at: datetime,
+    validator: Validator,
 ) -> FileOutcome:
     load_id = new_load_id(loaded_at, sha)
     ledger = {
@@ -190,9 +195,11 @@ def _load_one(
         from ingest.core.chunked import load_in_chunks  # imports this module
 
         metadata = {"_load_id": load_id, "_source_file": item.name, "_loaded_at": loaded_at}
-        return load_in_chunks(item, kind, ctx, lake, ledger, metadata)
+        return load_in_chunks(item, kind, ctx, lake, ledger, metadata, validator)
     # the one code path: what `sellthrough preview` runs too (ingest/core/prepare.py)
-    prepared = prepare_load(item.path, kind, ctx, load_id=load_id, loaded_at=loaded_at, lake_root=lake.root)
+    prepared = prepare_load(
+        item.path, kind, ctx, load_id=load_id, loaded_at=loaded_at, validator=validator, lake_root=lake.root
+    )
     if prepared.rejected is not None:
         rejected = prepared.rejected
         log.error("rejected %s: %s", item.name, rejected)

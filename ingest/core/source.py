@@ -106,6 +106,10 @@ class SourceKind:
     description: str
     contracts: Mapping[str, Contract]
     read: Reader
+    # the module whose `SUITE` judges its loads before they commit (`expectations.suites.<name>`, run by the
+    # caller's validator, ingest/core/validation.py); None: its loads are not validated. Named, not imported:
+    # ingest imports nothing above it.
+    suite: str | None
     load_order: int = 100  # masters (0) load before the kinds that map against them
     file_patterns: tuple[str, ...] = field(default=("*",))
     # extra `sellthrough preview` totals computed from the read (e.g. messages for chats); merged into `totals`

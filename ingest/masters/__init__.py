@@ -10,6 +10,7 @@ SOURCE = SourceKind(
     description="Brand master snapshots (CSV, xlsx) to raw/masters_*",
     contracts={c.table: c for c in MASTERS.values()},
     read=read,
+    suite="expectations.suites.masters",
     load_order=0,
     file_rank=lambda name: entity_rank(master_entity(name)),
 )

@@ -15,12 +15,13 @@ import polars as pl
 from ingest.core.errors import FileRejected
 from ingest.core.headers import Field
 from ingest.core.rows import RowCheck, apply_checks, quote
+from ingest.core.rules import mask_phone
 from ingest.core.source import ReadContext, ReadResult
 from ingest.core.tabular import read_table_rows
 from ingest.core.values import parse_date, parse_integer, parse_number
 from ingest.masters.contract import MASTERS, file_columns
 from ingest.masters.hierarchy import with_hierarchy
-from ingest.whatsapp.authors import author_key, display_author, mask_phone
+from ingest.whatsapp.authors import author_key, display_author
 
 KIND = "masters"
 SENDER = "sender"  # chat_senders.csv: a phone number or saved name, hashed at read time (never stored)

@@ -23,6 +23,7 @@ SOURCE = SourceKind(
     description="Modern-trade chains' POS sell-out (CSV, xlsx) to raw/pos_sales",
     contracts={POS_SALES.table: POS_SALES},
     read=read,
+    suite="expectations.suites.pos_sales",
     load_order=40,
     preview_totals=_preview_totals,
 )

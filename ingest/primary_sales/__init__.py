@@ -9,6 +9,7 @@ SOURCE = SourceKind(
     description="Brand ERP primary sales and credit notes (CSV, xlsx) to raw/primary_sales",
     contracts={PRIMARY_SALES.table: PRIMARY_SALES},
     read=read,
+    suite="expectations.suites.primary_sales",
     load_order=10,
     chunked_text=True,  # each row is read on its own: a large CSV loads in chunks (ingest/core/chunked.py)
 )

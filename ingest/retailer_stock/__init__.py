@@ -14,5 +14,6 @@ SOURCE = SourceKind(
     ),
     contracts={LINES.table: LINES},
     read=read,
+    suite="expectations.suites.retailer_stock",
     load_order=60,  # after masters (0): items map to SKUs, stores to outlets
 )

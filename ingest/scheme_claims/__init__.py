@@ -9,5 +9,6 @@ SOURCE = SourceKind(
     description="Monthly scheme claims per scheme and retailer (CSV, xlsx) to raw/scheme_claims",
     contracts={SCHEME_CLAIMS.table: SCHEME_CLAIMS},
     read=read,
+    suite="expectations.suites.scheme_claims",
     load_order=20,
 )

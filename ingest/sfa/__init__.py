@@ -9,6 +9,7 @@ SOURCE = SourceKind(
     description="Field-sales app exports (JSON lines or CSV) to raw/sfa_visits and raw/sfa_order_lines",
     contracts={SFA_VISITS.table: SFA_VISITS, SFA_ORDER_LINES.table: SFA_ORDER_LINES},
     read=read,
+    suite="expectations.suites.sfa",
     load_order=60,
     file_patterns=("*.jsonl", "*.json", "*.csv", "*.ndjson"),
     preview_totals=preview_totals,

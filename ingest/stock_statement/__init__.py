@@ -9,5 +9,6 @@ SOURCE = SourceKind(
     description="Monthly distributor stock statements (xlsx, xls, CSV) to raw/stock_statement",
     contracts={STOCK_STATEMENT.table: STOCK_STATEMENT},
     read=read,
+    suite="expectations.suites.stock_statement",
     load_order=10,
 )

@@ -11,6 +11,7 @@ SOURCE = SourceKind(
     description="Tally Day Books (XML in UTF-16 or UTF-8, or Tally's Excel Day Book) to raw/tally_voucher_lines",
     contracts={TALLY_VOUCHER_LINES.table: TALLY_VOUCHER_LINES},
     read=read,
+    suite="expectations.suites.tally_daybook",
     load_order=10,
     preview_totals=preview_totals,
 )

@@ -10,6 +10,7 @@ SOURCE = SourceKind(
     description="WhatsApp chat exports (.txt, or the .zip export) to raw/whatsapp_messages and order lines",
     contracts={WHATSAPP_MESSAGES.table: WHATSAPP_MESSAGES, WHATSAPP_ORDER_LINES.table: WHATSAPP_ORDER_LINES},
     read=read,
+    suite="expectations.suites.whatsapp",
     load_order=50,
     file_patterns=("*.txt", "*.zip"),
     preview_totals=preview_totals,

@@ -15,17 +15,15 @@ import os
 import re
 from functools import cache, lru_cache
 
+from ingest.core.rules import clean_name, mask_phone
+
 log = logging.getLogger("sellthrough.ingest.whatsapp")
 
 HASH_KEY_ENV = "SELLTHROUGH_HASH_KEY"
 DEVELOPMENT_KEY = "sellthrough-development-key-not-for-production"
-MASK = "•"
 
 # A phone number as an author: only digits, '+', spaces, dashes, dots and brackets, with at least 7 digits.
 _PHONE_AUTHOR = re.compile(r"\+?[\d\s\u00a0\u202f().\-]+")
-# A phone number inside text: 8+ digits with '+', or 10+ digits, not part of a word, decimal or URL parameter.
-_PHONE_IN_TEXT = re.compile(r"(?<![\w.+/=])\+?\d(?:[ \u00a0\u202f\-()]{0,2}\d){7,}(?![\w])")
-_INVISIBLE = str.maketrans(dict.fromkeys("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"))
 
 
 def hash_key() -> bytes:
@@ -42,20 +40,15 @@ def _warn_development_key() -> None:
     log.warning("%s is not set: author keys use the development default key (not for production)", HASH_KEY_ENV)
 
 
-def clean_author(name: str) -> str:
-    """Invisible direction marks removed, non-breaking spaces made plain, whitespace collapsed."""
-    return " ".join(name.translate(_INVISIBLE).replace("\u00a0", " ").replace("\u202f", " ").split())
-
-
 def is_phone(name: str) -> bool:
-    cleaned = clean_author(name)
+    cleaned = clean_name(name)
     return bool(_PHONE_AUTHOR.fullmatch(cleaned)) and sum(c.isdigit() for c in cleaned) >= 7
 
 
 def _canonical(name: str) -> str:
     """What is hashed: a phone number as `+digits` (however it was spaced; an Indian mobile written without its
     country code, `98765 43210` or `098765 43210`, as `+91...` so a master and a chat agree), a name as cleaned."""
-    cleaned = clean_author(name)
+    cleaned = clean_name(name)
     if is_phone(cleaned):
         digits = "".join(c for c in cleaned if c.isdigit())
         if cleaned.startswith("+"):
@@ -72,40 +65,8 @@ def author_key(name: str, key: bytes | str | None = None) -> str:
     return hmac.new(secret, _canonical(name).encode(), hashlib.sha256).hexdigest()
 
 
-def mask_phone(number: str) -> str:
-    """Keep a leading `+country` group and the last four digits; every other digit becomes `•`."""
-    cleaned = clean_author(number)
-    keep_from = sum(c.isdigit() for c in cleaned) - 4
-    country = 0
-    if cleaned.startswith("+"):
-        head = re.match(r"\+(\d{1,3})[\s\-(]", cleaned)
-        country = len(head.group(1)) if head else 0
-    out: list[str] = []
-    seen = 0
-    for char in cleaned:
-        if char.isdigit():
-            out.append(char if seen < country or seen >= keep_from else MASK)
-            seen += 1
-        else:
-            out.append(char)
-    return "".join(out)
-
-
 @lru_cache(maxsize=65_536)
 def display_author(name: str) -> str:
     """The author as people may see it: a saved contact name as is, a phone number masked."""
-    cleaned = clean_author(name)
+    cleaned = clean_name(name)
     return mask_phone(cleaned) if is_phone(cleaned) else cleaned
-
-
-def mask_phones_in_text(text: str) -> str:
-    """Every phone number inside free text masked like `mask_phone` (8+ digits after '+', or 10+ digits)."""
-    return _PHONE_IN_TEXT.sub(_mask_match, text)
-
-
-def _mask_match(match: re.Match[str]) -> str:
-    found = match.group(0)
-    digits = sum(c.isdigit() for c in found)
-    if digits >= 10 or (found.startswith("+") and digits >= 8):
-        return mask_phone(found)
-    return found

@@ -18,7 +18,8 @@ import polars as pl
 from rapidfuzz import fuzz, process
 
 from ingest.core.masters import MasterData
-from ingest.whatsapp.authors import author_key, clean_author, is_phone
+from ingest.core.rules import clean_name
+from ingest.whatsapp.authors import author_key, is_phone
 from ingest.whatsapp.order_text import STOP_WORDS, content_tokens, split_pack, words
 
 _GENERIC = ("store", "stores", "general", "traders", "provision", "provisions", "departmental", "enterprises")
@@ -29,7 +30,7 @@ TYPO_RATIO = 80
 
 
 def normal_key(text: str) -> str:
-    return re.sub(r"[^0-9a-z\u0900-\u097f]", "", clean_author(text).lower())
+    return re.sub(r"[^0-9a-z\u0900-\u097f]", "", clean_name(text).lower())
 
 
 def _distinctive(name: str) -> str:

@@ -10,8 +10,9 @@ import polars as pl
 
 from ingest.core.contract import QUARANTINE_SCHEMA
 from ingest.core.errors import FileRejected
+from ingest.core.rules import mask_phones_in_text
 from ingest.core.source import ReadContext, ReadResult
-from ingest.whatsapp.authors import author_key, display_author, hash_key, mask_phones_in_text
+from ingest.whatsapp.authors import author_key, display_author, hash_key
 from ingest.whatsapp.contract import WHATSAPP_MESSAGES, WHATSAPP_ORDER_LINES
 from ingest.whatsapp.orders import DEFAULT_THRESHOLD, Catalogue, OrderContext, Settings, extract_orders
 from ingest.whatsapp.parser import chat_name, parse_chat_file

@@ -18,6 +18,7 @@ from dagster import (
     multi_asset,
 )
 
+from expectations.runner import GE_VALIDATOR
 from ingest.core.lake import VALIDATIONS_DIR, Lake
 from ingest.core.runner import ingest_inbox
 from ingest.core.skipped import unscanned_files
@@ -58,6 +59,7 @@ def _ingest_asset(kind: SourceKind, upstream: list[AssetKey]):
             kinds=[kind.name],
             extra_layouts_dir=settings.layouts_dir,
             received_until=sellthrough.received_until_datetime(),
+            validator=GE_VALIDATOR,
         )
         statuses = Counter(o.status for o in outcomes)
         for outcome in outcomes:

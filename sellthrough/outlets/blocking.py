@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from sellthrough.outlets.validation import gps_impossible
+from ingest.core.rules import gps_impossible
 
 CELL_LAT_DEG = 0.00135
 CELL_LON_DEG = 0.0017

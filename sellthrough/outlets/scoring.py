@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import polars as pl
 from rapidfuzz import fuzz, process
 
-from sellthrough.outlets.validation import gps_impossible, gstin_is_valid
+from ingest.core.rules import gps_impossible, gstin_is_valid
 
 EARTH_RADIUS_M = 6_371_008.8
 ATTRIBUTES = ("name_key", "name_plain", "phone_key", "gstin_key", "latitude", "longitude", "gps_ok", "gstin_ok")

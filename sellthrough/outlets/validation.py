@@ -1,4 +1,5 @@
-"""Retailer flags on the outlet master: invalid GSTIN, impossible GPS, phone not a valid Indian mobile.
+"""Retailer flags on the outlet master: invalid GSTIN, impossible GPS, phone not a valid Indian mobile (the rules:
+`ingest/core/rules.py`).
 
 Not here: "no sale for 90 days" needs the sales lines; it belongs in SQL (a dbt model over the current secondary
 sales, per master_outlet_id) and is left for later.
@@ -6,45 +7,10 @@ sales, per master_outlet_id) and is left for later.
 
 from __future__ import annotations
 
-import re
-
 import polars as pl
-from stdnum.in_ import gstin as gstin_check
 
+from ingest.core.rules import gps_impossible, gstin_is_valid, mobile_is_valid
 from sellthrough.outlets.normalise import gstin_key
-
-# India's bounding box (mainland and islands), generous by a fraction of a degree
-INDIA_LAT = (6.0, 37.6)
-INDIA_LON = (68.0, 97.5)
-MOBILE = re.compile(r"[6-9]\d{9}")
-
-
-def gstin_is_valid(gstin: str | None) -> bool:
-    """A GSTIN with the right shape and check character (python-stdnum)."""
-    return gstin is not None and gstin_check.is_valid(gstin)
-
-
-def mobile_is_valid(phone: object) -> bool:
-    """An Indian mobile: 10 digits starting 6-9, optionally after +91, 91 or 0."""
-    if phone is None:
-        return False
-    digits = re.sub(r"\D", "", str(phone).removesuffix(".0"))
-    for prefix in ("91", "0"):
-        if len(digits) > 10 and digits.startswith(prefix):
-            digits = digits.removeprefix(prefix)
-    return MOBILE.fullmatch(digits) is not None
-
-
-def gps_impossible() -> pl.Expr:
-    """Missing, (0, 0), or outside India's bounding box."""
-    lat, lon = pl.col("latitude"), pl.col("longitude")
-    return (
-        lat.is_null()
-        | lon.is_null()
-        | ((lat == 0) & (lon == 0))
-        | ~lat.is_between(*INDIA_LAT)
-        | ~lon.is_between(*INDIA_LON)
-    ).fill_null(True)
 
 
 def flag_outlets(outlets: pl.DataFrame) -> pl.DataFrame:

@@ -24,7 +24,7 @@ from dagster import (
 )
 
 from orchestration.definitions import defs
-from sellthrough.pipeline import ALERTED_BY_CALLER
+from orchestration.pipeline import ALERTED_BY_CALLER
 from sellthrough.publish import check_self_contained, connect_published
 from tests.pipeline_helpers import published_path
 

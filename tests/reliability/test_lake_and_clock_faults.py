@@ -147,7 +147,7 @@ def test_a_corrupt_warehouse_is_set_aside_and_restored_from_the_published_copy(n
 
 
 def test_a_second_run_waits_for_the_first_then_refuses_clearly(network: Path, monkeypatch) -> None:
-    from sellthrough.pipeline import run_nightly
+    from orchestration.pipeline import run_nightly
 
     monkeypatch.setenv("SELLTHROUGH_RUN_LOCK_WAIT_SECONDS", "1")
     published = network / "published" / "sellthrough.duckdb"

@@ -24,9 +24,9 @@ import pytest
 
 from bench.hostile_files import write_lying_xlsx, write_one_line
 from ingest.core.lake import Lake
+from orchestration.pipeline import run_nightly
 from sellthrough.build_report import BuildReport
 from sellthrough.config import Settings
-from sellthrough.pipeline import run_nightly
 from sellthrough.publish import check_self_contained, connect_published
 from sellthrough.status import skipped_files
 from tests.pipeline_helpers import fingerprint

@@ -1,4 +1,8 @@
-"""Run the Dagster jobs in this process (what `sellthrough run`, `backfill`, the demo and the tests use)."""
+"""Run the Dagster jobs in this process (what `sellthrough run`, `backfill`, the demo and the tests use).
+
+Here, beside the definitions it runs, so that orchestration imports sellthrough and never the other way; the
+command line (sellthrough/cli.py, the entry point above both) calls it.
+"""
 
 from __future__ import annotations
 
