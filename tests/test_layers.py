@@ -1,6 +1,7 @@
 """Layers that point one way, read from the source with `ast` (every import, at the top of a module or inside a
 function): ingest imports nothing above it; only the command line, the entry point above both, imports
-orchestration from sellthrough; every kind names its suite and every suite is named by its kind."""
+orchestration from sellthrough; every kind names its suite and every suite is named by its kind; the load runs
+the validator its caller gives it, and refuses to load without one."""
 
 from __future__ import annotations
 
@@ -10,6 +11,10 @@ from pathlib import Path
 import pytest
 
 from expectations.suites import suite_for
+from ingest.core import validation
+from ingest.core.lake import Lake
+from ingest.core.runner import ingest_inbox
+from ingest.core.validation import FileFailure, LoadToValidate, LoadValidation, NoValidator
 from ingest.registry import source_kinds
 from sellthrough.config import REPO_ROOT
 
@@ -81,3 +86,34 @@ def test_every_suite_module_is_named_by_a_kind() -> None:
         )
     }
     assert with_suite and with_suite <= named
+
+
+class Refuser:
+    """A validator that rejects every file and remembers what it was shown."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, tuple[str, ...]]] = []
+
+    def validate(self, load: LoadToValidate, lake_root: Path | None = None) -> LoadValidation:
+        self.seen.append((load.file_name, tuple(load.tables)))
+        return LoadValidation(load, file_failures=[FileFailure("any", "refused_by_caller", "every file")])
+
+    def volume(self, load: LoadToValidate, lake_root: Path) -> dict | None:
+        return None
+
+
+def test_the_load_runs_the_validator_its_caller_passes(inbox: Path, lake: Lake) -> None:
+    refuser = Refuser()
+    outcomes = ingest_inbox(inbox, lake, kinds=["masters"], validator=refuser)
+    assert sorted(name for name, _ in refuser.seen) == sorted(o.file_name for o in outcomes)
+    assert len(outcomes) == 2 and {o.status for o in outcomes} == {"failed"}
+    assert all("refused_by_caller" in (o.error or "") for o in outcomes)
+    ledger = lake.ledger()
+    assert ledger.height == 2 and set(ledger["error_code"].to_list()) == {"expectations_failed"}
+
+
+def test_without_a_validator_nothing_loads(inbox: Path, lake: Lake, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(validation, "_installed", [])
+    with pytest.raises(NoValidator):
+        ingest_inbox(inbox, lake, kinds=["masters"])
+    assert lake.ledger().height == 0
