@@ -154,8 +154,9 @@ $description, scaffolded by `sellthrough new-source $name`. Edit this page as th
 - Raw table `raw/$table`: distributor_code, line_date, item_raw, sku_code, quantity_units, amount.
 - Quarantined rows: no item, a date or quantity that cannot be read, a negative quantity, an amount that is not a
   number, an unknown SKU (it goes to the review queue: `sellthrough review list`).
-- Expectations: `expectations/suites/$name.py`. dbt: `dbt_project/models/staging/$name/` (each load lands once),
-  `intermediate/int_${name}__current` (a re-sent file replaces the days it covers), `marts/$name/fct_${name}_lines`.
+- Expectations: `expectations/suites/$name.py` (named by `SOURCE.suite`). dbt: `dbt_project/models/staging/$name/`
+  (each load lands once), `intermediate/int_${name}__current` (a re-sent file replaces the days it covers),
+  `marts/$name/fct_${name}_lines`.
 """
 
 SUITE = '''"""Expectations on `raw/$table` ($title): run on every load before it commits."""
