@@ -96,7 +96,8 @@ def ensure_manifest() -> Path:
 
 
 class SellthroughDbtTranslator(DagsterDbtTranslator):
-    """Sources map to the Python assets' keys (`raw/<table>`, `derived/<table>`); models group by layer folder."""
+    """Sources map to the Python assets' keys (`raw/<table>`, `derived/<table>`); models group by layer folder, KPIs
+    (`kpi_*`, in their domain's marts folder) in analytics."""
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
         if dbt_resource_props["resource_type"] == "source":
@@ -114,7 +115,7 @@ class SellthroughDbtTranslator(DagsterDbtTranslator):
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         fqn = dbt_resource_props.get("fqn", [])
-        if "kpis" in fqn:
+        if dbt_resource_props.get("name", "").startswith("kpi_"):  # KPIs sit in their domain's marts folder
             return "analytics"
         for layer in ("staging", "intermediate", "marts"):
             if layer in fqn:
@@ -148,7 +149,7 @@ def sellthrough_dbt_assets(
         # every night against the same code (dbt's own advice; each costs a second or two per build)
         command += NIGHTLY_EXCLUDES
         # data tests on incremental models read the rows built since the published version (the whole table on
-        # the weekly full test run, a first night, a held-back model): macros/test_window.sql
+        # the weekly full test run, a first night, a held-back model): macros/testing/test_window.sql
         window = dbt_test_window(settings.published_path, full_tests=sellthrough.tests_whole_tables())
         os.environ[TEST_WINDOW_ENV] = window
         if not window:

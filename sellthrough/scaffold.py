@@ -1,10 +1,10 @@
 """`sellthrough new-source NAME`: scaffold a new source kind that works out of the box.
 
 It writes `ingest/<name>/` (`__init__.py` exposing SOURCE, `contract.py`, `reader.py`, `README.md`),
-`expectations/suites/<name>.py`, `dbt_project/models/staging/<name>/` (`_sources.yml`, `_models.yml`,
-`stg_<name>__lines.sql`, landing each committed load once), `intermediate/int_<name>__current` (supersession:
-a re-sent file replaces the days it covers), `marts/<name>/fct_<name>_lines` (one YAML per model) and
-`tests/test_<name>.py`. The kind reads a table of dated item lines (CSV or spreadsheet) to `raw/<name>_lines`,
+`expectations/suites/<name>.py`, `dbt_project/models/staging/<name>/` (`_sources.yml`, `stg_<name>__lines.sql`,
+landing each committed load once, and its `stg_<name>__lines.yml`), `intermediate/int_<name>__current`
+(supersession: a re-sent file replaces the days it covers), `marts/<name>/fct_<name>_lines` (one YAML per model)
+and `tests/test_<name>.py`. The kind reads a table of dated item lines (CSV or spreadsheet) to `raw/<name>_lines`,
 maps items to SKUs like the distributor files (unknown ones are quarantined as `unknown_sku` and land on the
 review queue); edit the contract and reader to the real source from there.
 """
@@ -69,8 +69,8 @@ class ScaffoldPaths:
             self.package / "README.md": "readme",
             self.suite: "suite",
             self.staging / "_sources.yml": "sources",
-            self.staging / "_models.yml": "models",
             self.staging / f"stg_{self.name}__lines.sql": "staging_sql",
+            self.staging / f"stg_{self.name}__lines.yml": "models",
             self.intermediate / f"int_{self.name}__current.sql": "intermediate_sql",
             self.intermediate / f"int_{self.name}__current.yml": "intermediate_yml",
             self.mart / f"fct_{self.name}_lines.sql": "mart_sql",

@@ -213,7 +213,7 @@ MODELS = """models:
 """
 
 STAGING_SQL = """-- $description from committed loads: one row per dated item line, per load, superseded or not
--- (int_${name}__current keeps the latest). Each committed load lands once (macros/landing.sql).
+-- (int_${name}__current keeps the latest). Each committed load lands once (macros/lake/landing.sql).
 {{ config(
     materialized='incremental',
     tags=['landing'],
@@ -238,7 +238,7 @@ where l._load_id in (select load_id from {{ ref('stg_ingest__loads') }} where st
 
 INTERMEDIATE_SQL = """-- $description that marts see.
 -- A re-sent file replaces the days it covers for its distributor; the raw layer and staging keep both
--- (macros/supersession.sql, int_ingest__supersessions).
+-- (macros/lake/supersession.sql, int_ingest__supersessions).
 {{ current_rows(ref('stg_${name}__lines'), 'line_date') }}
 """
 

@@ -10,7 +10,7 @@ after each publish this module records, per incremental model, how far the publi
 - landing tables (tag `landing`, appended by load): the newest `loaded_at` of the published ledger, so the test
   takes the rows of the loads committed from then on.
 
-The nightly dbt step passes these to dbt (SELLTHROUGH_TEST_WINDOW, read by macros/test_window.sql, which narrows
+The nightly dbt step passes these to dbt (SELLTHROUGH_TEST_WINDOW, read by macros/testing/test_window.sql, which narrows
 each data test of those models, as dbt's `where` config does) and the mart suites read the same rows. What is not
 recorded is tested whole: a model held back by a failed check (its rows are tested again until they publish), any
 table model, a first night, a full refresh (all rows are new), and every run with `full_tests` (the Sunday night

@@ -30,8 +30,8 @@ def test_readme_and_cli_help_describe_backfill_alike() -> None:
 
 
 def test_kpi_distribution_geo_levels_are_the_ones_its_yaml_names(tiny_network: Path) -> None:
-    models = yaml.safe_load((REPO_ROOT / "dbt_project" / "models" / "marts" / "kpis" / "_models.yml").read_text())
-    model = next(m for m in models["models"] if m["name"] == "kpi_distribution")
+    yml = REPO_ROOT / "dbt_project" / "models" / "marts" / "sales" / "kpi_distribution.yml"
+    [model] = yaml.safe_load(yml.read_text())["models"]
     description = next(c["description"] for c in model["columns"] if c["name"] == "geo_level")
     named = set(re.findall(r"[a-z]+", description.split(":")[0])) - {"or", "and"}
     with duckdb.connect(str(published_path(tiny_network)), read_only=True) as con:

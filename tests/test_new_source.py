@@ -61,9 +61,9 @@ def test_the_scaffold_writes_every_piece_and_nothing_in_the_repository(scaffolde
         "dbt_project/models/intermediate/int_retailer_app__current.yml",
         "dbt_project/models/marts/retailer_app/fct_retailer_app_lines.sql",
         "dbt_project/models/marts/retailer_app/fct_retailer_app_lines.yml",
-        "dbt_project/models/staging/retailer_app/_models.yml",
         "dbt_project/models/staging/retailer_app/_sources.yml",
         "dbt_project/models/staging/retailer_app/stg_retailer_app__lines.sql",
+        "dbt_project/models/staging/retailer_app/stg_retailer_app__lines.yml",
         "expectations/suites/retailer_app.py",
         "ingest/retailer_app/README.md",
         "ingest/retailer_app/__init__.py",
@@ -77,7 +77,7 @@ def test_the_scaffold_writes_every_piece_and_nothing_in_the_repository(scaffolde
     sources = yaml.safe_load((staging / "_sources.yml").read_text())["sources"][0]
     assert sources["name"] == NAME and sources["tables"][0]["name"] == f"{NAME}_lines"
     assert "/{identifier}/*.parquet" in sources["config"]["meta"]["external_location"]
-    [model] = yaml.safe_load((staging / "_models.yml").read_text())["models"]
+    [model] = yaml.safe_load((staging / f"stg_{NAME}__lines.yml").read_text())["models"]
     assert model["name"] == f"stg_{NAME}__lines" and model["description"] and model["data_tests"]
     assert f"landed_loads('{NAME}', '{NAME}_lines')" in (staging / f"stg_{NAME}__lines.sql").read_text()
     assert not (REPO_ROOT / "ingest" / NAME).exists()

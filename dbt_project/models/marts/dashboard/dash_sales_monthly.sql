@@ -1,6 +1,6 @@
 -- Net secondary sales per month x distributor x beat (on the invoice date) x master outlet x SKU: the complete
 -- months of the dashboard's fiscal-year-to-date figures (dash_sales_periods) and its monthly trends.
--- Incremental by month (macros/incremental_window.sql): a night rebuilds the months its files touch.
+-- Incremental by month (macros/incremental/incremental_window.sql): a night rebuilds the months its files touch.
 {{ config(
     materialized='incremental',
     incremental_strategy='append',

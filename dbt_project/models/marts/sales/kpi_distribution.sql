@@ -1,0 +1,14 @@
+-- Numeric and weighted distribution per SKU x month at geo_level national, zone, region, state and distributor
+-- (macros/rules/distribution.sql):
+--   numeric_distribution = outlets that bought the SKU / outlets that bought anything in the month
+--   weighted_distribution = category sales value of the outlets that bought the SKU / category sales value of all
+--   outlets (in the geography and month)
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    meta={'incremental_window': {'source_kinds': ['distributor_sales', 'tally_daybook'], 'date_column': 'month_start', 'align': 'month', 'fingerprint': 'secondary_sales_dims'}},
+    pre_hook="{{ incremental_window_prepare() }}",
+) }}
+
+{{ distribution_by(['sku_code', 'brand', 'category']) }}
