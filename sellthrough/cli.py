@@ -480,12 +480,16 @@ def dashboard(
 def new_source(
     name: Annotated[str, typer.Argument(help="The new kind's name: a lower-case Python identifier")],
     description: Annotated[str | None, typer.Option(help="One line: what the files are")] = None,
+    domain: Annotated[
+        str, typer.Option(help="Marts domain folder of its first mart: sales, stock, field, schemes, incentives, ops")
+    ] = "sales",
 ) -> None:
-    """Scaffold a new source kind (ingest package, expectations suite, dbt staging, test) that loads as is."""
+    """Scaffold a new source kind (ingest package, expectations suite, dbt staging, intermediate and mart, test)
+    that loads and reaches its mart as is."""
     from sellthrough.scaffold import ScaffoldError, scaffold_source
 
     try:
-        written = scaffold_source(name, description=description)
+        written = scaffold_source(name, description=description, domain=domain)
     except ScaffoldError as problem:
         err.print(f"[red]{problem}[/red]")
         raise typer.Exit(2) from None

@@ -3,7 +3,7 @@
 It writes `ingest/<name>/` (`__init__.py` exposing SOURCE, `contract.py`, `reader.py`, `README.md`),
 `expectations/suites/<name>.py`, `dbt_project/models/staging/<name>/` (`_sources.yml`, `stg_<name>__lines.sql`,
 landing each committed load once, and its `stg_<name>__lines.yml`), `intermediate/int_<name>__current`
-(supersession: a re-sent file replaces the days it covers), `marts/<name>/fct_<name>_lines` (one YAML per model)
+(supersession: a re-sent file replaces the days it covers), `marts/<domain>/fct_<name>_lines` (one YAML per model)
 and `tests/test_<name>.py`. The kind reads a table of dated item lines (CSV or spreadsheet) to `raw/<name>_lines`,
 maps items to SKUs like the distributor files (unknown ones are quarantined as `unknown_sku` and land on the
 review queue); edit the contract and reader to the real source from there.
@@ -25,6 +25,8 @@ from sellthrough.scaffold_templates import INIT_IMPORTS, READER_IMPORTS, TEMPLAT
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 DOC_WIDTH = 110  # a wrapped description, `"""` included, stays within ruff's 120
 RESERVED = frozenset({"core", "registry", "tests", "masters"})
+# the marts' domain folders (dbt_project/models/marts/<domain>/) a new kind's first mart can start in
+MART_DOMAINS = ("sales", "stock", "field", "schemes", "incentives", "ops")
 
 
 class ScaffoldError(ValueError):
@@ -35,6 +37,7 @@ class ScaffoldError(ValueError):
 class ScaffoldPaths:
     root: Path
     name: str
+    domain: str = "sales"
 
     @property
     def package(self) -> Path:
@@ -54,7 +57,7 @@ class ScaffoldPaths:
 
     @property
     def mart(self) -> Path:
-        return self.root / "dbt_project" / "models" / "marts" / self.name
+        return self.root / "dbt_project" / "models" / "marts" / self.domain
 
     @property
     def test(self) -> Path:
@@ -86,22 +89,28 @@ def check_name(name: str, root: Path = REPO_ROOT) -> None:
     if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in RESERVED:
         raise ScaffoldError(f"{name!r} is a reserved word")
     paths = ScaffoldPaths(root, name)
-    taken = [p for p in (paths.package, paths.suite, paths.staging, paths.mart, paths.test) if p.exists()]
-    taken += [p for p in paths.files() if p.parent == paths.intermediate and p.exists()]
+    taken = [p for p in (paths.package, paths.suite, paths.staging, paths.test) if p.exists()]
+    taken += [p for p in paths.files() if p.parent in (paths.intermediate, paths.mart) and p.exists()]
     if taken:
         raise ScaffoldError(f"{name!r} exists already: {', '.join(str(p.relative_to(root)) for p in taken)}")
 
 
-def scaffold_source(name: str, root: Path = REPO_ROOT, description: str | None = None) -> list[Path]:
-    """Write the new kind's files under `root` (the repository by default); returns them. Nothing is
-    overwritten: a bad or taken name raises ScaffoldError before anything is written."""
+def scaffold_source(
+    name: str, root: Path = REPO_ROOT, description: str | None = None, domain: str = "sales"
+) -> list[Path]:
+    """Write the new kind's files under `root` (the repository by default), its first mart in the marts' `domain`
+    folder; returns them. Nothing is overwritten: a bad or taken name raises ScaffoldError before anything is
+    written."""
+    if domain not in MART_DOMAINS:
+        raise ScaffoldError(f"{domain!r} is not a marts domain: one of {', '.join(MART_DOMAINS)}")
     check_name(name, root)
-    paths = ScaffoldPaths(root, name)
+    paths = ScaffoldPaths(root, name, domain)
     values = {
         "name": name,
         "title": name.replace("_", " "),
         "description": description or f"{name.replace('_', ' ').capitalize()} files",
         "table": f"{name}_lines",
+        "domain": domain,
     }
     values["description_doc"] = textwrap.fill(values["description"], DOC_WIDTH)
     values["description_literal"] = _string_literal(f"{values['description']} (CSV, xlsx) to raw/{values['table']}")

@@ -156,7 +156,7 @@ $description, scaffolded by `sellthrough new-source $name`. Edit this page as th
   number, an unknown SKU (it goes to the review queue: `sellthrough review list`).
 - Expectations: `expectations/suites/$name.py` (named by `SOURCE.suite`). dbt: `dbt_project/models/staging/$name/`
   (each load lands once), `intermediate/int_${name}__current` (a re-sent file replaces the days it covers),
-  `marts/$name/fct_${name}_lines`.
+  `marts/$domain/fct_${name}_lines`.
 """
 
 SUITE = '''"""Expectations on `raw/$table` ($title): run on every load before it commits."""

@@ -59,8 +59,8 @@ def test_the_scaffold_writes_every_piece_and_nothing_in_the_repository(scaffolde
     assert written == [
         "dbt_project/models/intermediate/int_retailer_app__current.sql",
         "dbt_project/models/intermediate/int_retailer_app__current.yml",
-        "dbt_project/models/marts/retailer_app/fct_retailer_app_lines.sql",
-        "dbt_project/models/marts/retailer_app/fct_retailer_app_lines.yml",
+        "dbt_project/models/marts/sales/fct_retailer_app_lines.sql",
+        "dbt_project/models/marts/sales/fct_retailer_app_lines.yml",
         "dbt_project/models/staging/retailer_app/_sources.yml",
         "dbt_project/models/staging/retailer_app/stg_retailer_app__lines.sql",
         "dbt_project/models/staging/retailer_app/stg_retailer_app__lines.yml",
@@ -194,6 +194,18 @@ def test_scaffolding_the_same_name_twice_writes_nothing(tmp_path: Path) -> None:
     with pytest.raises(ScaffoldError, match="exists already"):
         scaffold_source(NAME, root=tmp_path)
     assert reader.read_text() == "# edited by hand\n"
+
+
+def test_the_first_mart_goes_to_the_domain_asked_and_no_other(tmp_path: Path) -> None:
+    with pytest.raises(ScaffoldError, match="not a marts domain"):
+        scaffold_source(NAME, root=tmp_path, domain="retailer_app")
+    assert not (tmp_path / "ingest").exists()  # refused before anything is written
+    written = scaffold_source(NAME, root=tmp_path, domain="stock")
+    marts = tmp_path / "dbt_project" / "models" / "marts"
+    assert [p.relative_to(marts).as_posix() for p in written if marts in p.parents] == [
+        f"stock/fct_{NAME}_lines.sql",
+        f"stock/fct_{NAME}_lines.yml",
+    ]
 
 
 def test_a_long_description_with_colons_scaffolds_files_ruff_and_dbt_accept(tmp_path: Path) -> None:
