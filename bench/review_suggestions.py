@@ -32,8 +32,8 @@ from generator.reference import UNKNOWN_ITEMS
 from ingest.core.lake import Lake
 from ingest.core.masters import MasterData
 from ingest.core.name_match import outlet_suggestions
-from ingest.core.reviews import name_key
 from ingest.core.runner import ingest_inbox
+from ingest.core.values import name_key
 from sellthrough.review_queue import review_queue
 
 TARGET_TOP1 = 0.9

@@ -1,7 +1,8 @@
 """The review queue: names the pipeline could not match, for a person to decide on.
 
-Two sources feed it: rows quarantined as `unknown_sku` (distributor sales, stock statements, Tally), and WhatsApp
-order lines that need review because of their SKU or their outlet. Each distinct (review kind, distributor, name)
+Two sources feed it: rows quarantined as `unknown_sku` with an item to alias (their `subject`, subject_kind 'sku',
+written by `MasterData.unknown_sku_check` in every reader), and WhatsApp order lines that need review because of
+their SKU or their outlet. Each distinct (review kind, distributor, name)
 is one item, with its occurrence count, an example raw text and suggestions (`ingest/core/name_match.py`). An item
 is `pending` until the current masters resolve the name (a confirmed alias, or the brand's own alias table) or a
 person ignores it. Nothing is guessed: a name leaves the queue only by a decision in `ingest/core/reviews.py`'s
@@ -10,17 +11,20 @@ files (one by one, accepted in bulk above a score, or imported from a filled-in 
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field
 
 import polars as pl
 
+from ingest.core.contract import SUBJECT_SCHEMA
 from ingest.core.lake import Lake
 from ingest.core.masters import MasterData
 from ingest.core.name_match import outlet_suggestions
-from ingest.core.reviews import ReviewStore, name_key
+from ingest.core.reviews import ReviewStore
+from ingest.core.values import name_key
 
-UNKNOWN_SKU = re.compile(r"^unknown SKU '(?P<name>.+)': add an alias for distributor ", re.DOTALL)
+# Quarantine files written before the subject fields existed carry the item only in their sentence; for those
+# rows alone (subject_kind null) it is read from there. The dbt twin: stg_ingest__quarantined_rows.
+LEGACY_UNKNOWN_SKU = r"(?s)^unknown SKU '(.+)': add an alias for distributor "
 ORDER_LINES = "whatsapp_order_lines"
 
 
@@ -45,12 +49,6 @@ class ReviewItem:
 
     def as_dict(self) -> dict:
         return asdict(self)
-
-
-def unknown_sku_name(reason: str | None) -> str | None:
-    """The item as written, from an `unknown_sku` quarantine reason."""
-    found = UNKNOWN_SKU.match(reason or "")
-    return found.group("name") if found else None
 
 
 def review_queue(
@@ -114,9 +112,7 @@ def review_occurrences(lake: Lake) -> pl.DataFrame:
     """Every row / order line carrying a name to review: review_kind, distributor_code, source_kind, name, key,
     raw, load_id, file_name, loaded_at."""
     occurrences = pl.concat([_quarantined_names(lake), _order_line_names(lake)])
-    return occurrences.filter(pl.col("name").is_not_null()).with_columns(
-        key=pl.col("name").map_elements(name_key, return_dtype=pl.String)
-    )
+    return occurrences.filter(pl.col("name").is_not_null()).with_columns(key=name_key(pl.col("name")).fill_null(""))
 
 
 def _committed(lake: Lake) -> pl.DataFrame:
@@ -125,20 +121,33 @@ def _committed(lake: Lake) -> pl.DataFrame:
 
 def _quarantined_names(lake: Lake) -> pl.DataFrame:
     loads = _committed(lake)
-    frame = lake.read_table("_quarantine", loads["load_id"].to_list())
-    if frame.height:
-        frame = frame.filter(pl.col("reason_code") == "unknown_sku")
+    frame = quarantine_subjects(lake.read_table("_quarantine", loads["load_id"].to_list()))
+    frame = frame.filter((pl.col("reason_code") == "unknown_sku") & (pl.col("subject_kind") == "sku"))
     if frame.height == 0:
         return _empty()
     return frame.join(loads, left_on="_load_id", right_on="load_id").select(
         review_kind=pl.lit("sku"),
         distributor_code="distributor_code",
         source_kind="source_kind",
-        name=pl.col("reason").map_elements(unknown_sku_name, return_dtype=pl.String),
+        name="subject",
         raw="raw_values",
         load_id="_load_id",
         file_name="file_name",
         loaded_at="loaded_at",
+    )
+
+
+def quarantine_subjects(frame: pl.DataFrame) -> pl.DataFrame:
+    """Quarantine rows with their subject fields, those of files written before the fields existed filled in:
+    an `unknown_sku` sentence naming an item to alias gives subject (the item) and subject_kind 'sku'."""
+    frame = frame.with_columns([pl.lit(None, t).alias(c) for c, t in SUBJECT_SCHEMA.items() if c not in frame.columns])
+    if frame.height == 0:
+        return frame
+    legacy = pl.col("subject_kind").is_null() & (pl.col("reason_code") == "unknown_sku")
+    item = pl.col("reason").str.extract(LEGACY_UNKNOWN_SKU, 1)
+    return frame.with_columns(
+        subject=pl.when(legacy).then(item).otherwise(pl.col("subject")),
+        subject_kind=pl.when(legacy & item.is_not_null()).then(pl.lit("sku")).otherwise(pl.col("subject_kind")),
     )
 
 

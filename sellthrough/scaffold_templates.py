@@ -132,14 +132,12 @@ def _checks(ctx: ReadContext) -> list[RowCheck]:
             pl.col("amount").is_not_null() & pl.col("_amount").is_null(),
             pl.format("amount {} is not a number", quote(pl.col("amount"))),
         ),
-        RowCheck(  # the review queue (`sellthrough review list`) reads the item from this sentence
-            "unknown_sku",
-            pl.col("sku_code").is_null() & pl.lit(ctx.masters.has_skus),
-            pl.format(
-                "unknown SKU {}: add an alias for distributor {} (sellthrough review list)",
-                quote(pl.col("item")),
-                pl.lit(ctx.distributor_code),
-            ),
+        # an item no SKU maps to: the sentence, and the subject the review queue (`sellthrough review list`) reads;
+        # with no SKU master ever loaded, lines stay unmapped rather than quarantined
+        *(
+            [ctx.masters.unknown_sku_check(pl.col("item"), ctx.distributor_code, hint="sellthrough review list")]
+            if ctx.masters.has_skus
+            else []
         ),
     ]
 '''

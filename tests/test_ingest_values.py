@@ -7,7 +7,7 @@ from datetime import date
 import polars as pl
 import pytest
 
-from ingest.core.values import decide_day_first, normalise_key, parse_date, parse_integer, parse_number
+from ingest.core.values import decide_day_first, name_key, parse_date, parse_integer, parse_number
 
 
 @pytest.mark.parametrize(
@@ -61,6 +61,6 @@ def test_quantities_must_be_whole() -> None:
 
 def test_keys_ignore_case_space_and_punctuation() -> None:
     got = pl.DataFrame({"k": ["Crunchy  Glucose-100 G", "CRUNCHY GLUCOSE 100G"]}).select(
-        normalise_key(pl.col("k")).alias("k")
+        name_key(pl.col("k")).alias("k")
     )
     assert got["k"][0] == got["k"][1] == "crunchyglucose100g"

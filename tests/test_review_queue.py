@@ -16,11 +16,12 @@ from typer.testing import CliRunner
 
 from ingest.core.lake import Lake
 from ingest.core.masters import MasterData
-from ingest.core.reviews import ReviewStore, name_key
+from ingest.core.reviews import ReviewStore
 from ingest.core.runner import ingest_inbox
+from ingest.core.values import name_key
 from ingest.whatsapp.orders import Catalogue
 from sellthrough.cli import app
-from sellthrough.review_queue import review_queue, unknown_sku_name
+from sellthrough.review_queue import quarantine_subjects, review_queue
 from tests.conftest import write_rows
 
 SALES = "distributor_sales"
@@ -140,10 +141,43 @@ def test_decisions_are_upserted_atomically_by_name_key(tmp_path: Path) -> None:
     assert name_key("Gluco  Crunch 100-G") == "glucocrunch100g"
 
 
-def test_the_quarantine_reason_names_the_item() -> None:
-    reason = "unknown SKU 'Parle-G 1kg': add an alias for distributor D001 (closest: PG-1000 Parle-G Gold 1 kg 86)"
-    assert unknown_sku_name(reason) == "Parle-G 1kg"
-    assert unknown_sku_name("quantity is zero") is None
+def test_quarantined_unknown_items_carry_subject_and_suggestions_beside_the_sentence(first_load: Path) -> None:
+    lake = Lake(first_load / "raw")
+    quarantine = lake.read_table("_quarantine", lake.ledger()["load_id"].to_list())
+    assert quarantine["reason_code"].unique().to_list() == ["unknown_sku"]
+    assert set(quarantine["subject"]) == {ODD_NAME} and set(quarantine["subject_kind"]) == {"sku"}
+    row = quarantine.filter(pl.col("distributor_code") == "D001").row(0, named=True)
+    best = row["suggestions"][0]
+    assert best["code"] == "SKU0001" and best["score"] >= 80
+    # the sentence is written from the same fields, for the person reading it
+    assert row["reason"].startswith(f"unknown SKU '{ODD_NAME}': add an alias for distributor D001 (closest: ")
+    assert f"{best['code']} {best['name']} ({best['score']:.0f})" in row["reason"]
+
+
+def test_quarantine_files_written_before_the_subject_fields_still_feed_the_queue(first_load: Path) -> None:
+    lake = Lake(first_load / "raw")
+    before = [(i.distributor_code, i.name, i.occurrences) for i in review_queue(lake)]
+    old_columns = ["_load_id", "_source_file", "_sheet", "_row_number", "_loaded_at", "source_kind"]
+    old_columns += ["distributor_code", "reason_code", "reason", "raw_values"]
+    files = [p for p in (first_load / "raw" / "_quarantine").glob("*.parquet") if p.name != "_schema.parquet"]
+    for path in [*files, first_load / "raw" / "_quarantine" / "_schema.parquet"]:
+        pl.read_parquet(path).select(old_columns).write_parquet(path)  # as an older ingest wrote them
+    assert "subject" not in lake.read_table("_quarantine", [p.stem for p in files]).columns
+    assert before == [("D001", ODD_NAME, 3), ("D002", ODD_NAME, 1)]
+    assert [(i.distributor_code, i.name, i.occurrences) for i in review_queue(lake)] == before
+    legacy = quarantine_subjects(
+        pl.DataFrame(
+            {
+                "reason_code": ["unknown_sku", "unknown_sku", "zero_quantity"],
+                "reason": [
+                    "unknown SKU 'Parle-G 1kg': add an alias for distributor D001 (closest: PG-1000 Parle-G 1 kg (86))",
+                    "unknown SKU 'X': no SKU master is loaded yet: load masters/skus.csv first, then re-send this file",
+                    "quantity is zero",
+                ],
+            }
+        )
+    )
+    assert legacy.select("subject", "subject_kind").rows() == [("Parle-G 1kg", "sku"), (None, None), (None, None)]
 
 
 def test_a_confirmed_outlet_alias_matches_chat_outlets_exactly(tmp_path: Path, masters: MasterData) -> None:

@@ -16,8 +16,9 @@ from typer.testing import CliRunner
 
 from ingest.core.lake import Lake
 from ingest.core.masters import MasterData
-from ingest.core.reviews import ReviewStore, name_key
+from ingest.core.reviews import ReviewStore
 from ingest.core.runner import ingest_inbox
+from ingest.core.values import name_key
 from ingest.whatsapp.orders import Catalogue
 from sellthrough.cli import app
 from sellthrough.config import Settings

@@ -15,6 +15,15 @@ METADATA_SCHEMA: dict[str, pl.DataType] = {
     "_loaded_at": pl.Datetime("us"),
 }
 
+# A quarantine row's structured fields beside its sentence, so nothing downstream parses the sentence back:
+# subject, the value as written that matched nothing (an item name or code); subject_kind, what it should have
+# matched ('sku'); suggestions, the closest candidates, best first. Null where the check names no such value.
+SUGGESTION = pl.Struct({"code": pl.String, "name": pl.String, "score": pl.Float64})
+SUBJECT_SCHEMA: dict[str, pl.DataType] = {
+    "subject": pl.String(),
+    "subject_kind": pl.String(),
+    "suggestions": pl.List(SUGGESTION),
+}
 QUARANTINE_SCHEMA: dict[str, pl.DataType] = {
     **METADATA_SCHEMA,
     "source_kind": pl.String(),
@@ -22,6 +31,7 @@ QUARANTINE_SCHEMA: dict[str, pl.DataType] = {
     "reason_code": pl.String(),
     "reason": pl.String(),
     "raw_values": pl.String(),
+    **SUBJECT_SCHEMA,  # added later: quarantine files written before have none of these columns (read them as null)
 }
 
 LEDGER_SCHEMA: dict[str, pl.DataType] = {

@@ -8,12 +8,13 @@ from functools import cached_property
 
 import polars as pl
 
+from ingest.core.contract import SUGGESTION
 from ingest.core.lake import Lake
 from ingest.core.name_match import SkuMatcher
 from ingest.core.reviews import ReviewStore
-from ingest.core.rows import RowCheck, quote
+from ingest.core.rows import RowCheck, Subject, quote
 from ingest.core.units import SKU_UNIT_COLUMNS, declared_units, sku_packs
-from ingest.core.values import normalise_key
+from ingest.core.values import name_key
 
 SKU_COLUMNS = {
     "sku_code": pl.String,
@@ -68,14 +69,11 @@ class MasterData:
 
     def __post_init__(self) -> None:
         global_keys = pl.concat(
-            [
-                self.skus.select(key=normalise_key(pl.col(c)), sku_code="sku_code")
-                for c in ("sku_code", "sku_name", "ean")
-            ]
+            [self.skus.select(key=name_key(pl.col(c)), sku_code="sku_code") for c in ("sku_code", "sku_name", "ean")]
         )
         self._global = global_keys.drop_nulls("key").unique("key", keep="first")
         self._aliases = self.aliases.select(
-            "distributor_code", key=normalise_key(pl.col("alias")), sku_code="sku_code"
+            "distributor_code", key=name_key(pl.col("alias")), sku_code="sku_code"
         ).unique(["distributor_code", "key"], keep="last")
         self._units = self.skus.select("sku_code", "units_per_case")
         self.packs = sku_packs(self.skus)  # grams / millilitres in one piece, from pack_size
@@ -120,20 +118,37 @@ class MasterData:
             sku_units=latest("masters_sku_units", SKU_UNIT_COLUMNS),
         )
 
-    def unknown_sku_check(self, item: pl.Expr, distributor_code: str, closest: pl.Expr | None = None) -> RowCheck:
-        """A line whose item maps to no SKU (`sku_code` null) is quarantined `unknown_sku`: with an alias to add
-        (and the closest SKUs), or, where no SKU master was ever loaded, saying so (as the night would)."""
+    def unknown_sku_check(
+        self, item: pl.Expr, distributor_code: str, suggestions: pl.Expr | None = None, hint: str | None = None
+    ) -> RowCheck:
+        """A line whose item maps to no SKU (`sku_code` null) is quarantined `unknown_sku`, the one way every reader
+        writes it: a sentence saying to add an alias for the distributor (with the closest SKUs, else `hint`), and
+        the structured fields the review queue reads: subject (the item as written), subject_kind 'sku' and
+        suggestions (`suggestions`, the `_suggestions` column `with_suggestions` adds). Where no SKU master was
+        ever loaded the sentence says so instead, with no subject (an alias would not fix it)."""
+        unmapped = pl.col("sku_code").is_null()
         if not self.has_skus:
-            message = pl.format("unknown SKU {}: {}", quote(item), pl.lit(NO_SKU_MASTER))
-        elif closest is not None:
-            message = pl.format(
-                "unknown SKU {}: add an alias for distributor {} ({})", quote(item), pl.lit(distributor_code), closest
+            return RowCheck(
+                "unknown_sku", unmapped, pl.format("unknown SKU {}: {}", quote(item), pl.lit(NO_SKU_MASTER))
             )
-        else:
-            message = pl.format(
-                "unknown SKU {}: add an alias for distributor {}", quote(item), pl.lit(distributor_code)
-            )
-        return RowCheck("unknown_sku", pl.col("sku_code").is_null(), message)
+        sentence = pl.format("unknown SKU {}: add an alias for distributor {}", quote(item), pl.lit(distributor_code))
+        if suggestions is not None:
+            sentence = pl.format("{} ({})", sentence, closest_text(suggestions))
+        elif hint:
+            sentence = pl.format("{} ({})", sentence, pl.lit(hint))
+        return RowCheck("unknown_sku", unmapped, sentence, Subject(item, "sku", suggestions))
+
+    def with_suggestions(self, frame: pl.DataFrame, item_column: str, limit: int = 3) -> pl.DataFrame:
+        """`frame` with `_suggestions`: for each row whose item maps to no SKU, the closest SKUs with their scores
+        (List(SUGGESTION), best first; `suggest` runs once per distinct item)."""
+        unmatched = frame.filter(pl.col("sku_code").is_null() & pl.col(item_column).is_not_null())
+        items = unmatched[item_column].unique().to_list() if self._choices else []
+        found = [[{"code": c, "name": n, "score": score} for c, n, score in self.suggest(v, limit)] for v in items]
+        table = pl.DataFrame(
+            {item_column: items, "_suggestions": found},
+            schema={item_column: pl.String, "_suggestions": pl.List(SUGGESTION)},
+        )
+        return frame.join(table, on=item_column, how="left", nulls_equal=True)
 
     @property
     def has_skus(self) -> bool:
@@ -153,7 +168,7 @@ class MasterData:
         resolved: pl.Expr = pl.lit(None, pl.String)
         for i, column in enumerate(present):
             key = f"__key{i}"
-            items = items.with_columns(normalise_key(pl.col(column)).alias(key))
+            items = items.with_columns(name_key(pl.col(column)).alias(key))
             items = items.join(aliases.rename({"sku_code": f"__alias{i}"}), left_on=key, right_on="key", how="left")
             items = items.join(
                 self._global.rename({"sku_code": f"__global{i}"}), left_on=key, right_on="key", how="left"
@@ -179,9 +194,14 @@ class MasterData:
             for code, score in self._matcher.suggest(text, limit, distributor_code=distributor_code)
         ]
 
-    def suggestions(self, text: str | None, limit: int = 3, distributor_code: str | None = None) -> str:
-        """Closest SKUs for an unmatched name, with scores, for the person who reviews it."""
-        if not text or not self._choices:
-            return "no SKU master loaded" if not self._choices else "no item given"
-        found = self.suggest(text, limit, distributor_code)
-        return "closest: " + "; ".join(f"{code} {name} ({score:.0f})" for code, name, score in found)
+
+def closest_text(suggestions: pl.Expr) -> pl.Expr:
+    """The suggestions (a List(SUGGESTION) expression) for the sentence: 'closest: S1 Gluco 1 kg (90); ...'."""
+    each = pl.format(
+        "{} {} ({})",
+        pl.element().struct.field("code"),
+        pl.element().struct.field("name"),
+        pl.element().struct.field("score").round(0).cast(pl.Int64),
+    )
+    listed = suggestions.list.eval(each).list.join("; ")
+    return pl.when(suggestions.list.len() > 0).then(pl.format("closest: {}", listed)).otherwise(pl.lit("closest: none"))

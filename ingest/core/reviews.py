@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ import polars as pl
 
 from ingest.core.cell_safety import escape_text, unescape_text
 from ingest.core.locks import exclusive_lock
+from ingest.core.values import name_key
 
 SKU_ALIASES = "sku_aliases.csv"
 OUTLET_ALIASES = "outlet_aliases.csv"
@@ -35,11 +35,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     IGNORED: ("review_kind", "distributor_code", "name", "note", *DECIDED),
 }
 REVIEW_KINDS = ("sku", "outlet")
-
-
-def name_key(text: str | None) -> str:
-    """The same key as `normalise_key` in ingest/core/values.py, for one Python string."""
-    return re.sub(r"[^0-9a-z\u0900-\u097f]", "", " ".join((text or "").split()).lower())
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from ingest.core.contract import SUBJECT_SCHEMA
 from ingest.core.grid import ROW_NUMBER
 
 TOTAL_MARKER = r"(?i)^\s*(grand|sub|bill|invoice|party|page|day|net)?\s*-?\s*totals?\b"
@@ -18,13 +19,32 @@ TOTAL_WORDS = (
 )
 
 
+REASON_SCHEMA: dict[str, pl.DataType] = {"reason_code": pl.String(), "reason": pl.String(), **SUBJECT_SCHEMA}
+REASON_FIELDS = tuple(REASON_SCHEMA)
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a failed check could not match: the value as written, its kind, and the closest candidates."""
+
+    value: pl.Expr
+    kind: str
+    suggestions: pl.Expr | None = None  # a List(SUGGESTION) expression
+
+    def columns(self) -> dict[str, pl.Expr]:
+        found = {"subject": self.value, "subject_kind": pl.lit(self.kind)}
+        return found | ({"suggestions": self.suggestions} if self.suggestions is not None else {})
+
+
 @dataclass(frozen=True)
 class RowCheck:
-    """A row fails `failed`; its quarantine reason is `message` (an expression, so it can quote the value)."""
+    """A row fails `failed`; its quarantine reason is `message` (an expression, so it can quote the value), with
+    the structured `subject` where the row failed on a value that matched nothing."""
 
     code: str
     failed: pl.Expr
     message: pl.Expr
+    subject: Subject | None = None
 
 
 def drop_non_lines(
@@ -67,18 +87,20 @@ def raw_values_json(fields: Sequence[str]) -> pl.Expr:
 
 
 def apply_checks(frame: pl.DataFrame, checks: Sequence[RowCheck]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Split into (passing rows, failing rows with reason_code and reason); the first failed check wins."""
+    """Split into (passing rows, failing rows with reason_code, reason and the subject fields); the first failed
+    check wins."""
+    nothing = {c: pl.lit(None, t) for c, t in REASON_SCHEMA.items()}
     if not checks:
-        return frame, frame.clear().with_columns(reason_code=pl.lit(None, pl.String), reason=pl.lit(None, pl.String))
-    code: pl.Expr = pl.lit(None, pl.String)
-    message: pl.Expr = pl.lit(None, pl.String)
+        return frame, frame.clear().with_columns(**nothing)
+    fields = dict(nothing)
     for check in reversed(checks):
         condition = check.failed.fill_null(False)
-        code = pl.when(condition).then(pl.lit(check.code)).otherwise(code)
-        message = pl.when(condition).then(check.message).otherwise(message)
-    marked = frame.with_columns(reason_code=code, reason=message)
+        values = {"reason_code": pl.lit(check.code), "reason": check.message}
+        values |= check.subject.columns() if check.subject else {}
+        fields = {c: pl.when(condition).then(values.get(c, nothing[c])).otherwise(fields[c]) for c in fields}
+    marked = frame.with_columns(**{c: e.cast(REASON_SCHEMA[c]) for c, e in fields.items()})
     failed = marked.filter(pl.col("reason_code").is_not_null())
-    passed = marked.filter(pl.col("reason_code").is_null()).drop("reason_code", "reason")
+    passed = marked.filter(pl.col("reason_code").is_null()).drop(*REASON_FIELDS)
     return passed, failed
 
 

@@ -20,7 +20,7 @@ from ingest.core.grid import ROW_NUMBER, Sheet, read_grid
 from ingest.core.headers import Field, HeaderMatch, detect_header
 from ingest.core.layouts import LayoutColumns
 from ingest.core.period import title_text
-from ingest.core.rows import deduplicate, drop_non_lines, raw_values_json
+from ingest.core.rows import REASON_FIELDS, deduplicate, drop_non_lines, raw_values_json
 from ingest.core.source import ColumnMapping
 from ingest.core.values import clean_columns
 
@@ -63,8 +63,7 @@ class TableRows:
         return failed.select(
             ROW_NUMBER,
             pl.lit(self.sheet_name, pl.String).alias("_sheet"),
-            "reason_code",
-            "reason",
+            *REASON_FIELDS,
             raw_values_json(self.present),
         )
 

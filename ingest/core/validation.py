@@ -98,7 +98,9 @@ class LoadValidation:
             pl.lit(self.load.distributor_code).alias("distributor_code"),
             pl.struct([pl.col(c) for c in values]).struct.json_encode().alias("raw_values"),
         )
-        return rows.select([pl.col(c).cast(t).alias(c) for c, t in QUARANTINE_SCHEMA.items()])
+        return rows.select(
+            [(pl.col(c) if c in rows.columns else pl.lit(None)).cast(t).alias(c) for c, t in QUARANTINE_SCHEMA.items()]
+        )
 
     def narrowed_period(self, tables: Mapping[str, pl.DataFrame]) -> tuple[date, date] | None:
         """The reader's period narrowed to the business dates still loaded, when rows were quarantined."""

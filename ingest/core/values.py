@@ -8,6 +8,9 @@ month-first (a second part above 12 and no first part above 12).
 
 from __future__ import annotations
 
+import re
+from typing import overload
+
 import polars as pl
 
 from ingest.core.chunk_session import file_day_first
@@ -106,9 +109,27 @@ def parse_integer(expr: pl.Expr) -> pl.Expr:
     return pl.when(number == number.round(0)).then(number.cast(pl.Int64)).otherwise(None)
 
 
-def normalise_key(expr: pl.Expr) -> pl.Expr:
-    """Case-, space- and punctuation-insensitive key for matching names and codes."""
-    return clean_text(expr).str.to_lowercase().str.replace_all(r"[^0-9a-z\u0900-\u097f]", "")
+# what a name key drops after lower-casing: everything but ASCII digits and letters and the Devanagari block
+NAME_KEY_DROPPED = r"[^0-9a-z\u0900-\u097f]"
+
+
+@overload
+def name_key(value: pl.Expr) -> pl.Expr: ...
+@overload
+def name_key(value: str | None) -> str: ...
+def name_key(value: pl.Expr | str | None) -> pl.Expr | str:
+    """The key names and codes are matched by: lower case, only ASCII letters and digits and Devanagari kept
+    (case, spaces and punctuation aside: 'Gluco  Crunch 100-G' -> 'glucocrunch100g').
+
+    The one definition, in two forms: on a Polars expression (SKU mapping in `masters.py`, the review queue; an
+    empty key is null, so it matches nothing) and on one string (review decisions; None or nothing left -> '').
+    Its dbt twin is the macro `review_name_key` (dbt_project/macros/names/review_name_key.sql), which the review queue
+    mart and the review decisions use; tests/test_name_key.py runs both on tricky names and holds them equal.
+    """
+    if isinstance(value, pl.Expr):
+        key = value.str.to_lowercase().str.replace_all(NAME_KEY_DROPPED, "")
+        return pl.when(key != "").then(key)
+    return re.sub(NAME_KEY_DROPPED, "", (value or "").lower())
 
 
 def decide_day_first(values: pl.Series) -> bool:

@@ -121,12 +121,7 @@ def _parse(rows: pl.DataFrame, ctx: ReadContext, day_first: bool) -> pl.DataFram
     )
     parsed = ctx.masters.resolve(parsed, ctx.distributor_code, list(ITEM_FIELDS))
     parsed = parsed.with_columns(_item=pl.coalesce(pl.col("item_name"), pl.col("item_code")))
-    unmatched = parsed.filter(pl.col("sku_code").is_null() & pl.col("_item").is_not_null())["_item"].unique()
-    suggestions = pl.DataFrame(
-        {"_item": unmatched, "_suggestion": [ctx.masters.suggestions(v) for v in unmatched.to_list()]},
-        schema={"_item": pl.String, "_suggestion": pl.String},
-    )
-    parsed = parsed.join(suggestions, on="_item", how="left")
+    parsed = ctx.masters.with_suggestions(parsed, "_item")
     parsed = _in_pieces(parsed, ctx)
     units = pl.col("_cases").fill_null(0) * pl.col("units_per_case").fill_null(1) + pl.col("_pieces").fill_null(0)
     units = pl.when(pl.col("_quantity_flag").is_null()).then(units)
@@ -206,7 +201,7 @@ def _checks(ctx: ReadContext) -> list[RowCheck]:
             | _bad_number("discount_amount", "_discount"),
             pl.format("amount {} / rate {} is not a number", quote(pl.col("net_amount")), quote(pl.col("rate"))),
         ),
-        ctx.masters.unknown_sku_check(item, ctx.distributor_code, pl.col("_suggestion")),
+        ctx.masters.unknown_sku_check(item, ctx.distributor_code, pl.col("_suggestions")),
         RowCheck(
             "negative_quantity",
             (pl.col("_units") < 0) | (pl.col("_free").fill_null(0) < 0),

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import polars as pl
 
-from ingest.core.masters import NO_SKU_MASTER
 from ingest.core.period import file_period
 from ingest.core.rows import RowCheck, apply_checks, quote
 from ingest.core.source import ReadContext, ReadResult
@@ -123,17 +122,7 @@ def _checks(ctx: ReadContext) -> list[RowCheck]:
             pl.col("_stock") < 0,
             pl.format("stock {} is negative: a shelf holds none or more", quote(pl.col("stock"))),
         ),
-        RowCheck(
-            "unknown_sku",
-            pl.col("sku_code").is_null(),
-            pl.format(
-                "unknown SKU {}: add an alias for distributor {} (sellthrough review list)",
-                quote(pl.col("item")),
-                sender,
-            )
-            if ctx.masters.has_skus
-            else pl.format("item {}: {}", quote(pl.col("item")), pl.lit(NO_SKU_MASTER)),
-        ),
+        ctx.masters.unknown_sku_check(pl.col("item"), ctx.distributor_code, hint="sellthrough review list"),
         RowCheck(
             "unmapped_store",
             pl.col("_outlet").is_null(),

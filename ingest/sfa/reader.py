@@ -13,7 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from ingest.core.contract import QUARANTINE_SCHEMA
-from ingest.core.rows import RowCheck, apply_checks, quote
+from ingest.core.rows import REASON_FIELDS, REASON_SCHEMA, RowCheck, apply_checks, quote
 from ingest.core.source import ReadContext, ReadResult
 from ingest.sfa.contract import SFA_ORDER_LINES, SFA_VISITS, SYNONYMS
 from ingest.sfa.records import Records, read_records
@@ -21,7 +21,7 @@ from ingest.sfa.values import flag_column, number_column, time_column
 
 KIND = "sfa"
 TEXT_FIELDS = [f for f in SYNONYMS if f != "record_type"]
-QUARANTINE_COLUMNS = ("_sheet", "_row_number", "reason_code", "reason", "raw_values")
+QUARANTINE_COLUMNS = ("_sheet", "_row_number", *REASON_FIELDS, "raw_values")
 
 
 def read(path: Path, ctx: ReadContext) -> ReadResult:
@@ -106,12 +106,7 @@ def _parse_lines(frame: pl.DataFrame, ctx: ReadContext) -> pl.DataFrame:
         .cast(pl.Int64),
     )
     parsed = ctx.masters.resolve(parsed, ctx.distributor_code, ["item"])
-    unmatched = parsed.filter(pl.col("sku_code").is_null() & pl.col("item").is_not_null())["item"].unique()
-    suggestions = pl.DataFrame(
-        {"item": unmatched, "_suggestion": [ctx.masters.suggestions(v) for v in unmatched.to_list()]},
-        schema={"item": pl.String, "_suggestion": pl.String},
-    )
-    return parsed.join(suggestions, on="item", how="left").sort("_row_number")
+    return ctx.masters.with_suggestions(parsed, "item").sort("_row_number")
 
 
 def _deduplicate(frame: pl.DataFrame, key: list[str]) -> tuple[pl.DataFrame, int]:
@@ -213,7 +208,7 @@ def _line_checks(ctx: ReadContext) -> list[RowCheck]:
         ),
         RowCheck("zero_quantity", pl.col("_quantity") == 0, pl.lit("quantity is zero")),
         # as the night does with no SKU master loaded: quarantined, saying so (never a null sku_code)
-        ctx.masters.unknown_sku_check(pl.col("item"), ctx.distributor_code, pl.col("_suggestion")),
+        ctx.masters.unknown_sku_check(pl.col("item"), ctx.distributor_code, pl.col("_suggestions")),
         _unknown_outlet(ctx),
     ]
 
@@ -229,8 +224,7 @@ def _quarantine(failed: pl.DataFrame) -> pl.DataFrame:
     return failed.select(
         pl.lit(None, pl.String).alias("_sheet"),
         pl.col("_row_number").cast(pl.Int32),
-        pl.col("reason_code").cast(pl.String),
-        pl.col("reason").cast(pl.String),
+        *[(pl.col(c) if c in failed.columns else pl.lit(None)).cast(t).alias(c) for c, t in REASON_SCHEMA.items()],
         pl.col("raw_values"),
     )
 

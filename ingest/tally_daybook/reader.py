@@ -17,7 +17,7 @@ import polars as pl
 
 from ingest.core.errors import FileRejected
 from ingest.core.files import OLE2_MAGIC, ZIP_MAGIC
-from ingest.core.rows import RowCheck, apply_checks, quote
+from ingest.core.rows import REASON_FIELDS, RowCheck, apply_checks, quote
 from ingest.core.source import ReadContext, ReadResult
 from ingest.core.units import COUNTABLE_BASES, is_whole, with_pieces_per_unit
 from ingest.tally_daybook.contract import LINE_TYPES, TALLY_VOUCHER_LINES
@@ -76,7 +76,7 @@ def read(path: Path, ctx: ReadContext) -> ReadResult:
         pl.col("base_type").replace_strict(LINE_TYPES, default=None, return_dtype=pl.String).alias("line_type"),
     )
     quarantine = failed.select(
-        "_row_number", pl.lit(daybook.sheet, pl.String).alias("_sheet"), "reason_code", "reason", "raw_values"
+        "_row_number", pl.lit(daybook.sheet, pl.String).alias("_sheet"), *REASON_FIELDS, "raw_values"
     )
     dates = lines["voucher_date"].drop_nulls()
     return ReadResult(
@@ -171,14 +171,7 @@ def _resolve(lines: pl.DataFrame, ctx: ReadContext) -> pl.DataFrame:
     through the SKU master's units (ingest/core/units.py)."""
     masters = ctx.masters
     resolved_lines = masters.resolve(lines, ctx.distributor_code, ["item_raw"])
-    unmatched = resolved_lines.filter(pl.col("sku_code").is_null() & pl.col("item_raw").is_not_null())[
-        "item_raw"
-    ].unique()
-    suggestions = pl.DataFrame(
-        {"item_raw": unmatched, "_suggestion": [masters.suggestions(v) for v in unmatched.to_list()]},
-        schema={"item_raw": pl.String, "_suggestion": pl.String},
-    )
-    resolved_lines = resolved_lines.join(suggestions, on="item_raw", how="left", nulls_equal=True)
+    resolved_lines = masters.with_suggestions(resolved_lines, "item_raw")
     resolved_lines = with_pieces_per_unit(
         resolved_lines, unit="unit", packs=masters.packs, declared=masters.declared_units
     )
@@ -254,15 +247,11 @@ def _checks(ctx: ReadContext) -> list[RowCheck]:
             pl.col("quantity") < 0,
             pl.format("negative quantity {} in a {} voucher", pl.col("quantity"), pl.col("base_type")),
         ),
-        RowCheck(
-            "unknown_sku",
-            pl.col("sku_code").is_null() & pl.lit(ctx.masters.has_skus),
-            pl.format(
-                "unknown SKU {}: add an alias for distributor {} ({})",
-                item,
-                pl.lit(ctx.distributor_code),
-                pl.col("_suggestion"),
-            ),
+        # with no SKU master ever loaded, lines stay unmapped rather than quarantined
+        *(
+            [ctx.masters.unknown_sku_check(pl.col("item_raw"), ctx.distributor_code, pl.col("_suggestions"))]
+            if ctx.masters.has_skus
+            else []
         ),
         RowCheck(
             "bad_quantity",

@@ -1,4 +1,7 @@
-{#- A review-queue name as a key: lower case, only letters, digits and Devanagari (ingest/core/reviews.py name_key). -#}
+{#- A name as its matching key: lower case, only ASCII letters and digits and Devanagari kept ('' for null).
+    The dbt twin of `name_key` in ingest/core/values.py (the one Python definition, used for SKU mapping, the
+    review queue and review decisions): change both together; tests/test_name_key.py runs the two on tricky
+    names through DuckDB and holds them equal. -#}
 {% macro review_name_key(column) -%}
 regexp_replace(lower(coalesce({{ column }}, '')), '[^0-9a-z\x{0900}-\x{097f}]', '', 'g')
 {%- endmacro %}

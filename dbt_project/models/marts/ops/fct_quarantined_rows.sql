@@ -9,6 +9,9 @@ select
     quarantined.reason_code,
     quarantined.reason,
     quarantined.raw_values,
+    quarantined.subject,
+    quarantined.subject_kind,
+    quarantined.suggestions,
     loads.received_at,
     retries.load_id is not null as is_retried
 from {{ ref('stg_ingest__quarantined_rows') }} as quarantined

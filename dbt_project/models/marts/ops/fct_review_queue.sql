@@ -1,20 +1,29 @@
 -- The review queue: each distinct name the pipeline could not match, per review kind and distributor, with how
 -- often and where it was seen, and whether a person has decided on it. Fed by rows quarantined as unknown_sku
--- (distributor sales, stock statements, Tally) and by WhatsApp order lines needing review for their SKU or outlet.
+-- with an item to alias (their subject fields: subject, subject_kind 'sku', suggestions) and by WhatsApp order lines
+-- needing review for their SKU or outlet.
+{#- Rows landed from quarantine files written before the subject fields existed (subject_kind null) name their item
+    only in the sentence: for those rows alone it is read from there (Python twin: sellthrough/review_queue.py,
+    LEGACY_UNKNOWN_SKU); every row written since carries it in `subject`. #}
+{%- set legacy_unknown_sku = "'(?s)^unknown SKU ''(.+)'': add an alias for distributor '" %}
 with quarantined as (
     select
         'sku' as review_kind,
         q.distributor_code,
         q.source_kind,
-        regexp_extract(q.reason, '^unknown SKU ''(.+)'': add an alias for distributor ', 1) as name,
+        case
+            when q.subject_kind is null then nullif(regexp_extract(q.reason, {{ legacy_unknown_sku }}, 1), '')
+            else q.subject
+        end as name,
         q.raw_values as raw_text,
         q.reason as suggestion,
+        q.suggestions,
         q.load_id,
         loads.file_name,
         loads.loaded_at
     from {{ ref('stg_ingest__quarantined_rows') }} as q
     inner join {{ ref('stg_ingest__loads') }} as loads on loads.load_id = q.load_id
-    where q.reason_code = 'unknown_sku'
+    where q.reason_code = 'unknown_sku' and coalesce(q.subject_kind, 'sku') = 'sku'
 ),
 
 order_lines as (
@@ -25,6 +34,7 @@ order_lines as (
         case when o.review_subject = 'sku' then o.item_text else o.outlet_text end as name,
         o.raw_text,
         null as suggestion,
+        null as suggestions,
         o.load_id,
         loads.file_name,
         loads.loaded_at
@@ -52,7 +62,8 @@ items as (
         max(loaded_at) as last_seen_at,
         arg_max(file_name, loaded_at) as last_file,
         arg_min(raw_text, loaded_at) as example_raw_text,
-        arg_max(suggestion, loaded_at) as suggestion
+        arg_max(suggestion, loaded_at) as suggestion,
+        arg_max(suggestions, loaded_at) as suggestions
     from occurrences
     group by review_kind, distributor_code, name_key
 ),
@@ -75,6 +86,7 @@ select
     items.last_file,
     items.example_raw_text,
     items.suggestion,
+    items.suggestions,
     case
         when decisions.decision = 'confirmed' or brand.sku_code is not null then 'resolved'
         when decisions.decision = 'ignored' then 'ignored'

@@ -1,4 +1,5 @@
--- Rows the ingest did not load, with the reason and the raw cells, for loads that committed.
+-- Rows the ingest did not load, with the reason and the raw cells, for loads that committed; and the structured
+-- subject fields (ingest/core/rows.py SUBJECT_SCHEMA) beside the sentence.
 {{ config(
     materialized='incremental',
     tags=['landing'],
@@ -6,6 +7,18 @@
     on_schema_change='append_new_columns',
     pre_hook="{{ land_new_loads('ingest', 'quarantine', any_status=true) }}",
 ) }}
+with landed as (
+    -- quarantine files (and a _schema.parquet) written before the subject fields existed have none of their
+    -- columns: this typed empty row gives them, null on those rows, whatever the files hold
+    select
+        null::varchar as subject,
+        null::varchar as subject_kind,
+        null::struct(code varchar, name varchar, score double)[] as suggestions
+    where false
+    union all by name
+    select * from {{ landed_loads('ingest', 'quarantine') }}
+)
+
 select
     q._load_id as load_id,
     q._source_file as source_file,
@@ -15,6 +28,9 @@ select
     q.distributor_code,
     q.reason_code,
     q.reason,
-    q.raw_values
-from {{ landed_loads('ingest', 'quarantine') }} as q
+    q.raw_values,
+    q.subject,
+    q.subject_kind,
+    q.suggestions
+from landed as q
 where q._load_id in (select load_id from {{ ref('stg_ingest__loads') }})
