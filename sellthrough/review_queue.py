@@ -2,11 +2,11 @@
 
 Two sources feed it: rows quarantined as `unknown_sku` with an item to alias (their `subject`, subject_kind 'sku',
 written by `MasterData.unknown_sku_check` in every reader), and WhatsApp order lines that need review because of
-their SKU or their outlet. Each distinct (review kind, distributor, name)
-is one item, with its occurrence count, an example raw text and suggestions (`ingest/core/name_match.py`). An item
-is `pending` until the current masters resolve the name (a confirmed alias, or the brand's own alias table) or a
-person ignores it. Nothing is guessed: a name leaves the queue only by a decision in `ingest/core/reviews.py`'s
-files (one by one, accepted in bulk above a score, or imported from a filled-in sheet).
+their SKU or their outlet. Each distinct (review kind, distributor, name) is one item, with its occurrence count,
+an example raw text and suggestions (`ingest/core/name_match.py`). An item is `pending` until the current masters
+resolve the name (a confirmed alias, or the brand's own alias table) or a person ignores it. Nothing is guessed: a
+name leaves the queue only by a decision in `ingest/core/reviews.py`'s files (one by one, accepted in bulk above a
+score, or imported from a filled-in sheet).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from ingest.core.reviews import ReviewStore
 from ingest.core.values import name_key
 
 # Quarantine files written before the subject fields existed carry the item only in their sentence; for those
-# rows alone (subject_kind null) it is read from there. The dbt twin: stg_ingest__quarantined_rows.
+# rows alone (subject_kind null) it is read from there. The dbt twin: fct_review_queue's legacy_unknown_sku.
 LEGACY_UNKNOWN_SKU = r"(?s)^unknown SKU '(.+)': add an alias for distributor "
 ORDER_LINES = "whatsapp_order_lines"
 
@@ -121,8 +121,11 @@ def _committed(lake: Lake) -> pl.DataFrame:
 
 def _quarantined_names(lake: Lake) -> pl.DataFrame:
     loads = _committed(lake)
-    frame = quarantine_subjects(lake.read_table("_quarantine", loads["load_id"].to_list()))
-    frame = frame.filter((pl.col("reason_code") == "unknown_sku") & (pl.col("subject_kind") == "sku"))
+    frame = lake.read_table("_quarantine", loads["load_id"].to_list())
+    if frame.height:
+        frame = quarantine_subjects(frame).filter(
+            (pl.col("reason_code") == "unknown_sku") & (pl.col("subject_kind") == "sku")
+        )
     if frame.height == 0:
         return _empty()
     return frame.join(loads, left_on="_load_id", right_on="load_id").select(
