@@ -111,7 +111,7 @@ def queue_cases(seed: int, root: Path) -> tuple[list[Case], MasterData, int, lis
     """The queue's SKU names of the network's chats with the SKU each means; also how many names had no single
     answer in the truth (the same name for two SKUs: left out)."""
     config = NetworkConfig(seed=seed)
-    truth = generate_chats(root, config)
+    truth, _files = generate_chats(root, config)
     lake = Lake(root / "raw")
     ingest_inbox(root / "inbox", lake, kinds=["masters", "whatsapp"], validator=GE_VALIDATOR)
     meant = (
