@@ -10,7 +10,6 @@ INIT_IMPORTS = (
 )
 READER_IMPORTS = (
     "from ingest.$name.contract import FIELDS, LINES",
-    "from ingest.core.period import file_period",
     "from ingest.core.rows import RowCheck, apply_checks, quote",
     "from ingest.core.source import ReadContext, ReadResult",
     "from ingest.core.tabular import read_table_rows",
@@ -97,18 +96,8 @@ def read(path: Path, ctx: ReadContext) -> ReadResult:
         amount=pl.col("_amount"),
     )
     # the period the file declares (title rows, name, layout), else the dates of its lines
-    period, declared_by = file_period(
-        lines["line_date"], file_name=ctx.file_name, title=table.title, layout_grain=layout.get("period")
-    )
-    return ReadResult(
-        tables={LINES.table: lines},
-        quarantine=table.quarantine(failed),
-        rows_read=table.rows_read,
-        rows_deduplicated=table.duplicates,
-        rows_skipped=table.skipped,
-        period=period,
-        period_declared=declared_by,
-        mapping=table.mapping,
+    return table.dated_result(
+        {LINES.table: lines}, table.quarantine(failed), lines["line_date"], file_name=ctx.file_name, layout=layout
     )
 
 

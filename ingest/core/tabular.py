@@ -8,8 +8,9 @@ caught by its hash, a re-sent file by supersession, a re-synced order by its id.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -19,9 +20,9 @@ from ingest.core.errors import FileRejected
 from ingest.core.grid import ROW_NUMBER, Sheet, read_grid
 from ingest.core.headers import Field, HeaderMatch, detect_header
 from ingest.core.layouts import LayoutColumns
-from ingest.core.period import title_text
+from ingest.core.period import file_period, title_text
 from ingest.core.rows import REASON_FIELDS, deduplicate, drop_non_lines, raw_values_json
-from ingest.core.source import ColumnMapping
+from ingest.core.source import ColumnMapping, ReadResult
 from ingest.core.values import clean_columns
 
 
@@ -66,6 +67,40 @@ class TableRows:
             *REASON_FIELDS,
             raw_values_json(self.present),
         )
+
+    def result(
+        self,
+        tables: dict[str, pl.DataFrame],
+        quarantine: pl.DataFrame,
+        period: tuple[date, date] | None = None,
+        period_declared: str | None = None,
+    ) -> ReadResult:
+        """What the reader read: its tables and quarantined rows, with this table's row accounting and mapping."""
+        return ReadResult(
+            tables=tables,
+            quarantine=quarantine,
+            rows_read=self.rows_read,
+            rows_deduplicated=self.duplicates,
+            rows_skipped=self.skipped,
+            period=period,
+            period_declared=period_declared,
+            mapping=self.mapping,
+        )
+
+    def dated_result(
+        self,
+        tables: dict[str, pl.DataFrame],
+        quarantine: pl.DataFrame,
+        dates: pl.Series,
+        *,
+        file_name: str,
+        layout: Mapping,
+    ) -> ReadResult:
+        """`result` with the period the file declares (its name, title rows or layout), else these dates."""
+        period, declared_by = file_period(
+            dates, file_name=file_name, title=self.title, layout_grain=layout.get("period")
+        )
+        return self.result(tables, quarantine, period, declared_by)
 
 
 def read_table_rows(

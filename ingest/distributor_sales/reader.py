@@ -7,7 +7,6 @@ from pathlib import Path
 import polars as pl
 
 from ingest.core.errors import FileRejected
-from ingest.core.period import file_period
 from ingest.core.rows import RowCheck, apply_checks, quote
 from ingest.core.source import ReadContext, ReadResult
 from ingest.core.tabular import read_table_rows
@@ -69,18 +68,9 @@ def read(path: Path, ctx: ReadContext) -> ReadResult:
         item_raw=pl.coalesce(pl.col("item_name"), pl.col("item_code")),
     )
     quarantine = table.quarantine(failed)
-    period, declared_by = file_period(
-        lines["invoice_date"], file_name=ctx.file_name, title=table.title, layout_grain=layout.get("period")
-    )
-    return ReadResult(
-        tables={SECONDARY_SALES.table: lines},
-        quarantine=quarantine,
-        rows_read=table.rows_read,
-        rows_deduplicated=table.duplicates,
-        rows_skipped=table.skipped,
-        period=period,
-        period_declared=declared_by,
-        mapping=table.mapping,
+    # the period the file declares (title rows, name, layout), else the dates of its lines
+    return table.dated_result(
+        {SECONDARY_SALES.table: lines}, quarantine, lines["invoice_date"], file_name=ctx.file_name, layout=layout
     )
 
 

@@ -63,14 +63,7 @@ def read(path: Path, ctx: ReadContext) -> ReadResult:
         [pl.col(f"_{name}").alias(name) for name in contract.schema],
         _sheet=pl.lit(table.sheet_name, pl.String),
     )
-    return ReadResult(
-        tables={contract.table: rows},
-        quarantine=table.quarantine(_masked_phones(failed)),
-        rows_read=table.rows_read,
-        rows_deduplicated=table.duplicates,
-        rows_skipped=table.skipped,
-        mapping=table.mapping,
-    )
+    return table.result({contract.table: rows}, table.quarantine(_masked_phones(failed)))
 
 
 def _masked_phones(failed: pl.DataFrame) -> pl.DataFrame:

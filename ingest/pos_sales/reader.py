@@ -17,7 +17,6 @@ import polars as pl
 from stdnum import ean as ean_check
 
 from ingest.core.masters import NO_SKU_MASTER
-from ingest.core.period import file_period
 from ingest.core.rows import RowCheck, apply_checks, quote
 from ingest.core.source import ReadContext, ReadResult
 from ingest.core.tabular import read_table_rows
@@ -55,18 +54,9 @@ def read(path: Path, ctx: ReadContext) -> ReadResult:
         units=pl.col("_units"),
         sales_value=pl.col("_value"),
     )
-    period, declared_by = file_period(
-        _covered_days(lines), file_name=ctx.file_name, title=table.title, layout_grain=layout.get("period")
-    )
-    return ReadResult(
-        tables={POS_SALES.table: lines},
-        quarantine=table.quarantine(failed),
-        rows_read=table.rows_read,
-        rows_deduplicated=table.duplicates,
-        rows_skipped=table.skipped,
-        period=period,
-        period_declared=declared_by,
-        mapping=table.mapping,
+    # the period the file declares (title rows, name, layout), else the dates of its lines
+    return table.dated_result(
+        {POS_SALES.table: lines}, table.quarantine(failed), _covered_days(lines), file_name=ctx.file_name, layout=layout
     )
 
 

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import polars as pl
 
-from ingest.core.period import file_period
 from ingest.core.rows import RowCheck, apply_checks, quote
 from ingest.core.source import ReadContext, ReadResult
 from ingest.core.tabular import read_table_rows
@@ -90,18 +89,13 @@ def read(path: Path, ctx: ReadContext) -> ReadResult:
         rate=pl.col("_rate"),
         net_amount=pl.col("_net").abs(),
     )
-    period, declared_by = file_period(
-        lines["doc_date"], file_name=ctx.file_name, title=table.title, layout_grain=layout.get("period")
-    )
-    return ReadResult(
-        tables={PRIMARY_SALES.table: lines},
-        quarantine=table.quarantine(failed),
-        rows_read=table.rows_read,
-        rows_deduplicated=table.duplicates,
-        rows_skipped=table.skipped,
-        period=period,
-        period_declared=declared_by,
-        mapping=table.mapping,
+    # the period the file declares (title rows, name, layout), else the dates of its lines
+    return table.dated_result(
+        {PRIMARY_SALES.table: lines},
+        table.quarantine(failed),
+        lines["doc_date"],
+        file_name=ctx.file_name,
+        layout=layout,
     )
 
 

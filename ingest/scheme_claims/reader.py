@@ -53,13 +53,4 @@ def read(path: Path, ctx: ReadContext) -> ReadResult:
         pl.lit(month_start).alias("claim_month"),
         pl.col("scheme_code").str.to_uppercase().str.strip_chars().alias("scheme_code"),
     )
-    return ReadResult(
-        tables={SCHEME_CLAIMS.table: lines},
-        quarantine=table.quarantine(failed),
-        rows_read=table.rows_read,
-        rows_deduplicated=table.duplicates,
-        rows_skipped=table.skipped,
-        period=(month_start, month_end),
-        period_declared=declared_by,
-        mapping=table.mapping,
-    )
+    return table.result({SCHEME_CLAIMS.table: lines}, table.quarantine(failed), (month_start, month_end), declared_by)

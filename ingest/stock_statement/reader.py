@@ -68,16 +68,7 @@ def read(path: Path, ctx: ReadContext) -> ReadResult:
         period_end=pl.lit(period[1]),
         item_raw=item,
     )
-    return ReadResult(
-        tables={STOCK_STATEMENT.table: lines},
-        quarantine=table.quarantine(failed),
-        rows_read=table.rows_read,
-        rows_deduplicated=table.duplicates,
-        rows_skipped=table.skipped,
-        period=period,
-        period_declared=declared_by,
-        mapping=table.mapping,
-    )
+    return table.result({STOCK_STATEMENT.table: lines}, table.quarantine(failed), period, declared_by)
 
 
 def statement_period(title: str, file_name: str) -> tuple[tuple[date, date], str]:
