@@ -165,7 +165,26 @@ def _scheme_roi(today: date) -> list[MartCheck]:
     ]
 
 
-# mart (its name in the warehouse's main schema) -> the checks, given the business day the check runs on
+# the marts in the warehouse's ops schema (dbt_project/models/marts/ops/, tests/test_dbt_layout.py holds them equal);
+# every other mart is in main
+OPS_SCHEMA = "ops"
+OPS_MARTS = frozenset(
+    {
+        "fct_file_loads",
+        "fct_quarantined_rows",
+        "fct_review_queue",
+        "fct_data_quality_results",
+        "kpi_distributor_scorecard",
+    }
+)
+
+
+def mart_schema(mart: str) -> str:
+    """The warehouse schema a mart is built in: `ops` for the ledger, quarantine, review and data-quality tables."""
+    return OPS_SCHEMA if mart in OPS_MARTS else "main"
+
+
+# mart (its model name; its schema is mart_schema's) -> the checks, given the business day the check runs on
 MART_SUITES: dict[str, Callable[[date], list[MartCheck]]] = {
     "fct_secondary_sales": _secondary_sales,
     "fct_distributor_stock_reconciliation": _stock_reconciliation,

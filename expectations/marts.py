@@ -18,7 +18,7 @@ import duckdb
 import polars as pl
 
 from expectations.docs import MART_VALIDATIONS_DIR
-from expectations.mart_suites import MART_SUITES, MartCheck
+from expectations.mart_suites import MART_SUITES, MartCheck, mart_schema
 from expectations.model import IST_OFFSET
 from expectations.runner import observed_text, run_expectations
 from ingest.core.lake import VALIDATIONS_SCHEMA, write_parquet_atomic
@@ -56,9 +56,10 @@ def business_today(now: datetime | None = None) -> date:
 def read_mart(
     connection: duckdb.DuckDBPyConnection, mart: str, columns: list[str], built_since: datetime | None = None
 ) -> pl.DataFrame:
-    """The mart's columns from the main schema, through DuckDB's relational API (no SQL text is built); with
-    `built_since`, only the rows of an incremental mart built at or after it (sellthrough/test_windows.py)."""
-    relation = connection.table(f"main.{mart}")
+    """The mart's columns from its schema (main, or ops: `mart_schema`), through DuckDB's relational API (no SQL
+    text is built); with `built_since`, only the rows of an incremental mart built at or after it
+    (sellthrough/test_windows.py)."""
+    relation = connection.table(f"{mart_schema(mart)}.{mart}")
     if built_since is not None:
         relation = relation.filter(duckdb.ColumnExpression("_built_through") >= duckdb.ConstantExpression(built_since))
     return relation.select(*[duckdb.ColumnExpression(c) for c in columns]).pl()

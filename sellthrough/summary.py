@@ -86,7 +86,7 @@ def warehouse_summary(published: Path, top: int = 5) -> WarehouseSummary:
             [top],
         ).fetchall()
         names = con.execute(
-            "select distinct table_name from information_schema.tables where table_schema = 'main' order by 1"
+            "select distinct table_name from information_schema.tables where table_schema in ('main', 'ops') order by 1"
         ).fetchall()
     finally:
         con.close()

@@ -115,13 +115,13 @@ def dbt_test_window(published: Path, full_tests: bool) -> str:
     return json.dumps({"ledger": record["ledger"], "relations": record["relations"]})
 
 
-def mart_windows(published: Path, full_tests: bool, schema: str = "main") -> dict[str, datetime]:
+def mart_windows(published: Path, full_tests: bool, schemas: tuple[str, ...] = ("main", "ops")) -> dict[str, datetime]:
     """For the mart suites: mart name -> validate only its rows with `_built_through` at or after this (marts
-    absent are validated whole)."""
+    absent are validated whole). The marts sit in main and ops (model names are unique across both)."""
     record = None if full_tests else published_windows(published)
     found = {}
     for relation, entry in (record or {}).get("relations", {}).items():
         rel_schema, name = relation.split(".", 1)
-        if rel_schema == schema and entry.get("column") == WINDOW_COLUMN:
+        if rel_schema in schemas and entry.get("column") == WINDOW_COLUMN:
             found[name] = datetime.fromisoformat(entry["after"])
     return found

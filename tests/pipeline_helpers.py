@@ -20,7 +20,7 @@ MARTS = (
     "fct_distributor_stock_reconciliation",
     "fct_distributor_stock_daily",
     "fct_scheme_redemption",
-    "fct_quarantined_rows",
+    "ops.fct_quarantined_rows",
     "dim_sku",
     "dim_distributor",
     "dim_outlet",

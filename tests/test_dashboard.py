@@ -361,12 +361,12 @@ def test_field_page_equals_call_productivity_and_flags(network: Path, marts) -> 
 def test_data_quality_page_equals_the_operational_marts(network: Path, marts) -> None:
     at = open_page("data_quality")
     reasons = table(at, "dq_quarantine")
-    assert reasons["rows"].sum() == one(marts, "select count(*) from fct_quarantined_rows")
+    assert reasons["rows"].sum() == one(marts, "select count(*) from ops.fct_quarantined_rows")
     backlog = table(at, "dq_backlog")
-    assert len(backlog) == one(marts, "select count(*) from fct_review_queue where review_status = 'pending'")
+    assert len(backlog) == one(marts, "select count(*) from ops.fct_review_queue where review_status = 'pending'")
     scorecard = table(at, "dq_scorecard")
     assert sorted(scorecard["distributor_code"]) == [
-        r[0] for r in marts.execute("select distributor_code from kpi_distributor_scorecard order by 1").fetchall()
+        r[0] for r in marts.execute("select distributor_code from ops.kpi_distributor_scorecard order by 1").fetchall()
     ]
 
 

@@ -9,13 +9,13 @@ import polars as pl
 import pytest
 
 from expectations.docs import MART_VALIDATIONS_DIR, read_mart_validations, read_validations
-from expectations.mart_suites import MART_SUITES
+from expectations.mart_suites import MART_SUITES, OPS_MARTS
 from expectations.marts import MartVerdict, validate_mart
 from orchestration.assets.mart_checks import MART_KEYS, _result
 from orchestration.definitions import defs
 from orchestration.pipeline import run_nightly
 from sellthrough.build_report import BuildReport
-from tests.pipeline_helpers import copy_network, fingerprint, published_path
+from tests.pipeline_helpers import copy_network, fingerprint, published_path, run_dbt
 
 pytestmark = pytest.mark.e2e
 
@@ -27,9 +27,9 @@ def _warehouse(data_dir: Path) -> Path:
 def test_every_committed_expectation_result_is_in_the_history_mart(tiny_network: Path) -> None:
     stored = read_validations(tiny_network / "raw")
     with duckdb.connect(str(published_path(tiny_network)), read_only=True) as con:
-        history = con.sql("select * from fct_data_quality_results").pl()
-        loads = set(con.sql("select load_id from fct_file_loads").pl()["load_id"])
-        scorecard = con.sql("select * from kpi_distributor_scorecard").pl()
+        history = con.sql("select * from ops.fct_data_quality_results").pl()
+        loads = set(con.sql("select load_id from ops.fct_file_loads").pl()["load_id"])
+        scorecard = con.sql("select * from ops.kpi_distributor_scorecard").pl()
     committed = stored.filter(pl.col("load_id").is_in(loads))
     assert history.height == committed.height > 0
     key = ["load_id", "suite", "expectation"]
@@ -47,6 +47,33 @@ def test_every_committed_expectation_result_is_in_the_history_mart(tiny_network:
         volume = mine.filter(pl.col("suite").str.ends_with(".volume") & ~pl.col("success"))
         assert row["volume_flags"] == volume.height
     assert scorecard["volume_flags"].sum() > 0  # the tiny network has a planted cut-off export
+
+
+def test_the_ops_tables_sit_in_ops_and_a_copy_left_in_main_by_an_older_build_goes(
+    tiny_network: Path, tmp_path: Path
+) -> None:
+    with duckdb.connect(str(published_path(tiny_network)), read_only=True) as con:
+        found = con.execute(
+            "select schema_name, table_name from duckdb_tables() where table_name in "
+            "(select unnest(?::varchar[])) order by all",
+            [sorted(OPS_MARTS)],
+        ).fetchall()
+    assert found == [("ops", name) for name in sorted(OPS_MARTS)]
+
+    # a warehouse built before the ops schema: its ops tables sit in main, stale from the next build on
+    warehouse = tmp_path / "sellthrough.duckdb"
+    shutil.copyfile(_warehouse(tiny_network), warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        for name in sorted(OPS_MARTS):
+            con.execute(f"create table main.{name} as select * from ops.{name} limit 0")
+    done = run_dbt(tiny_network, warehouse, tmp_path, "run", "--select", "path:dbt_project/models/marts/ops")
+    assert done.returncode == 0, done.stdout[-3000:]
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        left = con.execute(
+            "select schema_name from duckdb_tables() where table_name in (select unnest(?::varchar[]))",
+            [sorted(OPS_MARTS)],
+        ).fetchall()
+    assert left == [("ops",)] * len(OPS_MARTS)
 
 
 def test_the_nightly_run_checks_every_mart_and_shows_it_in_data_docs(tiny_network: Path) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from expectations.mart_suites import OPS_MARTS, OPS_SCHEMA
 from sellthrough.config import REPO_ROOT
 
 MODELS = REPO_ROOT / "dbt_project" / "models"
@@ -41,9 +42,13 @@ def test_marts_sit_in_their_domain_folders() -> None:
     marts = MODELS / "marts"
     assert {p.name for p in marts.iterdir() if p.is_dir()} == MART_DOMAINS
     assert [p.name for p in marts.iterdir() if p.is_file()] == []
-    # the ledger, quarantine, review queue and data-quality tables are together (issue 20)
+    # the ledger, quarantine, review queue and data-quality tables are together (issue 20), in their own schema:
+    # the folder is what the mart suites read from ops (expectations/mart_suites.py), and dbt_project.yml builds
+    # it there
     ops = {"fct_file_loads", "fct_quarantined_rows", "fct_review_queue", "fct_data_quality_results"}
-    assert ops <= {p.stem for p in (marts / "ops").glob("*.sql")}
+    assert ops <= {p.stem for p in (marts / "ops").glob("*.sql")} == OPS_MARTS
+    project = yaml.safe_load((REPO_ROOT / "dbt_project.yml").read_text())["models"]["sellthrough"]["marts"]
+    assert project["+schema"] == "main" and project["ops"]["+schema"] == OPS_SCHEMA == "ops"
 
 
 def test_macros_sit_in_concern_folders_the_readme_lists() -> None:

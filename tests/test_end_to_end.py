@@ -47,7 +47,7 @@ def test_quarantined_rows_are_the_planted_faults(network: Path) -> None:
     truth = pl.read_parquet(network / "truth" / "secondary_lines.parquet").filter(pl.col("expected") == "quarantined")
     quarantined = _mart(
         network / "published" / "sellthrough.duckdb",
-        "select count(*) as n from fct_quarantined_rows where source_kind = 'distributor_sales'",
+        "select count(*) as n from ops.fct_quarantined_rows where source_kind = 'distributor_sales'",
     )["n"][0]
     assert truth.height > 0
     assert quarantined == truth.height
@@ -73,7 +73,7 @@ def test_every_planted_stock_discrepancy_shows_with_its_sign(network: Path) -> N
 
 
 def test_ledger_accounts_for_every_row(network: Path) -> None:
-    ledger = _mart(network / "published" / "sellthrough.duckdb", "select * from fct_file_loads")
+    ledger = _mart(network / "published" / "sellthrough.duckdb", "select * from ops.fct_file_loads")
     assert ledger.height > 0
     broken = ledger.filter(
         pl.col("rows_read") != pl.col("rows_loaded") + pl.col("rows_quarantined") + pl.col("rows_deduplicated")
@@ -89,8 +89,8 @@ def test_loading_the_same_file_twice_changes_no_mart(network: Path, tmp_path: Pa
     outcome = run_nightly(data_dir)
     assert outcome.success
     assert fingerprint(published_path(data_dir)) == before
-    ledger = _mart(published_path(data_dir), "select count(*) as n from fct_file_loads")["n"][0]
-    assert ledger == _mart(published_path(network), "select count(*) as n from fct_file_loads")["n"][0]
+    ledger = _mart(published_path(data_dir), "select count(*) as n from ops.fct_file_loads")["n"][0]
+    assert ledger == _mart(published_path(network), "select count(*) as n from ops.fct_file_loads")["n"][0]
 
 
 def test_a_resent_corrected_file_replaces_the_first(network: Path) -> None:
@@ -99,7 +99,7 @@ def test_a_resent_corrected_file_replaces_the_first(network: Path) -> None:
     assert resent, "the tiny network plants a corrected re-sent file"
     published = published_path(network)
     for fault in resent:
-        loads = _mart(published, "select file_name, is_superseded from fct_file_loads")
+        loads = _mart(published, "select file_name, is_superseded from ops.fct_file_loads")
         flags = dict(zip(loads["file_name"], loads["is_superseded"], strict=True))
         assert flags[fault["replaces"]] is True
         assert flags[fault["file"]] is False

@@ -7,7 +7,7 @@ What is scanned for, precisely:
 2. anything shaped like an Indian mobile (`+91`/`91`/`0` prefix optional, spaces or dashes anywhere) in every
    text value, outside columns that are numeric document identifiers by contract (ERP doc numbers such as
    `9000105664` are ten digits starting with 9: scan 1 still covers those columns).
-Every schema of each database file is scanned (staging, intermediate, main, snapshots and any other), with no
+Every schema of each database file is scanned (staging, intermediate, main, ops, snapshots and any other), with no
 exception: the brand master's contact numbers (`phone` of outlets and reps) stay in the raw lake; the warehouse
 carries them masked to their last four digits (`phone_masked`), and the published file, which analysts copy around,
 holds no raw number at all. The raw inbox, the raw lake and the generator's truth are inputs, not outputs, and are
@@ -140,6 +140,9 @@ def test_no_chat_author_phone_or_mobile_number_reaches_any_output(tiny_network: 
 
     # the master's own numbers (any spelling, some of them not mobiles) are needles too: none is in any schema
     needles |= {m for m in masters if len(m) >= 8}
+    with duckdb.connect(str(published_path(tiny_network)), read_only=True) as con:
+        scanned = {schema for schema, _ in _text_columns(con)}
+    assert {"main", "ops"} <= scanned  # the quarantine's raw values sit in ops.fct_quarantined_rows
     problems = scan_database(tiny_network / "warehouse" / "sellthrough.duckdb", needles)
     problems += scan_database(published_path(tiny_network), needles)
     problems += scan_exports(tiny_network, needles)

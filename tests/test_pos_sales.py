@@ -324,7 +324,7 @@ def test_generated_chains_end_to_end_equal_the_truth(tiny_network: Path) -> None
             "select count(*) from fct_pos_sales where master_outlet_id is null or region is null or brand is null"
         ).fetchall()[0][0]
         quarantined = con.sql(
-            "select distributor_code as chain_code, reason_code, raw_values from fct_quarantined_rows "
+            "select distributor_code as chain_code, reason_code, raw_values from ops.fct_quarantined_rows "
             "where source_kind = 'pos_sales'"
         ).pl()
     assert truth.height > 100 and set(truth["date_grain"]) == {"day", "week"}

@@ -37,7 +37,7 @@ def _pending(warehouse: Path) -> set[tuple]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return set(
             con.sql(
-                "select review_kind, distributor_code, name_key, name, occurrences from fct_review_queue "
+                "select review_kind, distributor_code, name_key, name, occurrences from ops.fct_review_queue "
                 "where review_status = 'pending'"
             ).fetchall()
         )
@@ -51,9 +51,9 @@ def test_the_new_lake_carries_subjects_and_the_mart_reads_them(tiny_network: Pat
     # the sentence quotes the subject it was written from
     assert all(f"unknown SKU '{s}'" in r for s, r in unknown.select("subject", "reason").iter_rows())
     with duckdb.connect(str(tiny_network / "warehouse" / "sellthrough.duckdb"), read_only=True) as con:
-        mart = con.execute("select count(*) from fct_quarantined_rows where subject_kind = 'sku'").fetchone()
+        mart = con.execute("select count(*) from ops.fct_quarantined_rows where subject_kind = 'sku'").fetchone()
         scored = con.execute(
-            "select count(*) from fct_review_queue where review_kind = 'sku' and len(suggestions) > 0 "
+            "select count(*) from ops.fct_review_queue where review_kind = 'sku' and len(suggestions) > 0 "
             "and suggestions[1].score >= coalesce(suggestions[2].score, 0)"
         ).fetchone()
     assert mart == (unknown.height,)

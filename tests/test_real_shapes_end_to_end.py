@@ -53,7 +53,7 @@ def test_the_scorecard_marks_late_exactly_the_planted_late_files(tiny_network: P
     late = Counter(f["distributor_code"] for f in _faults(tiny_network, "late_file"))
     scorecard = _sql(
         tiny_network,
-        "select distributor_code, sales_files, sales_files_on_time, files_failed from kpi_distributor_scorecard",
+        "select distributor_code, sales_files, sales_files_on_time, files_failed from ops.kpi_distributor_scorecard",
     )
     assert sum(late.values()) >= 1 and scorecard["files_failed"].sum() == 0
     not_on_time = {r["distributor_code"]: r["sales_files"] - r["sales_files_on_time"] for r in scorecard.to_dicts()}

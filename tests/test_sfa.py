@@ -249,7 +249,7 @@ def test_far_and_skewed_visits_are_flagged_not_dropped(tiny_network: Path) -> No
 @pytest.mark.e2e
 def test_planted_bad_lines_are_quarantined(tiny_network: Path) -> None:
     truth = pl.read_parquet(tiny_network / "truth" / "sfa_orders.parquet").filter(pl.col("expected") == "quarantined")
-    quarantined = _mart(tiny_network, "select reason_code from fct_quarantined_rows where source_kind = 'sfa'")
+    quarantined = _mart(tiny_network, "select reason_code from ops.fct_quarantined_rows where source_kind = 'sfa'")
     assert sorted(quarantined["reason_code"].to_list()) == sorted(truth["fault"].to_list())
 
 

@@ -114,7 +114,7 @@ def test_every_planted_unknown_item_awaits_review_in_the_queue_the_mart_and_stat
 
     with duckdb.connect(str(published_path(tiny_network)), read_only=True) as con:
         mart = con.sql(
-            "select review_kind, distributor_code, name_key, occurrences from fct_review_queue "
+            "select review_kind, distributor_code, name_key, occurrences from ops.fct_review_queue "
             "where review_status = 'pending'"
         ).fetchall()
     python = {(i.review_kind, i.distributor_code, name_key(i.name), i.occurrences) for i in items}

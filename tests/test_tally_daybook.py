@@ -442,11 +442,11 @@ def test_generated_tally_daybooks_reach_the_marts(tiny_network: Path) -> None:
             "group by 1 order by 1"
         ).pl()
         loads = con.sql(
-            "select file_name, rows_read, rows_loaded, rows_quarantined from fct_file_loads "
+            "select file_name, rows_read, rows_loaded, rows_quarantined from ops.fct_file_loads "
             "where source_kind = 'tally_daybook'"
         ).pl()
         warned = con.sql(
-            "select file_name from fct_data_quality_results "
+            "select file_name from ops.fct_data_quality_results "
             "where expectation = 'amount_within_usual_range' and not success"
         ).pl()
     columns = ["invoice_number", "invoice_date", "sku_code", "quantity_units", "free_units", "net_amount"]

@@ -16,12 +16,12 @@ if conditions:
     sources = sources.filter(pl.col("distributor_code") == params[0])
 late = sources.filter(pl.col("freshness").is_in(["late", "failed files", "no data"]))
 pending = session.frame(
-    f"select count(*) as items, coalesce(sum(occurrences), 0) as occurrences from fct_review_queue "  # noqa: S608
+    f"select count(*) as items, coalesce(sum(occurrences), 0) as occurrences from ops.fct_review_queue "  # noqa: S608
     f"where review_status = 'pending' and {scope_sql}",
     params,
     label="review backlog total",
 ).row(0, named=True)
-QUARANTINED_SQL = f"select count(*) from fct_quarantined_rows where {scope_sql}"  # noqa: S608 (ui.scope)
+QUARANTINED_SQL = f"select count(*) from ops.fct_quarantined_rows where {scope_sql}"  # noqa: S608 (ui.scope)
 quarantined = session.value(QUARANTINED_SQL, params, label="quarantined total")
 cards = st.columns(4)
 with cards[0]:
@@ -37,7 +37,7 @@ scorecard = session.frame(
     f"""select distributor_code, distributor_name, zone, region, sales_file_cadence, sales_files, on_time_rate,
         files_failed, files_superseded, quarantine_rate, last_sales_file_at, sales_covered_to,
         stock_rows_outside_tolerance, stock_variance_rate, expectation_pass_rate, file_level_failures, volume_flags
-    from kpi_distributor_scorecard where {scope_sql}
+    from ops.kpi_distributor_scorecard where {scope_sql}
     order by on_time_rate, quarantine_rate desc, distributor_code""",  # noqa: S608 (conditions from ui.scope)
     params,
     label="scorecard",
@@ -66,7 +66,7 @@ st.caption(
 )
 failed = session.frame(
     f"""select file_name, source_kind, distributor_code, received_at, error_code, error
-    from fct_file_loads where status = 'failed' and {scope_sql}
+    from ops.fct_file_loads where status = 'failed' and {scope_sql}
     order by received_at desc, file_name""",  # noqa: S608
     params,
     label="failed files",
@@ -93,7 +93,7 @@ ui.table(
 by_reason = session.frame(
     f"""select reason_code, source_kind, count(*) as rows, count(distinct file_name) as files,
         count(distinct distributor_code) as folders, any_value(reason) as example_reason
-    from fct_quarantined_rows where {scope_sql}
+    from ops.fct_quarantined_rows where {scope_sql}
     group by reason_code, source_kind order by rows desc, reason_code, source_kind""",  # noqa: S608
     params,
     label="quarantine by reason",
@@ -103,7 +103,7 @@ ui.table(by_reason, "dq_quarantine", title="Quarantined rows by reason")
 backlog = session.frame(
     f"""select review_kind, distributor_code, name, occurrences, files, first_seen_at, last_seen_at, last_file,
         suggestion
-    from fct_review_queue where review_status = 'pending' and {scope_sql}
+    from ops.fct_review_queue where review_status = 'pending' and {scope_sql}
     order by occurrences desc, first_seen_at, name""",  # noqa: S608
     params,
     label="review backlog",

@@ -33,8 +33,8 @@ from sellthrough.build_report import BuildReport
 from sellthrough.test_windows import mart_windows
 
 CHECK_NAME = "expectations_suite"
-# the dbt assets' own keys (e.g. main/fct_secondary_sales): a spec naming a key no asset has is silently
-# left out of every job, so the keys are looked up, never spelled out
+# the dbt assets' own keys (e.g. main/fct_secondary_sales, ops/kpi_distributor_scorecard): a spec naming a key no
+# asset has is silently left out of every job, so the keys are looked up, never spelled out
 MART_KEYS: dict[str, AssetKey] = {mart: get_asset_key_for_model([sellthrough_dbt_assets], mart) for mart in MART_SUITES}
 
 MART_CHECK_SPECS = [

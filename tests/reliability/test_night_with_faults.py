@@ -96,14 +96,14 @@ def test_a_night_of_hostile_files_a_corrupt_warehouse_and_a_failing_check_publis
     check_self_contained(published)
     with connect_published(published) as con:
         reasons = con.execute(
-            "select reason_code, count(*) from fct_quarantined_rows where file_name = ? group by 1",
+            "select reason_code, count(*) from ops.fct_quarantined_rows where file_name = ? group by 1",
             [f"{SALES}/D099/sales_2026-08-03.csv"],
         ).fetchall()
         failed = dict(
-            con.execute("select file_name, error_code from fct_file_loads where status = 'failed'").fetchall()
+            con.execute("select file_name, error_code from ops.fct_file_loads where status = 'failed'").fetchall()
         )
         new_master = con.execute(
-            "select status from fct_file_loads where file_name = ?", [f"masters/BRAND/{newer.name}"]
+            "select status from ops.fct_file_loads where file_name = ?", [f"masters/BRAND/{newer.name}"]
         )
         assert new_master.fetchall() == [("loaded",)]
     assert reasons == [("unknown_distributor", 2)]  # fresh: tonight's quarantine is published
