@@ -481,7 +481,7 @@ def new_source(
     name: Annotated[str, typer.Argument(help="The new kind's name: a lower-case Python identifier")],
     description: Annotated[str | None, typer.Option(help="One line: what the files are")] = None,
     domain: Annotated[
-        str, typer.Option(help="Marts domain folder of its first mart: sales, stock, field, schemes, incentives, ops")
+        str, typer.Option(help="Marts domain folder of its first mart: sales, stock, field, schemes, incentives")
     ] = "sales",
 ) -> None:
     """Scaffold a new source kind (ingest package, expectations suite, dbt staging, intermediate and mart, test)

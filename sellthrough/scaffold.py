@@ -25,8 +25,10 @@ from sellthrough.scaffold_templates import INIT_IMPORTS, READER_IMPORTS, TEMPLAT
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 DOC_WIDTH = 110  # a wrapped description, `"""` included, stays within ruff's 120
 RESERVED = frozenset({"core", "registry", "tests", "masters"})
-# the marts' domain folders (dbt_project/models/marts/<domain>/) a new kind's first mart can start in
-MART_DOMAINS = ("sales", "stock", "field", "schemes", "incentives", "ops")
+# the marts' domain folders (dbt_project/models/marts/<domain>/) a new kind's first mart can start in; not ops: its
+# folder is the schema of the pipeline's own tables (the ledger, quarantine, review, data quality), a fixed list
+# (expectations/mart_suites.py OPS_MARTS)
+MART_DOMAINS = ("sales", "stock", "field", "schemes", "incentives")
 
 
 class ScaffoldError(ValueError):

@@ -199,6 +199,8 @@ def test_scaffolding_the_same_name_twice_writes_nothing(tmp_path: Path) -> None:
 def test_the_first_mart_goes_to_the_domain_asked_and_no_other(tmp_path: Path) -> None:
     with pytest.raises(ScaffoldError, match="not a marts domain"):
         scaffold_source(NAME, root=tmp_path, domain="retailer_app")
+    with pytest.raises(ScaffoldError, match="not a marts domain"):  # ops is the pipeline's own tables' schema
+        scaffold_source(NAME, root=tmp_path, domain="ops")
     assert not (tmp_path / "ingest").exists()  # refused before anything is written
     written = scaffold_source(NAME, root=tmp_path, domain="stock")
     marts = tmp_path / "dbt_project" / "models" / "marts"
