@@ -11,7 +11,7 @@ setup: $(VENV)/.installed dbt_project/target/manifest.json
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet -c constraints.txt -e ".[generator,dev]"
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[generator,dev,spark]"
 	touch $@
 
 # dagster-dbt loads its assets from this manifest: the install step builds it (not only `dagster dev`)

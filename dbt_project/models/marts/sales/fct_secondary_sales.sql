@@ -34,7 +34,7 @@ skus as (
 )
 
 select
-    md5(concat_ws('|', lines.load_id, coalesce(lines.sheet, ''), lines.row_number::varchar)) as sales_line_key,
+    md5(concat_ws('|', lines.load_id, coalesce(lines.sheet, ''), cast(lines.row_number as {{ dbt.type_string() }}))) as sales_line_key,
     lines.invoice_date,
     lines.origin,
     lines.distributor_code,

@@ -93,7 +93,7 @@ statement_days as (
     select distinct
         distributor_code,
         period_start,
-        unnest(generate_series(period_start, period_end, interval 1 day))::date as statement_day
+        {{ days_between('period_start', 'period_end') }} as statement_day
     from reconciled
 ),
 
@@ -104,7 +104,7 @@ sales_file_gaps_by_day as (
         distributor_code,
         period_start,
         count(*) filter (
-            where not covered and isodow(statement_day) not in ({{ var('sales_days_off', [7]) | join(', ') }})
+            where not covered and {{ iso_weekday('statement_day') }} not in ({{ var('sales_days_off', [7]) | join(', ') }})
         ) as days_without_sales_file
     from (
         select

@@ -1,0 +1,30 @@
+{#-
+Spark reads the parquet lake through views (on-run-start, dbt_project.yml): for each lake source the run needs,
+`<source>.<table>` is a view over the table's folder, `select * from parquet.`<folder>``, the same folder the
+source's DuckDB `external_location` reads. Spark merges the columns of the folder's files (profiles.yml,
+spark.sql.parquet.mergeSchema) as DuckDB's union_by_name does. Spark skips files whose name starts with `_`, so
+the zero-row `_schema.parquet` is not read: a lake table with no load yet has no columns there, and its view
+cannot be made (a run that needs it fails, naming the folder). CSV sources (the review decisions) are not
+ported yet. On DuckDB this does nothing.
+-#}
+{% macro spark_lake_views() -%}
+{%- if target.type != 'spark' or not execute -%}{{ return('') }}{%- endif -%}
+{%- set needed = [] -%}
+{%- for node in graph.nodes.values() if node.unique_id in selected_resources -%}
+    {%- for parent in node.depends_on.nodes if parent.startswith('source.') and parent not in needed -%}
+        {%- do needed.append(parent) -%}
+    {%- endfor -%}
+{%- endfor -%}
+{%- for unique_id in needed -%}
+    {%- set source_node = graph.sources[unique_id] -%}
+    {%- set location = source_node.config.meta.get('external_location') or source_node.meta.get('external_location', '') -%}
+    {%- set found = modules.re.match("read_parquet\('([^']+)/\*\.parquet'", location) -%}
+    {%- if found -%}
+        {%- set folder = found.group(1).replace('{identifier}', source_node.identifier) -%}
+        {%- set view = api.Relation.create(schema=source_node.schema, identifier=source_node.identifier) -%}
+        {%- do run_query('create schema if not exists ' ~ source_node.schema) -%}
+        {%- do run_query('create or replace view ' ~ view ~ ' as select * from parquet.`' ~ folder ~ '`') -%}
+    {%- endif -%}
+{%- endfor -%}
+{{ return('') }}
+{%- endmacro %}
