@@ -4,7 +4,7 @@ Spark reads the parquet lake through views (on-run-start, dbt_project.yml): for 
 source's DuckDB `external_location` reads. Spark merges the columns of the folder's files (profiles.yml,
 spark.sql.parquet.mergeSchema) as DuckDB's union_by_name does. Spark skips files whose name starts with `_`, so
 the zero-row `_schema.parquet` is not read: a lake table with no load yet has no columns there, and its view
-cannot be made (a run that needs it fails, naming the folder). CSV sources (the review decisions) are not
+cannot be made (a run that needs it fails: Spark cannot infer its schema). CSV sources (the review decisions) are not
 ported yet. On DuckDB this does nothing.
 -#}
 {% macro spark_lake_views() -%}
@@ -18,9 +18,10 @@ ported yet. On DuckDB this does nothing.
 {%- for unique_id in needed -%}
     {%- set source_node = graph.sources[unique_id] -%}
     {%- set location = source_node.config.meta.get('external_location') or source_node.meta.get('external_location', '') -%}
-    {%- set found = modules.re.match("read_parquet\('([^']+)/\*\.parquet'", location) -%}
-    {%- if found -%}
-        {%- set folder = found.group(1).replace('{identifier}', source_node.identifier) -%}
+    {#- read_parquet('<folder>/*.parquet', ...): the folder between the first two quotes -#}
+    {%- set quoted = location.split("'")[1] if location.startswith("read_parquet('") else '' -%}
+    {%- if quoted.endswith('/*.parquet') -%}
+        {%- set folder = quoted[:-10].replace('{identifier}', source_node.identifier) -%}
         {%- set view = api.Relation.create(schema=source_node.schema, identifier=source_node.identifier) -%}
         {%- do run_query('create schema if not exists ' ~ source_node.schema) -%}
         {%- do run_query('create or replace view ' ~ view ~ ' as select * from parquet.`' ~ folder ~ '`') -%}
