@@ -8,7 +8,8 @@ each in a new process as a user runs it: wall time (Spark's includes starting it
 (run_results.json). Both builds' marts are then compared row for row, so the times are of the same work.
 
 Run: `python -m bench spark_engine [--data-dir DIR] [--days N] [--distributors N] [--outlets N] [--keep]`
-(default data/bench/spark_engine, git-ignored). Needs the `spark` extra and a JDK 17.
+(default data/bench/spark_engine, git-ignored). Needs dbt with the Spark adapter (`make setup`: .venv-spark) and
+a JDK 17.
 """
 
 from __future__ import annotations
@@ -30,10 +31,13 @@ MARTS = ("dim_distributor", "dim_sku", "dim_outlet", "fct_secondary_sales", "fct
 
 def _dbt(data_dir: Path, work: Path, env: dict[str, str], *args: str) -> tuple[str, float, float]:
     """`dbt <args>` in a new process: (its output, wall seconds, dbt's elapsed seconds or 0 for `ls`)."""
-    from tests.pipeline_helpers import run_dbt
+    from tests.pipeline_helpers import SPARK_DBT, run_dbt
 
+    spark = env.get("SELLTHROUGH_DBT_TARGET") == "spark"
     started = time.perf_counter()
-    done = run_dbt(data_dir, work / "warehouse.duckdb", work, *args, extra_env=env)
+    done = run_dbt(
+        data_dir, work / "warehouse.duckdb", work, *args, extra_env=env, dbt_executable=SPARK_DBT if spark else None
+    )
     wall = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"dbt {' '.join(args)} failed:\n{done.stdout[-4000:]}\n{done.stderr[-2000:]}")

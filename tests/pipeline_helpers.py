@@ -11,8 +11,10 @@ import duckdb
 
 from generator import NetworkConfig, generate
 from orchestration.pipeline import run_nightly
-from sellthrough.config import DBT_PROJECT_DIR, Settings
+from sellthrough.config import DBT_PROJECT_DIR, REPO_ROOT, Settings
 
+# dbt with the Spark adapter, installed apart from the project's venv by `make setup` (Makefile: SPARK_VENV)
+SPARK_DBT = Path(os.environ.get("SELLTHROUGH_SPARK_DBT", REPO_ROOT / ".venv-spark" / "bin" / "dbt"))
 TINY = NetworkConfig(seed=7, distributors=6, outlets=60, skus=12, days=62, start=date(2026, 7, 1))
 MARTS = (
     "fct_secondary_sales",
@@ -92,10 +94,12 @@ def run_dbt(
     *args: str,
     project_dir: Path = DBT_PROJECT_DIR,
     extra_env: dict[str, str] | None = None,
+    dbt_executable: Path | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """`dbt <args>` on `warehouse` (a copy), reading `data_dir`'s lake, with target and log folders under `work`:
     the network's own warehouse and the project's manifest stay untouched. `project_dir`: a copy of the project
-    (a scaffolded source kind's); `extra_env`: more environment (another profile target)."""
+    (a scaffolded source kind's); `extra_env`: more environment (another profile target); `dbt_executable`:
+    another install's dbt (SPARK_DBT) instead of the project's."""
     from orchestration.dbt import DBT_EXECUTABLE  # here: importing it parses dbt when the manifest is stale
 
     env = {
@@ -106,7 +110,7 @@ def run_dbt(
         "DBT_LOG_PATH": str(work / "logs"),
         **(extra_env or {}),
     }
-    command = [str(DBT_EXECUTABLE), *args, "--project-dir", str(project_dir)]
+    command = [str(dbt_executable or DBT_EXECUTABLE), *args, "--project-dir", str(project_dir)]
     command += ["--profiles-dir", str(project_dir), "--target-path", str(work / "target")]
     return subprocess.run(command, env=env, capture_output=True, text=True, check=False)
 

@@ -1,12 +1,12 @@
 """The same dbt project on Spark (issue 19, "a distributed engine"): the tiny network's lake, built by dbt-spark's
-session method (pyspark in this process's child, a local JDK), gives the marts DuckDB gives.
+session method (pyspark inside the dbt process; dbt-spark has a venv of its own, Makefile SPARK_VENV; a JDK 17),
+gives the marts DuckDB gives.
 
 The DuckDB side is the tiny network's own warehouse (its nightly run); the Spark side builds the models ported to
 Spark (dbt_project.yml, `spark_ported`) from the same lake into a warehouse folder under tmp_path. Spark's tables
 are parquet files there, which DuckDB reads to compare: every row, both ways (EXCEPT ALL), doubles and decimals
 rounded to 4 places (a sum's last bits depend on the order it was added in)."""
 
-import importlib.util
 import shutil
 from pathlib import Path
 
@@ -14,14 +14,11 @@ import duckdb
 import pytest
 
 from sellthrough.config import Settings
-from tests.pipeline_helpers import engine_differences, run_dbt, spark_table
+from tests.pipeline_helpers import SPARK_DBT, engine_differences, run_dbt, spark_table
 
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.skipif(
-        importlib.util.find_spec("pyspark") is None or importlib.util.find_spec("dbt.adapters.spark") is None,
-        reason="pyspark and dbt-spark are not installed (pip install -e '.[spark]')",
-    ),
+    pytest.mark.skipif(not SPARK_DBT.is_file(), reason=f"no dbt with the Spark adapter at {SPARK_DBT} (make setup)"),
     pytest.mark.skipif(
         shutil.which("java") is None, reason="no java on PATH (apt-get install openjdk-17-jre-headless)"
     ),
@@ -44,7 +41,7 @@ def spark_build(tiny_network: Path, tmp_path_factory: pytest.TempPathFactory) ->
     work = tmp_path_factory.mktemp("spark_engine")
     spark_dir = work / "spark"
     spark_env = {"SELLTHROUGH_DBT_TARGET": "spark", "SELLTHROUGH_SPARK_DIR": str(spark_dir)}
-    done = run_dbt(tiny_network, work / "unused.duckdb", work, "build", extra_env=spark_env)
+    done = run_dbt(tiny_network, work / "unused.duckdb", work, "build", extra_env=spark_env, dbt_executable=SPARK_DBT)
     assert done.returncode == 0, f"dbt build --target spark failed:\n{done.stdout[-6000:]}\n{done.stderr[-3000:]}"
     return spark_dir / "warehouse"
 
