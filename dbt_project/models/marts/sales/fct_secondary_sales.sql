@@ -3,8 +3,8 @@
 -- is the outlet's on the invoice date (int_outlets__versions, business time), and so are the retailer's category
 -- (channel GT/MT/ECOM and outlet_class A/B/C); master_outlet_id is today's.
 -- Incremental by invoice_date (macros/incremental/incremental_window.sql): a night rebuilds only the dates its files touch.
+-- On Spark a table, rebuilt whole each run, until the window's delete is ported to parquet (docs/scale-out.md).
 {{ config(
-    -- Spark: rebuilt whole each run until the window's delete is ported to parquet (docs/scale-out.md)
     materialized='table' if target.type == 'spark' else 'incremental',
     incremental_strategy='append',
     on_schema_change='fail',

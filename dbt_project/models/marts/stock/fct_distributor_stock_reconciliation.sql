@@ -4,8 +4,8 @@
 -- unmapped SKU, else unexplained).
 -- Incremental by period_end: a night recomputes the periods its files touch. Keyed for drill-down:
 -- zone > region > state > distributor and brand > category > SKU (a change of those rebuilds it whole).
+-- On Spark a table, rebuilt whole each run, until the window's delete is ported to parquet (docs/scale-out.md).
 {{ config(
-    -- Spark: rebuilt whole each run until the window's delete is ported to parquet (docs/scale-out.md)
     materialized='table' if target.type == 'spark' else 'incremental',
     incremental_strategy='append',
     on_schema_change='fail',
