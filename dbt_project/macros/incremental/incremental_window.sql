@@ -126,7 +126,7 @@ as_of_moved as (
 )
 {%- endif %}
 
-select {{ iso_date_text('window.window_from') }}
+select {{ iso_date_text('computed.window_from') }}
 from (select coalesce(
     least(
         (select window_from from changed_from)
@@ -138,7 +138,7 @@ from (select coalesce(
         {%- endif %}
     ),
     date '9999-12-31'
-) as window_from) as window
+) as window_from) as computed
 {%- endset -%}
 {{ return(_queried_date_literal(query, 'incremental window')) }}
 {%- endmacro %}
