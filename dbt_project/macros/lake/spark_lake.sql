@@ -1,19 +1,18 @@
 {#-
-Spark reads the parquet lake through views (on-run-start, dbt_project.yml): for each lake source the run needs,
-`<source>.<table>` is a view over the table's folder, `select * from parquet.`<folder>``, the same folder the
-source's DuckDB `external_location` reads. Spark merges the columns of the folder's files (profiles.yml,
-spark.sql.parquet.mergeSchema) as DuckDB's union_by_name does. Spark skips files whose name starts with `_`, so
-the zero-row `_schema.parquet` is not read: a lake table with no load yet has no columns there, and its view
-cannot be made (a run that needs it fails: Spark cannot infer its schema). CSV sources (the review decisions) are not
-ported yet. On DuckDB this does nothing.
+Spark reads the parquet lake through views (a pre-hook of every model, dbt_project.yml): before a model runs, each
+lake source it reads is a view `<source>.<table>` over the table's folder, `select * from parquet.`<folder>``,
+the same folder the source's DuckDB `external_location` reads. Spark merges the columns of the folder's files
+(profiles.yml, spark.sql.parquet.mergeSchema) as DuckDB's union_by_name does. Spark skips files whose name starts
+with `_`, so the zero-row `_schema.parquet` is not read: a lake table with no load yet has no columns there, and
+its view cannot be made (a model that reads it fails: Spark cannot infer its schema). CSV sources (the review
+decisions) are not ported yet. On DuckDB this renders nothing, and dbt skips an empty hook. (A pre-hook rather
+than on-run-start: a run hook is a node of every DuckDB run too, counted in its results.)
 -#}
 {% macro spark_lake_views() -%}
 {%- if target.type != 'spark' or not execute -%}{{ return('') }}{%- endif -%}
 {%- set needed = [] -%}
-{%- for node in graph.nodes.values() if node.unique_id in selected_resources -%}
-    {%- for parent in node.depends_on.nodes if parent.startswith('source.') and parent not in needed -%}
-        {%- do needed.append(parent) -%}
-    {%- endfor -%}
+{%- for parent in model.depends_on.nodes if parent.startswith('source.') and parent not in needed -%}
+    {%- do needed.append(parent) -%}
 {%- endfor -%}
 {%- for unique_id in needed -%}
     {%- set source_node = graph.sources[unique_id] -%}
