@@ -1,7 +1,8 @@
 """Forecast accuracy, stock-out prediction and their nightly cost, against the generator's truth (issue 16).
 
 A network with realistic demand (generator/demand_patterns.py: trend, regional seasons, festival
-peaks that move each year, promotions, new and delisted SKUs, niche SKUs bought in lumps) is simulated over
+peaks that move each year, promotions, new and delisted SKUs, niche SKUs bought in lumps) and the brand's supply
+failures (generator/supply.py: depot shortages of a SKU, credit holds of a distributor) is simulated over
 ~67 weeks ending after Diwali 2026; the system's forecast (sellthrough/forecast/) sees every complete week but
 the last 8 and is scored on them. Baselines, in the same run and on the same weeks: seasonal naive (the same
 week last year) and plain exponential smoothing (AutoETS on the raw series, no events).
@@ -14,8 +15,9 @@ week last year) and plain exponential smoothing (AutoETS on the raw series, no e
   in transit, sales so far; the forecast refitted weekly): precision, recall (p >= 0.5) and PR-AUC against the
   truth's stock-out days (a day with orders unfilled or no stock) of pairs in stock at the origin; how many days
   before a stock-out began its first alert came; beside them, the best recall at precision >= 0.8 (and the converse)
-  along the PR curve, and the calibration of the probabilities per bucket. Baseline: the warehouse's fixed rule,
-  days of cover < 7.
+  along the PR curve, and the calibration of the probabilities per bucket; the same by cause (supply-side: the pair
+  was billed short around the origin, from the simulation's record, for the report only; demand-side: the rest).
+  Baseline: the warehouse's fixed rule, days of cover < 7.
 - Cost: seconds to forecast and predict stock-outs for the network's series and for 4x as many (copies), per
   1,000 series, and the statsforecast import a nightly build pays once.
 

@@ -123,7 +123,7 @@ def replenishment(primary: pl.DataFrame, as_of: date) -> dict[str, tuple[int, np
     )
     out = {}
     for (code,), part in recent.group_by(["distributor_code"]):
-        orders = part.select("doc_date", "delivery_date").unique()
+        orders = part.select("doc_date", "delivery_date").unique().sort("doc_date", "delivery_date")  # a fixed order
         weekdays = orders["doc_date"].dt.weekday().value_counts().sort(["count", "doc_date"], descending=[True, False])
         lags = (orders["delivery_date"] - orders["doc_date"]).dt.total_days().to_numpy()
         if orders.height >= MIN_ORDERS:
