@@ -43,7 +43,8 @@ matched as (
         schemes.scheme_type,
         schemes.min_units,
         schemes.discount_pct,
-        schemes.free_units as scheme_free_units
+        schemes.free_units as scheme_free_units,
+        lines._built_through
     from first_scheme
     inner join lines using (sales_line_key, invoice_date)
     inner join schemes using (scheme_code)
