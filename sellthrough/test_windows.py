@@ -11,7 +11,8 @@ after each publish this module records, per incremental model, how far the publi
   takes the rows of the loads committed from then on;
 - views that hold another model's rows one for one (`meta.test_window.like: <model>`: the intermediate views over
   every secondary line, which no incremental window narrowed and whose tests grew with history): the window of
-  that model, on the same column the view carries. A view's row of an old load or an old build can change only
+  that model, on the same column the view carries, or (`date_column`) the view's rows dated on or after the
+  earliest date the model rebuilt. A view's row of an old load or an old build can change only
   through the view's other inputs (party keys, supersessions, schemes), each tested on its own grain, and the
   weekly full run tests the view whole.
 
@@ -58,8 +59,11 @@ def incremental_models(manifest: Mapping) -> dict[str, str]:
     return {relation: table.kind for relation, table in incremental_tables(manifest).items()}
 
 
-def window_followers(manifest: Mapping) -> dict[str, str]:
-    """schema.name of each view that takes another model's test window (meta.test_window.like) -> that model's."""
+def window_followers(manifest: Mapping) -> dict[str, tuple[str, str | None]]:
+    """schema.name of each view that takes another model's test window (meta.test_window.like) -> that model's,
+    and the view's date column when it narrows by date (meta.test_window.date_column): its rows on or after the
+    earliest date among the rows that model rebuilt (a date filter reaches a view's scans through its joins,
+    where a filter on the build time stops at the first aggregate)."""
     by_name = {
         node.get("name"): _relation(node)
         for node in manifest.get("nodes", {}).values()
@@ -68,9 +72,10 @@ def window_followers(manifest: Mapping) -> dict[str, str]:
     found = {}
     for node in manifest.get("nodes", {}).values():
         config = node.get("config", {})
-        like = ((config.get("meta") or {}).get("test_window") or {}).get("like")
-        if node.get("resource_type") == "model" and config.get("materialized") == "view" and like in by_name:
-            found[_relation(node)] = by_name[like]
+        spec = (config.get("meta") or {}).get("test_window") or {}
+        is_view = node.get("resource_type") == "model" and config.get("materialized") == "view"
+        if is_view and spec.get("like") in by_name:
+            found[_relation(node)] = (by_name[spec["like"]], spec.get("date_column"))
     return found
 
 
@@ -106,9 +111,12 @@ def record_test_windows(published: Path, manifest: Mapping, kept: Iterable[str] 
                 after, column = ledger_after, "loaded_at" if relation == ledger else "load_id"
             if isinstance(after, datetime):
                 relations[relation] = {"column": column, "after": after.isoformat(sep=" ")}
-    for view, like in sorted(window_followers(manifest).items()):
-        if like in relations:
-            relations[view] = dict(relations[like])
+    for view, (like, date_column) in sorted(window_followers(manifest).items()):
+        if like not in relations:
+            continue
+        relations[view] = dict(relations[like])
+        if date_column and relations[like]["column"] == WINDOW_COLUMN:
+            relations[view].update(column="date", date_column=date_column, of=like)
     record = {"file": _identity(published), "ledger": ledger, "relations": relations}
     target = record_path(published)
     staging = target.with_name(target.name + ".tmp")

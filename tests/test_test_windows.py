@@ -38,7 +38,10 @@ MANIFEST = {
             "resource_type": "model",
             "schema": "intermediate",
             "name": "int_secondary_sales__scheme_earnings",
-            "config": {"materialized": "view", "meta": {"test_window": {"like": "fct_secondary_sales"}}},
+            "config": {
+                "materialized": "view",
+                "meta": {"test_window": {"like": "fct_secondary_sales", "date_column": "invoice_date"}},
+            },
         },
         "model.sellthrough.int_secondary_sales__resolved": {
             "resource_type": "model",
@@ -89,8 +92,11 @@ def test_the_record_narrows_incremental_models_to_the_rows_built_since_the_publi
             "staging.stg_distributor_sales__lines": {"column": "load_id", "after": "2026-08-02 20:31:05"},
             "staging.stg_ingest__loads": {"column": "loaded_at", "after": "2026-08-02 20:31:05"},
             # views holding another model's rows one for one take its window (meta.test_window.like)
+            # ... or its rows from the first date that model rebuilt (a date filter reaches the view's scans)
             "intermediate.int_secondary_sales__scheme_earnings": {
-                "column": "_built_through",
+                "column": "date",
+                "date_column": "invoice_date",
+                "of": "main.fct_secondary_sales",
                 "after": "2026-08-02 20:31:05",
             },
             "intermediate.int_secondary_sales__resolved": {"column": "load_id", "after": "2026-08-02 20:31:05"},

@@ -43,8 +43,7 @@ matched as (
         schemes.scheme_type,
         schemes.min_units,
         schemes.discount_pct,
-        schemes.free_units as scheme_free_units,
-        lines._built_through
+        schemes.free_units as scheme_free_units
     from first_scheme
     inner join lines using (sales_line_key, invoice_date)
     inner join schemes using (scheme_code)
