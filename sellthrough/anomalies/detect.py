@@ -82,6 +82,12 @@ class Settings:
     post_scheme_drop_pct: float = 45.0  # their share of the distributor's sales this far below their usual share
     stop_days: int = 14  # longer than a weekly distributor's file takes to come
     penalty: float = 1.0  # PELT penalty x robust variance x log(n)
+    dip_ratio_days: int = 4  # a dip: these days together sell at most `dip_ratio` of expected
+    dip_ratio: float = 0.37
+    # the levels judged for dips by that ratio: a distributor's and a region's sales come every working day; an
+    # outlet cluster's or a SKU's are thin enough that a few days without sales are chance
+    ratio_dip_levels: tuple[str, ...] = ("distributor", "region")
+    ratio_offset_share: float = 0.05  # of a usual week's units, added to both sides (a day without sales is no -inf)
 
 
 def detect(
@@ -129,8 +135,16 @@ def detect(
             continue
         expected, residual = decompose(units, settings)
         drops = _level_events(level, key, days, units, expected, scheme, uplifted, settings)
+        lift = _scheme_lift(ordinal, units, scheme, uplifted)
+        if (lift != 1.0).any():  # judged on the scheme's own level: a spike inside a scheme is a spike still
+            expected, residual = decompose(units / lift, settings)
+            expected = expected * lift
         residual = _residual_events(level, key, days, units, expected, residual, settings)
-        found += [e for e in residual if not _within(e, drops) and not _expected_uplift(e, days, uplifted)]
+        if level in settings.ratio_dip_levels:
+            ratio = _ratio_dips(level, key, days, units, expected, settings)
+            residual += [e for e in ratio if not _within(e, residual)]
+        festive = _festive(ordinal, schemes)
+        found += [e for e in residual if not _within(e, drops) and not _expected_uplift(e, days, festive)]
         found += drops
         if level == "distributor":
             delivered = primary.filter(pl.col("series_key") == key)
@@ -236,6 +250,46 @@ def _residual_events(
                 expected[span],
                 float(score[span].max()),
             )
+        )
+        day = end + 1
+    return events
+
+
+def _ratio_dips(
+    level: str, key: str, days: list[date], units: np.ndarray, expected: np.ndarray, settings: Settings
+) -> list[dict]:
+    """Days that together sell at most `dip_ratio` of what is expected of them (trend + season): a ratio, not a
+    z-score, since a dip on the slow days of the week is small in units against the busy days' noise but large
+    against its own days. Both sides get a small share of a usual week's units, so a slow day alone is no dip."""
+    w = settings.dip_ratio_days
+    if len(units) < w:
+        return []
+    offset = settings.ratio_offset_share * 7.0 * max(float(units.mean()), 0.0)
+    window = np.ones(w)
+    actual = np.convolve(units, window, mode="valid")
+    usual = np.convolve(np.clip(expected, 0, None), window, mode="valid")
+    ratio = (actual + offset) / (usual + offset + 1e-9)
+    flagged = np.zeros(len(units), dtype=bool)
+    detected: dict[int, int] = {}
+    for start in np.flatnonzero(ratio <= settings.dip_ratio):
+        for day in range(start, start + w):
+            if units[day] < expected[day]:
+                flagged[day] = True
+                detected[day] = min(detected.get(day, start + w - 1), start + w - 1)
+    events = []
+    day = 0
+    while day < len(flagged):
+        if not flagged[day]:
+            day += 1
+            continue
+        end = day
+        while end + 1 < len(flagged) and flagged[end + 1]:
+            end += 1
+        span = slice(day, end + 1)
+        score = float(np.log(ratio[max(0, day - w + 1) : end + 1].min()))
+        first = days[min(detected[d] for d in range(day, end + 1))]
+        events.append(
+            _event(level, key, "dip", "window_ratio", days[day], days[end], first, units[span], expected[span], score)
         )
         day = end + 1
     return events
@@ -355,6 +409,28 @@ def _post_scheme(
             )
         )
     return events
+
+
+def _scheme_lift(ordinal: np.ndarray, units: np.ndarray, scheme: pl.DataFrame, uplifted: np.ndarray) -> np.ndarray:
+    """Per day, the level a scheme on the series lifts its sales by (its days' mean over the mean of the days
+    outside every known uplift; 1 outside schemes, and where a scheme lifts nothing)."""
+    lift = np.ones(len(units))
+    reference = units[~uplifted]
+    if len(reference) == 0 or reference.mean() <= 0:
+        return lift
+    for start, end in scheme.filter(pl.col("scheme_code").is_not_null()).select("start_date", "end_date").iter_rows():
+        inside = (ordinal >= start.toordinal()) & (ordinal <= end.toordinal())
+        if inside.sum() >= 7:  # a week at least: a level, not a few days
+            lift[inside] = max(1.0, float(units[inside].mean() / reference.mean()))
+    return lift
+
+
+def _festive(ordinal: np.ndarray, schemes: pl.DataFrame) -> np.ndarray:
+    """The days of the festival seasons (known uplifts on every series)."""
+    festive = np.zeros(len(ordinal), dtype=bool)
+    for start, end in schemes.filter(pl.col("level").is_null()).select("start_date", "end_date").iter_rows():
+        festive |= (ordinal >= start.toordinal()) & (ordinal <= end.toordinal())
+    return festive
 
 
 def _expected_uplift(event: dict, days: list[date], uplifted: np.ndarray) -> bool:
