@@ -84,9 +84,11 @@ class Settings:
     penalty: float = 1.0  # PELT penalty x robust variance x log(n)
     dip_ratio_days: int = 4  # a dip: these days together sell at most `dip_ratio` of expected
     dip_ratio: float = 0.37
-    # the levels judged for dips by that ratio: a distributor's and a region's sales come every working day; an
-    # outlet cluster's or a SKU's are thin enough that a few days without sales are chance
-    ratio_dip_levels: tuple[str, ...] = ("distributor", "region")
+    # the levels judged by those ratios: a distributor's and a region's sales come every working day; an outlet
+    # cluster's or a SKU's are thin enough that a few days without (or with many) sales are chance
+    ratio_levels: tuple[str, ...] = ("distributor", "region")
+    spike_z: float = 3.0  # a spike: z at least this, and its days together sell `spike_ratio` times expected
+    spike_ratio: float = 2.0
     ratio_offset_share: float = 0.05  # of a usual week's units, added to both sides (a day without sales is no -inf)
 
 
@@ -140,7 +142,7 @@ def detect(
             expected, residual = decompose(units / lift, settings)
             expected = expected * lift
         residual = _residual_events(level, key, days, units, expected, residual, settings)
-        if level in settings.ratio_dip_levels:
+        if level in settings.ratio_levels:
             ratio = _ratio_dips(level, key, days, units, expected, settings)
             residual += [e for e in ratio if not _within(e, residual)]
         festive = _festive(ordinal, schemes)
@@ -214,7 +216,11 @@ def _residual_events(
         # the residual summed over w days, scored against the other w-day sums (median, MAD): sales come in
         # lumps on beat days, so one day's residuals are no scale for another's; a week's sums are
         z = robust_z(np.convolve(residual, np.ones(w), mode="valid"))
-        for start in np.flatnonzero(np.abs(z) >= settings.z_threshold):
+        # or a lesser z on days that together sell `spike_ratio` times what is expected of them: a spike on the
+        # slow days of the week is small against the busy days' noise but large against its own days
+        lifted = (z >= settings.spike_z) & (window_ratio(units, expected, w, settings) >= settings.spike_ratio)
+        lifted &= level in settings.ratio_levels
+        for start in np.flatnonzero((np.abs(z) >= settings.z_threshold) | lifted):
             sign = 1 if z[start] > 0 else -1
             for day in range(start, start + w):
                 if np.sign(residual[day]) == sign and (flags[day] in (0, sign)):
@@ -255,6 +261,16 @@ def _residual_events(
     return events
 
 
+def window_ratio(units: np.ndarray, expected: np.ndarray, w: int, settings: Settings) -> np.ndarray:
+    """Per window of w days (by its first day): units sold / units expected (trend + season, at least 0), both
+    plus `ratio_offset_share` of a usual week's units, so that a day without sales is no ratio of 0 or infinity."""
+    offset = settings.ratio_offset_share * 7.0 * max(float(units.mean()), 0.0)
+    window = np.ones(w)
+    actual = np.convolve(units, window, mode="valid")
+    usual = np.convolve(np.clip(expected, 0, None), window, mode="valid")
+    return (actual + offset) / (usual + offset + 1e-9)
+
+
 def _ratio_dips(
     level: str, key: str, days: list[date], units: np.ndarray, expected: np.ndarray, settings: Settings
 ) -> list[dict]:
@@ -264,11 +280,7 @@ def _ratio_dips(
     w = settings.dip_ratio_days
     if len(units) < w:
         return []
-    offset = settings.ratio_offset_share * 7.0 * max(float(units.mean()), 0.0)
-    window = np.ones(w)
-    actual = np.convolve(units, window, mode="valid")
-    usual = np.convolve(np.clip(expected, 0, None), window, mode="valid")
-    ratio = (actual + offset) / (usual + offset + 1e-9)
+    ratio = window_ratio(units, expected, w, settings)
     flagged = np.zeros(len(units), dtype=bool)
     detected: dict[int, int] = {}
     for start in np.flatnonzero(ratio <= settings.dip_ratio):
