@@ -87,6 +87,7 @@ class Settings:
     # the levels judged by those ratios: a distributor's and a region's sales come every working day; an outlet
     # cluster's or a SKU's are thin enough that a few days without (or with many) sales are chance
     ratio_levels: tuple[str, ...] = ("distributor", "region")
+    warmup_days: int = 14  # no spike or dip in a series' first two weeks: STL has no week before to judge them by
     spike_z: float = 3.0  # a spike: z at least this, and its days together sell `spike_ratio` times expected
     spike_ratio: float = 2.0
     ratio_offset_share: float = 0.05  # of a usual week's units, added to both sides (a day without sales is no -inf)
@@ -146,7 +147,12 @@ def detect(
             ratio = _ratio_dips(level, key, days, units, expected, settings)
             residual += [e for e in ratio if not _within(e, residual)]
         festive = _festive(ordinal, schemes)
-        found += [e for e in residual if not _within(e, drops) and not _expected_uplift(e, days, festive)]
+        warm = days[0] + timedelta(days=settings.warmup_days)  # before: no weeks before to set the weekly pattern
+        found += [
+            e
+            for e in residual
+            if e["start_date"] >= warm and not _within(e, drops) and not _expected_uplift(e, days, festive)
+        ]
         found += drops
         if level == "distributor":
             delivered = primary.filter(pl.col("series_key") == key)
