@@ -225,7 +225,7 @@ def _residual_events(
         # or a lesser z on days that together sell `spike_ratio` times what is expected of them: a spike on the
         # slow days of the week is small against the busy days' noise but large against its own days
         lifted = (z >= settings.spike_z) & (window_ratio(units, expected, w, settings) >= settings.spike_ratio)
-        lifted &= level in settings.ratio_levels
+        lifted &= level in settings.ratio_levels or level == "sku"
         for start in np.flatnonzero((np.abs(z) >= settings.z_threshold) | lifted):
             sign = 1 if z[start] > 0 else -1
             for day in range(start, start + w):
