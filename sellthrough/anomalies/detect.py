@@ -151,7 +151,9 @@ def detect(
         found += [
             e
             for e in residual
-            if e["start_date"] >= warm and not _within(e, drops) and not _expected_uplift(e, days, festive)
+            if e["start_date"] >= warm
+            and not _within(e, drops)
+            and not _expected_uplift(e, days, festive, ratio_offset(units, settings), settings)
         ]
         found += drops
         if level == "distributor":
@@ -267,10 +269,15 @@ def _residual_events(
     return events
 
 
+def ratio_offset(units: np.ndarray, settings: Settings) -> float:
+    """`ratio_offset_share` of a usual week's units: added to both sides of a ratio of units."""
+    return settings.ratio_offset_share * 7.0 * max(float(units.mean()), 0.0)
+
+
 def window_ratio(units: np.ndarray, expected: np.ndarray, w: int, settings: Settings) -> np.ndarray:
     """Per window of w days (by its first day): units sold / units expected (trend + season, at least 0), both
     plus `ratio_offset_share` of a usual week's units, so that a day without sales is no ratio of 0 or infinity."""
-    offset = settings.ratio_offset_share * 7.0 * max(float(units.mean()), 0.0)
+    offset = ratio_offset(units, settings)
     window = np.ones(w)
     actual = np.convolve(units, window, mode="valid")
     usual = np.convolve(np.clip(expected, 0, None), window, mode="valid")
@@ -451,12 +458,16 @@ def _festive(ordinal: np.ndarray, schemes: pl.DataFrame) -> np.ndarray:
     return festive
 
 
-def _expected_uplift(event: dict, days: list[date], uplifted: np.ndarray) -> bool:
-    """A spike mostly inside a scheme on its series or a festival season is the uplift they bring, no anomaly."""
-    if event["kind"] != "spike":
+def _expected_uplift(event: dict, days: list[date], festive: np.ndarray, offset: float, settings: Settings) -> bool:
+    """A spike mostly inside a festival season is the uplift it brings, no anomaly. A dip there is judged against
+    a level the season ramps up and down, which the trend smooths over: kept only when deep (its days sell at most
+    `dip_ratio` of expected, `offset` added to both sides, as the ratio rule judges them)."""
+    inside = [festive[(d - days[0]).days] for d in _span(event["start_date"], event["end_date"])]
+    if sum(inside) * 2 < len(inside):
         return False
-    inside = [uplifted[(d - days[0]).days] for d in _span(event["start_date"], event["end_date"])]
-    return sum(inside) * 2 >= len(inside)
+    if event["kind"] == "spike":
+        return True
+    return (event["actual_units"] + offset) / (event["expected_units"] + offset) > settings.dip_ratio
 
 
 def _span(start: date, end: date) -> list[date]:
