@@ -6,7 +6,16 @@ distributor that ran it), days without sales filled with zero:
   series into trend + season + residual. The residual's robust z-score (median and MAD) is scanned over windows of
   1, 3 and 5 days (a sum over w days divided by sqrt(w)): days whose window passes `z_threshold` form a `spike`
   (above) or a `dip` (below), kept when they move their days `min_effect_pct` against expected. Size = actual -
-  expected (trend + season) over the event's days.
+  expected (trend + season) over the event's days. A spike on a distributor, region or SKU series also passes on
+  a lesser z (`spike_z`) when its window's days sell `spike_ratio` times what is expected of them: a spike on the
+  slow days of the week is small against the busy days' noise, large against its own days.
+- **Window ratio** (distributor and region series): `dip_ratio_days` days that together sell at most `dip_ratio`
+  of expected (both sides plus a small share of a usual week) are a `dip`, whatever their z: a dip on the slow days
+  of the week (a distributor selling mostly on Fridays) is small in units, deep against its days.
+- A SKU series' scheme windows are judged on the scheme's own level (the units inside divided by the scheme's lift,
+  its days' mean over the usual): a spike inside a six-week scheme is a spike still. Festival seasons are known
+  uplifts: no spike inside one is an anomaly, and only a deep dip (the window ratio's bar) is, the trend smoothing
+  over the season's ramp. No spike or dip in a series' first `warmup_days` (no week before to judge them by).
 - **Change points** (ruptures: the l2 cost, i.e. shifts in the mean, searched with a penalty scaled by the series'
   robust variance (KernelCPD, linear kernel) on the deseasonalised series): a segment at least `min_segment_days`
   long (shorter ones are dips) whose median and mean are both `drop_pct` below the series' usual level (the median
@@ -90,6 +99,7 @@ class Settings:
     warmup_days: int = 14  # no spike or dip in a series' first two weeks: STL has no week before to judge them by
     spike_z: float = 3.0  # a spike: z at least this, and its days together sell `spike_ratio` times expected
     spike_ratio: float = 2.0
+    spike_ratio_levels: tuple[str, ...] = ("distributor", "region", "sku")  # an outlet cluster's are too thin
     ratio_offset_share: float = 0.05  # of a usual week's units, added to both sides (a day without sales is no -inf)
 
 
@@ -101,8 +111,9 @@ def detect(
 ) -> pl.DataFrame:
     """Anomalies of every series in `series` (level, series_key, sale_date, units): one row each (ANOMALY_SCHEMA).
     `schemes` (level and series_key of a `scheme` or `sku` series, scheme_code, start_date, end_date; level null and
-    no scheme: a festival season on every series) are known uplifts: no spike inside one is an anomaly, their days
-    are no reference for a series' usual level, and a drop right after a scheme is a post-scheme drop. `primary`
+    no scheme: a festival season on every series) are known uplifts: a series is judged inside a scheme on the
+    scheme's level, no spike inside a festival season is an anomaly, their days are no reference for a series'
+    usual level, and a drop right after a scheme is a post-scheme drop. `primary`
     (series_key of a `distributor` series, delivery_date, units) feeds the sales-stopped rule."""
     settings = settings or Settings()
     schemes = schemes if schemes is not None else pl.DataFrame(schema=SCHEME_SCHEMA)
@@ -227,7 +238,7 @@ def _residual_events(
         # or a lesser z on days that together sell `spike_ratio` times what is expected of them: a spike on the
         # slow days of the week is small against the busy days' noise but large against its own days
         lifted = (z >= settings.spike_z) & (window_ratio(units, expected, w, settings) >= settings.spike_ratio)
-        lifted &= level in settings.ratio_levels or level == "sku"
+        lifted &= level in settings.spike_ratio_levels
         for start in np.flatnonzero((np.abs(z) >= settings.z_threshold) | lifted):
             sign = 1 if z[start] > 0 else -1
             for day in range(start, start + w):
