@@ -97,9 +97,15 @@ class Settings:
     # cluster's or a SKU's are thin enough that a few days without (or with many) sales are chance
     ratio_levels: tuple[str, ...] = ("distributor", "region")
     warmup_days: int = 14  # no spike or dip in a series' first two weeks: STL has no week before to judge them by
+    # inside a scheme the series' level is the scheme's lift (an estimate) and its orders lumpier: a spike there
+    # needs this z at least
+    scheme_spike_z: float = 5.5
     spike_z: float = 3.0  # a spike: z at least this, and its days together sell `spike_ratio` times expected
     spike_ratio: float = 2.0
     spike_ratio_levels: tuple[str, ...] = ("distributor", "region", "sku")  # an outlet cluster's are too thin
+    # and only on a series with sales on most days: one selling on a few beat days has windows at twice their
+    # expected units by chance
+    spike_ratio_active_share: float = 0.75
     ratio_offset_share: float = 0.05  # of a usual week's units, added to both sides (a day without sales is no -inf)
 
 
@@ -149,15 +155,20 @@ def detect(
             continue
         expected, residual = decompose(units, settings)
         drops = _level_events(level, key, days, units, expected, scheme, uplifted, settings)
-        lift = _scheme_lift(ordinal, units, scheme, uplifted)
-        if (lift != 1.0).any():  # judged on the scheme's own level: a spike inside a scheme is a spike still
-            expected, residual = decompose(units / lift, settings)
-            expected = expected * lift
+        lift = _scheme_lift(ordinal, units, scheme, uplifted, settings)
+        unmeasured = np.isnan(lift)  # a scheme's days with no level to judge them by: its uplift, as a festival's
+        lift = np.where(unmeasured, 1.0, lift)
+        lifted = lift != 1.0
+        if lifted.any():  # a scheme's days judged on its own level: a spike inside a scheme is a spike still
+            inside, inside_residual = decompose(units / lift, settings)
+            expected = np.where(lifted, inside * lift, expected)
+            residual = np.where(lifted, inside_residual, residual)  # in the units the series sells without it
         residual = _residual_events(level, key, days, units, expected, residual, settings)
         if level in settings.ratio_levels:
             ratio = _ratio_dips(level, key, days, units, expected, settings)
             residual += [e for e in ratio if not _within(e, residual)]
-        festive = _festive(ordinal, schemes)
+        festive = _festive(ordinal, schemes) | unmeasured
+        in_scheme = uplifted & ~festive
         warm = days[0] + timedelta(days=settings.warmup_days)  # before: no weeks before to set the weekly pattern
         found += [
             e
@@ -165,6 +176,7 @@ def detect(
             if e["start_date"] >= warm
             and not _within(e, drops)
             and not _expected_uplift(e, days, festive, ratio_offset(units, settings), settings)
+            and not (e["kind"] == "spike" and _mostly(e, days, in_scheme) and e["score"] < settings.scheme_spike_z)
         ]
         found += drops
         if level == "distributor":
@@ -238,7 +250,9 @@ def _residual_events(
         # or a lesser z on days that together sell `spike_ratio` times what is expected of them: a spike on the
         # slow days of the week is small against the busy days' noise but large against its own days
         lifted = (z >= settings.spike_z) & (window_ratio(units, expected, w, settings) >= settings.spike_ratio)
-        lifted &= level in settings.spike_ratio_levels
+        lifted &= (
+            level in settings.spike_ratio_levels and float((units > 0).mean()) >= settings.spike_ratio_active_share
+        )
         for start in np.flatnonzero((np.abs(z) >= settings.z_threshold) | lifted):
             sign = 1 if z[start] > 0 else -1
             for day in range(start, start + w):
@@ -447,17 +461,19 @@ def _post_scheme(
     return events
 
 
-def _scheme_lift(ordinal: np.ndarray, units: np.ndarray, scheme: pl.DataFrame, uplifted: np.ndarray) -> np.ndarray:
-    """Per day, the level a scheme on the series lifts its sales by (its days' mean over the mean of the days
-    outside every known uplift; 1 outside schemes, and where a scheme lifts nothing)."""
+def _scheme_lift(
+    ordinal: np.ndarray, units: np.ndarray, scheme: pl.DataFrame, uplifted: np.ndarray, settings: Settings
+) -> np.ndarray:
+    """Per day, the level a scheme on the series lifts its sales by: its days' mean over the mean of the days
+    outside every known uplift (at least 1; nan on a scheme's days when fewer than `min_days` are outside every
+    uplift to measure it by, or the scheme lasts less than a week; 1 outside schemes)."""
     lift = np.ones(len(units))
     reference = units[~uplifted]
-    if len(reference) == 0 or reference.mean() <= 0:
-        return lift
+    enough = len(reference) >= settings.min_days and reference.mean() > 0
     for start, end in scheme.filter(pl.col("scheme_code").is_not_null()).select("start_date", "end_date").iter_rows():
         inside = (ordinal >= start.toordinal()) & (ordinal <= end.toordinal())
-        if inside.sum() >= 7:  # a week at least: a level, not a few days
-            lift[inside] = max(1.0, float(units[inside].mean() / reference.mean()))
+        measured = enough and inside.sum() >= settings.period  # a week at least: a level, not a few days
+        lift[inside] = max(1.0, float(units[inside].mean() / reference.mean())) if measured else np.nan
     return lift
 
 
@@ -473,12 +489,17 @@ def _expected_uplift(event: dict, days: list[date], festive: np.ndarray, offset:
     """A spike mostly inside a festival season is the uplift it brings, no anomaly. A dip there is judged against
     a level the season ramps up and down, which the trend smooths over: kept only when deep (its days sell at most
     `dip_ratio` of expected, `offset` added to both sides, as the ratio rule judges them)."""
-    inside = [festive[(d - days[0]).days] for d in _span(event["start_date"], event["end_date"])]
-    if sum(inside) * 2 < len(inside):
+    if not _mostly(event, days, festive):
         return False
     if event["kind"] == "spike":
         return True
     return (event["actual_units"] + offset) / (event["expected_units"] + offset) > settings.dip_ratio
+
+
+def _mostly(event: dict, days: list[date], mask: np.ndarray) -> bool:
+    """Half the event's days at least are in `mask`."""
+    inside = [mask[(d - days[0]).days] for d in _span(event["start_date"], event["end_date"])]
+    return sum(inside) * 2 >= len(inside)
 
 
 def _span(start: date, end: date) -> list[date]:
