@@ -22,10 +22,17 @@ START = date(2026, 7, 1)
 DAYS = 90
 
 
-def _series(key: str, level: str = "distributor", seed: int = 1, scale: dict[int, float] | None = None) -> pl.DataFrame:
-    """Weekly-seasonal daily units (Sundays near zero, beat days high) with noise; `scale` multiplies days."""
+def _series(
+    key: str,
+    level: str = "distributor",
+    seed: int = 1,
+    scale: dict[int, float] | None = None,
+    weekly: np.ndarray | None = None,
+) -> pl.DataFrame:
+    """Weekly-seasonal daily units (Sundays near zero, beat days high; `weekly`: Monday..Sunday) with noise;
+    `scale` multiplies days."""
     rng = np.random.default_rng(seed)
-    weekly = np.array([120, 60, 140, 70, 130, 90, 5], dtype=float)
+    weekly = weekly if weekly is not None else np.array([120, 60, 140, 70, 130, 90, 5], dtype=float)
     units = [weekly[(START + timedelta(days=t)).weekday()] * rng.uniform(0.85, 1.15) for t in range(DAYS)]
     for day, factor in (scale or {}).items():
         units[day] *= factor
@@ -56,6 +63,51 @@ def test_spikes_dips_and_drops_are_found_where_they_were_put_and_a_clean_series_
     drops = found.filter((pl.col("series_key") == "DROPPY") & (pl.col("kind") == "sustained_drop"))
     assert drops.height == 1 and abs((drops["start_date"][0] - (START + timedelta(days=65))).days) <= 3
     assert detect(series).equals(found)  # deterministic
+
+
+def test_a_dip_and_a_spike_on_the_slow_days_of_a_distributor_that_sells_on_fridays_are_found() -> None:
+    """Most of the week's units come on Friday: a Monday-Thursday dip (x0.15) or a Saturday-Monday spike (x3) is
+    small against Friday's noise, large against its own days."""
+    fridays = np.array([60, 40, 30, 50, 300, 60, 2], dtype=float)  # Monday..Sunday
+    dip = {d: 0.15 for d in range(54, 58)}  # START + 54 is a Monday
+    spike = {d: 3.0 for d in range(38, 41)}  # START + 38 is a Saturday
+    assert (START + timedelta(days=54)).weekday() == 0 and (START + timedelta(days=38)).weekday() == 5
+    series = pl.concat(
+        [
+            _series("CLEAN", seed=21, weekly=fridays),
+            _series("DIPPY", seed=22, weekly=fridays, scale=dip),
+            _series("SPIKY", seed=23, weekly=fridays, scale=spike),
+        ]
+    )
+    found = detect(series)
+    assert found.filter(pl.col("series_key") == "CLEAN").is_empty()
+    [dipped] = found.filter(pl.col("series_key") == "DIPPY").rows(named=True)
+    assert dipped["kind"] == "dip" and abs((dipped["start_date"] - (START + timedelta(days=54))).days) <= 1
+    assert dipped["size_pct"] < -50
+    [spiked] = found.filter(pl.col("series_key") == "SPIKY").rows(named=True)
+    assert spiked["kind"] == "spike" and abs((spiked["start_date"] - (START + timedelta(days=38))).days) <= 1
+
+
+def test_a_sku_spike_inside_a_long_scheme_is_found_and_the_scheme_itself_is_no_spike() -> None:
+    uplift = {d: 1.4 for d in range(20, 62)}  # six weeks
+    series = pl.concat(
+        [
+            _series("SKU_A", level="sku", seed=24, scale={**uplift, **{d: 1.4 * 3.0 for d in range(40, 43)}}),
+            _series("SKU_B", level="sku", seed=25, scale=uplift),
+        ]
+    )
+    schemes = pl.DataFrame(
+        {
+            "level": "sku",
+            "series_key": ["SKU_A", "SKU_B"],
+            "scheme_code": "SCH1",
+            "start_date": START + timedelta(days=20),
+            "end_date": START + timedelta(days=61),
+        }
+    )
+    found = detect(series, schemes).filter(pl.col("kind") == "spike")
+    assert found.select("series_key").to_series().to_list() == ["SKU_A"]
+    assert abs((found["start_date"][0] - (START + timedelta(days=40))).days) <= 1
 
 
 def test_a_drop_after_a_scheme_ends_is_a_post_scheme_drop_and_a_return_to_normal_is_not() -> None:
