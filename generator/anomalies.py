@@ -1,7 +1,11 @@
 """Sales anomalies planted in the demand (issue 16), labelled in the truth (`truth/sales_anomalies.parquet`).
 
 Decided before the simulation from their own random stream (adding them shifts no other draw), and applied to
-each order line's units after the line is drawn (`scaled`), so the rest of the demand is unchanged:
+each order line's units after the line is drawn (`scaled`), so the rest of the demand is unchanged. Events that
+cover the same lines on the same days (a national SKU spike during a distributor's dip, a distributor's spike on
+the days after a scheme) both apply: their factors multiply, as demand effects do (the sustained drop, applied in
+the demand itself, always composed so), and each event's factor stays its own effect on the lines it covers. The
+truth says which events share lines and days with each one (`overlaps`).
 Spikes and dips fall outside the festival buying seasons (a spike there is the festival's uplift, by design).
 - `spike`: a distributor's (or, nationally, a SKU's) orders x SPIKE_FACTOR for SPIKE_DAYS days;
 - `dip`: a distributor's orders x DIP_FACTOR for DIP_DAYS days (short: a week's KPI dip stays the planted one);
@@ -36,6 +40,7 @@ TRUTH_SCHEMA = {
     "start_date": pl.Date,
     "end_date": pl.Date,
     "factor": pl.Float64,
+    "overlaps": pl.List(pl.String),  # the other events in force on some of its lines and days (factors multiply)
 }
 
 
@@ -58,20 +63,38 @@ class PlantedAnomaly:
             and (not self.sku_codes or sku_code in self.sku_codes)
         )
 
+    def overlaps(self, other: PlantedAnomaly) -> bool:
+        """Some line (distributor x SKU x day) is under both events."""
+        return (
+            self.start_date <= other.end_date
+            and other.start_date <= self.end_date
+            and (self.distributor_code is None or other.distributor_code in (None, self.distributor_code))
+            and (not self.sku_codes or not other.sku_codes or bool(set(self.sku_codes) & set(other.sku_codes)))
+        )
+
 
 @dataclass(frozen=True)
 class AnomalyPlan:
     events: tuple[PlantedAnomaly, ...]
 
     def scaled(self, distributor_code: str, sku_code: str, day: date, units: int) -> int:
-        """The line's units under the anomalies in force (at least one unit: a line is never dropped)."""
+        """The line's units under the anomalies in force, their factors multiplied (at least one unit: a line is
+        never dropped). The sustained drop is in the demand already (simulate.py)."""
+        factor, in_force = 1.0, False
         for event in self.events:
             if event.kind != "sustained_drop" and event.applies(distributor_code, sku_code, day):
-                return max(1, round(units * event.factor))
-        return units
+                factor, in_force = factor * event.factor, True
+        return max(1, round(units * factor)) if in_force else units
 
     def truth(self) -> pl.DataFrame:
-        rows = [{**asdict(e), "sku_codes": list(e.sku_codes)} for e in self.events]
+        rows = [
+            {
+                **asdict(e),
+                "sku_codes": list(e.sku_codes),
+                "overlaps": [o.anomaly_id for o in self.events if o is not e and e.overlaps(o)],
+            }
+            for e in self.events
+        ]
         return pl.DataFrame(rows, schema=TRUTH_SCHEMA)
 
 

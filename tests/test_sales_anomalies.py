@@ -5,6 +5,7 @@ tests/test_analytics_marts.py."""
 from __future__ import annotations
 
 import json
+import math
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -235,3 +236,35 @@ def test_more_rounds_plant_more_anomalies_all_outside_the_festival_seasons() -> 
     for row in three.filter(pl.col("kind").is_in(short)).iter_rows(named=True):
         assert not _in_festival_season(row["start_date"], row["end_date"])
     assert planted(1).equals(one)  # deterministic
+
+
+def test_planted_events_on_the_same_lines_and_days_both_apply_and_the_truth_says_so() -> None:
+    from generator.anomalies import plan_anomalies
+    from generator.config import NetworkConfig
+    from generator.masters import build_network
+    from generator.problems import plan_problems
+
+    network = build_network(NetworkConfig(seed=17, anomaly_rounds=3))
+    plan = plan_anomalies(network, plan_problems(network))
+    truth = {row["anomaly_id"]: row for row in plan.truth().iter_rows(named=True)}
+    events = [e for e in plan.events if e.kind != "sustained_drop"]  # in the demand itself (simulate.py)
+    shared = 0
+    for a in events:
+        for b in events:
+            if a.anomaly_id >= b.anomaly_id or not a.overlaps(b):
+                continue
+            assert b.anomaly_id in truth[a.anomaly_id]["overlaps"] and a.anomaly_id in truth[b.anomaly_id]["overlaps"]
+            distributor = a.distributor_code or b.distributor_code or network.distributors[0].code
+            sku = (set(a.sku_codes) & set(b.sku_codes) or set(a.sku_codes or b.sku_codes) or {"SKU0001"}).pop()
+            day = max(a.start_date, b.start_date)
+            in_force = [e.factor for e in events if e.applies(distributor, sku, day)]
+            assert len(in_force) >= 2
+            expected = round(1000 * math.prod(in_force))
+            assert plan.scaled(distributor, sku, day, 1000) == expected  # x3 and x0.35: 1,050 units, not 3,000
+            shared += 1
+    assert shared >= 5  # seed 17 plants a SKU spike on a scheme's SKU in the days after the scheme, among others
+    alone = [e for e in events if not truth[e.anomaly_id]["overlaps"]]
+    assert alone and all(
+        plan.scaled(e.distributor_code or network.distributors[0].code, (e.sku_codes or ("SKU0001",))[0],
+                    e.start_date, 1000) == round(1000 * e.factor) for e in alone
+    )  # fmt: skip
