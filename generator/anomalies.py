@@ -10,7 +10,7 @@ Spikes and dips fall outside the festival buying seasons (a spike there is the f
 - `spike`: a distributor's (or, nationally, a SKU's) orders x SPIKE_FACTOR for SPIKE_DAYS days;
 - `dip`: a distributor's orders x DIP_FACTOR for DIP_DAYS days (short: a week's KPI dip stays the planted one);
 - `post_scheme_drop`: after a scheme ends, its SKUs at a distributor that ran it sell x DROP_FACTOR for DROP_DAYS
-  days (pantry loading: retailers bought ahead on the scheme).
+  days (pantry loading: retailers bought ahead on the scheme); a scheme with a week of history before it at least.
 The planted distributor-wide sales dip of `problems.py` (from dip_from on, sustained) is in the truth too, as
 `sustained_drop`.
 """
@@ -23,13 +23,16 @@ from datetime import date, timedelta
 import polars as pl
 
 from generator.config import DIWALI, DUSSEHRA, FESTIVAL_LEAD_DAYS
-from generator.masters import Network
+from generator.masters import Network, Scheme
 from generator.problems import ProblemPlan
 
 SPIKE_FACTOR, SPIKE_DAYS = 3.0, 3
 DIP_FACTOR, DIP_DAYS = 0.15, 4
 DROP_FACTOR, DROP_DAYS = 0.35, 14
 LEAD_DAYS = 21  # an anomaly starts after this many days of normal history
+# a post-scheme drop follows a scheme with this many days of the SKUs' usual sales before it (a week: every beat
+# day once); one that began with the history has no usual level for its SKUs to fall from
+SCHEME_LEAD_DAYS = 7
 TRUTH_SCHEMA = {
     "anomaly_id": pl.String,
     "kind": pl.String,  # spike | dip | post_scheme_drop | sustained_drop
@@ -150,9 +153,14 @@ def plan_anomalies(network: Network, plan: ProblemPlan) -> AnomalyPlan:
                     add("dip", "distributor", distributor, (), start, DIP_DAYS, DIP_FACTOR)
         sku = rng.choice(sorted(network.sku_by_code))
         add("spike", "sku", None, (sku,), start_day(SPIKE_DAYS, round_no), SPIKE_DAYS, SPIKE_FACTOR)
+    scheme: Scheme | None = None
     ending = [s for s in network.schemes if first <= s.end <= last - timedelta(days=DROP_DAYS)]
     if ending:
         scheme = rng.choice(sorted(ending, key=lambda s: s.code))
+        if scheme.start < config.start + timedelta(days=SCHEME_LEAD_DAYS):  # no usual sales before it to fall from
+            known = [s for s in ending if s.start >= config.start + timedelta(days=SCHEME_LEAD_DAYS)]
+            scheme = rng.choice(sorted(known, key=lambda s: s.code)) if known else None
+    if scheme is not None:
         runs = [d for d in free if scheme.runs_at(d)]
         for distributor in sorted(runs[: per_kind * rounds]):
             add(

@@ -268,3 +268,42 @@ def test_planted_events_on_the_same_lines_and_days_both_apply_and_the_truth_says
         plan.scaled(e.distributor_code or network.distributors[0].code, (e.sku_codes or ("SKU0001",))[0],
                     e.start_date, 1000) == round(1000 * e.factor) for e in alone
     )  # fmt: skip
+
+
+def test_a_post_scheme_drop_is_judged_against_the_share_before_the_window_not_the_days_after_it() -> None:
+    """The scheme SKUs sell as usual after the scheme and grow later (x4 from two weeks after it: a launch
+    taking off). The night the window completes knows no later days: no drop. D001's scheme began with the series
+    (no usual share before it: not judged); D002's had two weeks before it, at the share the window holds."""
+    plans = {"D001": (0, 24), "D002": (14, 34)}
+    scheme_units, distributors, rows = [], [], []
+    for n, (code, (start, end)) in enumerate(sorted(plans.items())):
+        scale = {d: 1.4 for d in range(start, end + 1)} | {d: 4.0 for d in range(end + 15, DAYS)}
+        mine = _series(f"SCH1|{code}", level="scheme", seed=20 + n, scale=scale)
+        scheme_units.append(mine)
+        others = _series(code, seed=30 + n)
+        distributors.append(others.with_columns(pl.col("units") * 3 + mine["units"]))
+        rows.append((f"SCH1|{code}", START + timedelta(days=start), START + timedelta(days=end)))
+    schemes = pl.DataFrame(
+        rows, schema={"series_key": pl.String, "start_date": pl.Date, "end_date": pl.Date}, orient="row"
+    ).with_columns(level=pl.lit("scheme"), scheme_code=pl.lit("SCH1"))
+    found = detect(pl.concat([*scheme_units, *distributors]), schemes)
+    assert found.filter(pl.col("level") == "scheme").is_empty()
+    # the same series through the night the window completes: the same judgement
+    d002_end = START + timedelta(days=34 + 14)
+    cut = pl.concat([*scheme_units, *distributors]).filter(pl.col("sale_date") <= d002_end)
+    assert detect(cut, schemes).filter(pl.col("level") == "scheme").is_empty()
+
+
+def test_post_scheme_drops_are_planted_after_a_scheme_with_usual_sales_before_it() -> None:
+    from generator.anomalies import SCHEME_LEAD_DAYS, plan_anomalies
+    from generator.config import NetworkConfig
+    from generator.masters import build_network
+    from generator.problems import plan_problems
+
+    for seed in (42, 11, 7, 9):
+        network = build_network(NetworkConfig(seed=seed))
+        drops = plan_anomalies(network, plan_problems(network)).truth().filter(pl.col("kind") == "post_scheme_drop")
+        assert drops.height >= 1
+        starts = {s.code: s.start for s in network.schemes}
+        for code in drops["scheme_code"].unique():
+            assert (starts[code] - network.config.start).days >= SCHEME_LEAD_DAYS  # a week before it at least

@@ -26,8 +26,10 @@ distributor that ran it), days without sales filled with zero:
 - **Post-scheme drops** on a scheme series (its only judgement: its other moves are its distributor's or SKUs'):
   the scheme SKUs' share of their distributor's sales over the `post_scheme_days` after the scheme ends,
   `post_scheme_drop_pct` below their usual share (a share: the beat days, festivals and the distributor's own dips
-  cancel out; a plain return to the pre-scheme level is no anomaly, the reference being the days outside the scheme,
-  the festival seasons and the window).
+  cancel out; a plain return to the pre-scheme level is no anomaly). The usual share is the one before the window
+  (days outside the scheme and the festival seasons): what the night the window completes knows. A scheme with
+  fewer than `post_scheme_reference_days` such days before it (one that began with the series) has no usual share
+  to fall from: it is not judged.
 - **Rules**: `sales_stopped`, a distributor with no sales for `stop_days` days running while the brand
   delivered it goods in that time.
 Series too short (< `min_days`), too thin (mean < `min_mean_units` a day) or too lumpy (sales on fewer than
@@ -89,6 +91,7 @@ class Settings:
     scheme_end_days: int = 7
     post_scheme_days: int = 14  # a scheme's SKUs are judged over the two weeks after it ends
     post_scheme_drop_pct: float = 45.0  # their share of the distributor's sales this far below their usual share
+    post_scheme_reference_days: int = 7  # days before the window that give the usual share: a week, every beat day
     stop_days: int = 14  # longer than a weekly distributor's file takes to come
     penalty: float = 1.0  # PELT penalty x robust variance x log(n)
     dip_ratio_days: int = 4  # a dip: these days together sell at most `dip_ratio` of expected
@@ -420,9 +423,10 @@ def _post_scheme(
     settings: Settings,
 ) -> list[dict]:
     """A scheme's SKUs at a distributor whose share of the distributor's sales over the `post_scheme_days` after
-    the scheme ends is `post_scheme_drop_pct` below their usual share (days outside the scheme, festival seasons
-    and that window). A share, not units: the distributor's outlets buy every SKU on the same beat days, so the
-    lumps, the festival and the distributor's own dips cancel out; what is left is the scheme SKUs' own drop.
+    the scheme ends is `post_scheme_drop_pct` below their usual share (the days before that window outside the
+    scheme and festival seasons: the night the window completes has no later days). A share, not units: the
+    distributor's outlets buy every SKU on the same beat days, so the lumps, the festival and the distributor's own
+    dips cancel out; what is left is the scheme SKUs' own drop.
     Flagged the night the window is complete; size = the units sold - the usual share of the distributor's."""
     if distributor is None:
         return []
@@ -436,8 +440,12 @@ def _post_scheme(
             continue  # the scheme ended before the series began, or its window is not complete yet
         window = np.zeros(len(days), dtype=bool)
         window[first : first + n] = True
-        reference = ~uplifted & ~window
-        if reference.sum() < settings.min_segment_days or total[reference].sum() <= 0 or total[window].sum() <= 0:
+        reference = ~uplifted & (np.arange(len(days)) < first)
+        if (
+            reference.sum() < settings.post_scheme_reference_days
+            or total[reference].sum() <= 0
+            or total[window].sum() <= 0
+        ):
             continue
         usual = float(units[reference].sum() / total[reference].sum())
         now = float(units[window].sum() / total[window].sum())
