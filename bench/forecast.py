@@ -1,7 +1,8 @@
 """Forecast accuracy, stock-out prediction and their nightly cost, against the generator's truth (issue 16).
 
 A network with realistic demand (generator/demand_patterns.py: trend, regional seasons, festival
-peaks that move each year, promotions, new and delisted SKUs, niche SKUs bought in lumps) is simulated over
+peaks that move each year, promotions, new and delisted SKUs, niche SKUs bought in lumps) and the brand's supply
+failures (generator/supply.py: depot shortages of a SKU, credit holds of a distributor) is simulated over
 ~67 weeks ending after Diwali 2026; the system's forecast (sellthrough/forecast/) sees every complete week but
 the last 8 and is scored on them. Baselines, in the same run and on the same weeks: seasonal naive (the same
 week last year) and plain exponential smoothing (AutoETS on the raw series, no events).
@@ -14,8 +15,9 @@ week last year) and plain exponential smoothing (AutoETS on the raw series, no e
   in transit, sales so far; the forecast refitted weekly): precision, recall (p >= 0.5) and PR-AUC against the
   truth's stock-out days (a day with orders unfilled or no stock) of pairs in stock at the origin; how many days
   before a stock-out began its first alert came; beside them, the best recall at precision >= 0.8 (and the converse)
-  along the PR curve, and the calibration of the probabilities per bucket. Baseline: the warehouse's fixed rule,
-  days of cover < 7.
+  along the PR curve, and the calibration of the probabilities per bucket; the same by cause (supply-side: the pair
+  was billed short around the origin, from the simulation's record, for the report only; demand-side: the rest).
+  Baseline: the warehouse's fixed rule, days of cover < 7.
 - Cost: seconds to forecast and predict stock-outs for the network's series and for 4x as many (copies), per
   1,000 series, and the statsforecast import a nightly build pays once.
 
@@ -58,16 +60,32 @@ KEYS = ["distributor_code", "sku_code"]
 
 
 def network_and_plan(seed: int) -> tuple[Network, ProblemPlan]:
-    config = NetworkConfig(seed=seed, start=START, days=DAYS, realistic_demand=True)
+    config = NetworkConfig(seed=seed, start=START, days=DAYS, realistic_demand=True, supply_disruptions=True)
     network = build_network(config)
     plan = plan_problems(network)
     return with_promotions(with_unprofitable_scheme(network, plan)), plan
 
 
-def simulate_network(seed: int) -> tuple[Network, pl.DataFrame, pl.DataFrame]:
+CUT_SCHEMA = {
+    "distributor_code": pl.String,
+    "sku_code": pl.String,
+    "cut_date": pl.Date,
+    "ordered_units": pl.Int64,
+    "billed_units": pl.Int64,
+}
+# a pair-day's stock-out counts as supply-side when the brand billed the pair short (a depot shortage, a credit
+# hold, the planted rationed pair) on an order day from CUT_BEFORE_DAYS before the origin to CUT_AFTER_DAYS after
+# it (later orders land after the 7 days); the rest are demand-side (lumps and surges on a pair billed in full)
+CUT_BEFORE_DAYS = 14
+CUT_AFTER_DAYS = 5
+
+
+def simulate_network(seed: int) -> tuple[Network, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The network, its daily stock and primary invoices, and the orders the brand billed short (truth only: the
+    causes are for the report by cause, never the model's input)."""
     network, plan = network_and_plan(seed)
     sim = simulate(network, plan)
-    return network, daily_frame(sim), primary_frame(sim)
+    return network, daily_frame(sim), primary_frame(sim), pl.DataFrame(sim.cuts, schema=CUT_SCHEMA, orient="row")
 
 
 def sales_of(daily: pl.DataFrame) -> pl.DataFrame:
@@ -241,9 +259,26 @@ def out_days(daily: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def stockouts(network: Network, daily: pl.DataFrame, primary: pl.DataFrame, first_origin: date) -> dict:
+def with_cause(frame: pl.DataFrame, cuts: pl.DataFrame) -> pl.DataFrame:
+    """`supply`: the pair was billed short within the window CUT_BEFORE_DAYS / CUT_AFTER_DAYS around the origin."""
+    cut_rows = frame.select(*KEYS, "origin").join(cuts.select(*KEYS, "cut_date"), on=KEYS)
+    supply = (
+        cut_rows.filter(
+            pl.col("cut_date") >= pl.col("origin") - timedelta(days=CUT_BEFORE_DAYS),
+            pl.col("cut_date") <= pl.col("origin") + timedelta(days=CUT_AFTER_DAYS),
+        )
+        .select(*KEYS, "origin")
+        .unique()
+        .with_columns(supply=pl.lit(True))
+    )
+    return frame.join(supply, on=[*KEYS, "origin"], how="left").with_columns(pl.col("supply").fill_null(False))
+
+
+def stockouts(
+    network: Network, daily: pl.DataFrame, primary: pl.DataFrame, first_origin: date, cuts: pl.DataFrame
+) -> dict:
     end = network.config.end
-    frame = stockout_frame(network, daily, primary, first_origin)
+    frame = with_cause(stockout_frame(network, daily, primary, first_origin), cuts)
     out_day = out_days(daily)
     labels = frame["truth"].to_numpy()
     scores = frame["stockout_probability_7d"].to_numpy()
@@ -255,6 +290,19 @@ def stockouts(network: Network, daily: pl.DataFrame, primary: pl.DataFrame, firs
             "recall": tp / max(1, int(labels.sum())),
         }
     out["ours"]["pr_auc"] = average_precision(scores, labels)
+    supply = frame["supply"].to_numpy()
+    out["by_cause"] = {}
+    for name, inside in (("supply-side", supply), ("demand-side", ~supply)):
+        flagged, truth = scores[inside] >= 0.5, labels[inside]
+        tp = int((flagged & truth).sum())
+        out["by_cause"][name] = {
+            "pair_days": int(inside.sum()),
+            "positives": int(truth.sum()),
+            "alerts": int(flagged.sum()),
+            "precision": tp / max(1, int(flagged.sum())),
+            "recall": tp / max(1, int(truth.sum())),
+            "pr_auc": average_precision(scores[inside], truth),
+        }
     out["operating_points"] = operating_points(scores, labels)
     out["calibration"] = calibration(scores, labels)
     cover = frame["closing_units"] / frame["per_day"].fill_null(0.0)
@@ -366,7 +414,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args(argv or [])
     started = time.perf_counter()
-    network, daily, primary = simulate_network(args.seed)
+    network, daily, primary, cuts = simulate_network(args.seed)
     print(
         f"network: seed {args.seed}, {len(network.distributors)} distributors, {len(network.skus)} SKUs, "
         f"{network.config.start} .. {network.config.end} (simulated in {time.perf_counter() - started:.0f} s)"
@@ -386,13 +434,19 @@ def main(argv: list[str] | None = None) -> None:
         f"target at distributor x SKU: MASE <= -35% vs seasonal naive ({vs_naive:+.1%}), <= -10% vs plain ETS "
         f"({vs_ets:+.1%}), coverage 75-85% ({bottom['coverage_80']:.1%})"
     )
-    so = stockouts(network, daily, primary, acc["cutoff"] + timedelta(days=1))
+    so = stockouts(network, daily, primary, acc["cutoff"] + timedelta(days=1), cuts)
     print(
         f"\nstock-outs 7 days ahead: {so['pairs_x_days']} pair-days in stock at the origin, {so['positives']} ran out"
     )
     for name in ("ours", "cover_rule"):
         v = so[name]
         print(f"  {name:<11} precision {v['precision']:.3f}  recall {v['recall']:.3f}  PR-AUC {v['pr_auc']:.3f}")
+    for name, v in so["by_cause"].items():
+        print(
+            f"  by cause, {name:<11} {v['pair_days']:>6} pair-days, {v['positives']:>4} ran out, "
+            f"{v['alerts']:>4} alerts:"
+            f" precision {v['precision']:.3f}  recall {v['recall']:.3f}  PR-AUC {v['pr_auc']:.3f}"
+        )
     ours, rule = so["ours"], so["cover_rule"]
     print(
         f"  ratio ours / cover rule: precision {ours['precision'] / max(rule['precision'], 1e-9):.2f}x, "

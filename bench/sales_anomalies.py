@@ -239,7 +239,22 @@ def run(seed: int, outlets: int, days: int, distributors: int, rounds: int = 1) 
     )
     print(f"  targets: precision >= 0.9 {'met' if ours.precision >= 0.9 else 'NOT met'}, "
           f"recall >= 0.9 {'met' if ours.recall >= 0.9 else 'NOT met'}")  # fmt: skip
-    return ours
+    kinds = recall_by_kind(found, truth, regions)
+    print("  recall by kind: " + ", ".join(f"{k} {found_}/{planted}" for k, (found_, planted) in kinds.items()))
+    return ours, kinds
+
+
+def recall_by_kind(found: pl.DataFrame, truth: pl.DataFrame, regions: dict[str, str]) -> dict[str, tuple[int, int]]:
+    """Planted anomalies found / planted, per kind (a national SKU spike apart from a distributor's), by the same
+    scoring on the planted ones of that kind."""
+    named = truth.with_columns(
+        name=pl.when(pl.col("level") == "sku").then(pl.lit("sku_spike")).otherwise(pl.col("kind"))
+    )
+    out = {}
+    for name in sorted(named["name"].unique().to_list()):
+        s = score(found, named.filter(pl.col("name") == name).drop("name"), regions)
+        out[name] = (s.recalled, s.planted)
+    return out
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -249,10 +264,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--days", type=int, default=123)
     parser.add_argument("--distributors", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3, help="rounds of planted anomalies (the demo network: 1)")
+    parser.add_argument("--held-out", default="5,9,13,17", help="seeds not looked at while tuning: pooled apart")
     args = parser.parse_args(argv or [])
-    scores = [run(int(s), args.outlets, args.days, args.distributors, args.rounds) for s in args.seeds.split(",")]
-    if len(scores) > 1:  # every seed's events together
-        planted, found = sum(s.planted for s in scores), sum(s.found for s in scores)
-        true, recalled = sum(s.true for s in scores), sum(s.recalled for s in scores)
-        print(f"all seeds: precision {true / found:.2f} ({true}/{found})  recall {recalled / planted:.2f} "
-              f"({recalled}/{planted})")  # fmt: skip
+    seeds = [int(s) for s in args.seeds.split(",")]
+    runs = {seed: run(seed, args.outlets, args.days, args.distributors, args.rounds) for seed in seeds}
+    held_out = {int(s) for s in args.held_out.split(",") if s}
+    pools = {"all seeds": seeds, "tuned on": [s for s in seeds if s not in held_out]}
+    pools["held out"] = [s for s in seeds if s in held_out]
+    for name, pool in pools.items():
+        if len(runs) > 1 and pool:  # the pool's events together
+            scores = [runs[s][0] for s in pool]
+            planted, found = sum(s.planted for s in scores), sum(s.found for s in scores)
+            true, recalled = sum(s.true for s in scores), sum(s.recalled for s in scores)
+            kinds = {
+                k: [sum(runs[s][1].get(k, (0, 0))[i] for s in pool) for i in (0, 1)]
+                for k in sorted(set().union(*(runs[s][1] for s in pool)))
+            }
+            print(f"{name} ({','.join(map(str, pool))}): precision {true / found:.2f} ({true}/{found})  recall "
+                  f"{recalled / planted:.2f} ({recalled}/{planted}); by kind "
+                  + ", ".join(f"{k} {a}/{b}" for k, (a, b) in kinds.items()))  # fmt: skip

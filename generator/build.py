@@ -22,7 +22,7 @@ from generator.problems import plan_problems
 from generator.retailer_stock import write_retailer_stock
 from generator.sales_files import write_deployment_layouts, write_sales_files
 from generator.simulate import simulate
-from generator.supply import rationed_problem, with_rationed_pair
+from generator.supply import plan_supply, rationed_problem, with_rationed_pair
 from generator.tally import sku_units_csv
 from generator.truth import (
     business_problems,
@@ -179,5 +179,8 @@ def generate(data_dir: Path, config: NetworkConfig | None = None, progress: Prog
     dump_json(truth_dir / "outlet_moves.json", masters.moves)
     if config.realistic_demand:
         dump_json(truth_dir / "demand_patterns.json", patterns_truth(plan_patterns(network)))
+    supply = plan_supply(network)
+    if supply is not None:
+        dump_json(truth_dir / "supply_disruptions.json", supply.truth())
     report("done", STEPS)
     return summary

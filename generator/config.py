@@ -42,6 +42,9 @@ class NetworkConfig:
     days: int = 123
     start: date = date(2026, 7, 1)
     realistic_demand: bool = False  # trend, regional seasons, moving festivals, promotions... (demand_patterns.py)
+    # the brand's supply fails now and then as it does in real distribution: a SKU short at the depot (billed short
+    # or not at all for 1-4 weeks), a distributor on credit hold (not billed for 1-3 weeks) (generator/supply.py)
+    supply_disruptions: bool = False
     # rounds of planted sales anomalies (anomalies.py), each in its own stretch of the days: the anomaly benchmark
     # plants more than the demo network's one round so its precision and recall rest on more events
     anomaly_rounds: int = 1

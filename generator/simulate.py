@@ -27,7 +27,7 @@ from generator.config import (
 from generator.demand_patterns import plan_patterns
 from generator.masters import Distributor, Network, Scheme, Sku
 from generator.problems import OVERSTOCK_COVER_DAYS, STUFFING_SHARE, TWIN_SHARE, ProblemPlan
-from generator.supply import rationed_units
+from generator.supply import plan_supply, rationed_units
 
 FORECAST_DAYS = 28
 INVOICE_FORMATS = {
@@ -90,6 +90,8 @@ class Simulation:
     primary: list[PrimaryLine]
     daily: dict[str, list] = field(default_factory=dict)  # columnar daily stock per distributor x SKU x day
     pushed: list[PrimaryLine] = field(default_factory=list)  # the stuffed distributor's month-end pushes
+    # orders the brand billed short (truth only): distributor, SKU, order day, units ordered, units billed
+    cuts: list[tuple[str, str, date, int, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -295,6 +297,8 @@ def simulate(network: Network, plan: ProblemPlan) -> Simulation:
     primary: list[PrimaryLine] = []
     daily: dict[str, list] = defaultdict(list)
     pushes: list[PrimaryLine] = []
+    cuts: list[tuple[str, str, date, int, int]] = []
+    supply = plan_supply(network)  # depot shortages and credit holds (NetworkConfig.supply_disruptions)
 
     for distributor in network.distributors:
         code = distributor.code
@@ -404,13 +408,20 @@ def simulate(network: Network, plan: ProblemPlan) -> Simulation:
                     need = rate * cover - stock[sku.code] - in_transit[sku.code] + pushed[sku.code]
                     if rate <= 0 or need <= 0:
                         continue
-                    units = math.ceil(need / sku.units_per_case) * sku.units_per_case
+                    asked = math.ceil(need / sku.units_per_case) * sku.units_per_case
                     units = rationed_units(
-                        plan, code, sku, t, len(dates), units, rate, stock[sku.code] + in_transit[sku.code]
+                        plan, code, sku, t, len(dates), asked, rate, stock[sku.code] + in_transit[sku.code]
                     )
+                    if units < asked:
+                        cuts.append((code, sku.code, day, asked, units))
                     if units > 0:
                         ordered.append((sku, units))
                 ordered = [(sku, units) for sku, units in ordered if units > 0]
+                if supply is not None:
+                    billed = [(sku, supply.billed(code, sku, day, units)) for sku, units in ordered]
+                    pairs = zip(ordered, billed, strict=True)
+                    cuts += [(code, sku.code, day, a, b) for (sku, a), (_, b) in pairs if b < a]
+                    ordered = [(sku, units) for sku, units in billed if units > 0]
                 if ordered:
                     for sku, units in ordered:
                         primary.append(
@@ -433,6 +444,8 @@ def simulate(network: Network, plan: ProblemPlan) -> Simulation:
                     for sku in skus:
                         month_orders = sum(requested[sku.code][month_from : t + 1])
                         units = math.ceil(STUFFING_SHARE * month_orders / sku.units_per_case) * sku.units_per_case
+                        if supply is not None:  # no push of what the depot is out of, nor to a distributor on hold
+                            units = supply.billed(code, sku, day, units)
                         if units <= 0:
                             continue
                         delivery = day + timedelta(days=STUFFING_LAG_DAYS)
@@ -459,7 +472,7 @@ def simulate(network: Network, plan: ProblemPlan) -> Simulation:
                 daily["lost_sales_units"].append(lost[s])
                 daily["closing"].append(stock[s])
 
-    return Simulation(invoices, _numbered(primary, rng), dict(daily), pushes)
+    return Simulation(invoices, _numbered(primary, rng), dict(daily), pushes, cuts)
 
 
 def _numbered(primary: list[PrimaryLine], rng: random.Random) -> list[PrimaryLine]:

@@ -64,6 +64,9 @@ def generate(
     realistic_demand: Annotated[
         bool, typer.Option(help="Trend, regional seasons, moving festivals, promotions, new and niche SKUs")
     ] = False,
+    supply_disruptions: Annotated[
+        bool, typer.Option(help="The brand's supply fails now and then: depot shortages of a SKU, credit holds")
+    ] = False,
 ) -> None:
     """Write a sample distribution network's files to the inbox, and its truth beside it."""
     try:
@@ -85,6 +88,7 @@ def generate(
         days=days,
         start=date.fromisoformat(start),
         realistic_demand=realistic_demand,
+        supply_disruptions=supply_disruptions,
     )
     with _progress() as progress:
         task = progress.add_task("generating", total=None)

@@ -8,7 +8,13 @@ after each publish this module records, per incremental model, how far the publi
   row a later build (re)writes carries one at least as new (the same one when only a dimension or the as-of date
   moved), so `_built_through >= it` holds what changed since, plus the published build's own window;
 - landing tables (tag `landing`, appended by load): the newest `loaded_at` of the published ledger, so the test
-  takes the rows of the loads committed from then on.
+  takes the rows of the loads committed from then on;
+- views that hold another model's rows one for one (`meta.test_window.like: <model>`: the intermediate views over
+  every secondary line, which no incremental window narrowed and whose tests grew with history): the window of
+  that model, on the same column the view carries, or (`date_column`) the view's rows dated on or after the
+  earliest date the model rebuilt. A view's row of an old load or an old build can change only
+  through the view's other inputs (party keys, supersessions, schemes), each tested on its own grain, and the
+  weekly full run tests the view whole.
 
 The nightly dbt step passes these to dbt (SELLTHROUGH_TEST_WINDOW, read by macros/testing/test_window.sql, which narrows
 each data test of those models, as dbt's `where` config does) and the mart suites read the same rows. What is not
@@ -53,6 +59,26 @@ def incremental_models(manifest: Mapping) -> dict[str, str]:
     return {relation: table.kind for relation, table in incremental_tables(manifest).items()}
 
 
+def window_followers(manifest: Mapping) -> dict[str, tuple[str, str | None]]:
+    """schema.name of each view that takes another model's test window (meta.test_window.like) -> that model's,
+    and the view's date column when it narrows by date (meta.test_window.date_column): its rows on or after the
+    earliest date among the rows that model rebuilt (a date filter reaches a view's scans through its joins,
+    where a filter on the build time stops at the first aggregate)."""
+    by_name = {
+        node.get("name"): _relation(node)
+        for node in manifest.get("nodes", {}).values()
+        if node.get("resource_type") == "model"
+    }
+    found = {}
+    for node in manifest.get("nodes", {}).values():
+        config = node.get("config", {})
+        spec = (config.get("meta") or {}).get("test_window") or {}
+        is_view = node.get("resource_type") == "model" and config.get("materialized") == "view"
+        if is_view and spec.get("like") in by_name:
+            found[_relation(node)] = (by_name[spec["like"]], spec.get("date_column"))
+    return found
+
+
 def _quoted(relation: str) -> str:
     return ".".join('"' + part.replace('"', '""') + '"' for part in relation.split(".", 1))
 
@@ -85,6 +111,12 @@ def record_test_windows(published: Path, manifest: Mapping, kept: Iterable[str] 
                 after, column = ledger_after, "loaded_at" if relation == ledger else "load_id"
             if isinstance(after, datetime):
                 relations[relation] = {"column": column, "after": after.isoformat(sep=" ")}
+    for view, (like, date_column) in sorted(window_followers(manifest).items()):
+        if like not in relations:
+            continue
+        relations[view] = dict(relations[like])
+        if date_column and relations[like]["column"] == WINDOW_COLUMN:
+            relations[view].update(column="date", date_column=date_column, of=like)
     record = {"file": _identity(published), "ledger": ledger, "relations": relations}
     target = record_path(published)
     staging = target.with_name(target.name + ".tmp")

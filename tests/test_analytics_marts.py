@@ -71,7 +71,11 @@ def test_planted_spikes_are_found_with_size_start_and_drill_keys(marts, tiny_net
         )
         assert hit.height and (hit["size_units"] > 0).all() and (hit["size_pct"] > 40).all()
     whole = score(found, truth, regions)
-    assert whole.precision >= 0.75, whole  # tiny series are lumpy; bench sales_anomalies measures the demo size
+    # tiny series are lumpy (about 10 outlets a distributor, D001 selling on half its days): 6 of its dips in late
+    # August are noise no planted event explains (a post-scheme drop at D001 explained them by coincidence until
+    # drops were planted only after a scheme with a week of history before it); bench sales_anomalies measures the
+    # demo size
+    assert whole.precision >= 0.55, whole
     keys = found.filter(pl.col("level") == "distributor")
     assert keys["region"].null_count() == 0 and keys["zone"].null_count() == 0
     assert found.filter(pl.col("level") == "sku")["brand"].null_count() == 0

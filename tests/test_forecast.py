@@ -18,7 +18,7 @@ from sellthrough.forecast.hierarchy import forecast_network
 from sellthrough.forecast.memo import FINGERPRINT_COLUMN, inputs_fingerprint, reuse_forecast
 from sellthrough.forecast.models import HORIZON, forecast_series
 from sellthrough.forecast.series import last_complete_week, weekly_series
-from sellthrough.forecast.stockout import ALERT_PROBABILITY, predict_stockouts
+from sellthrough.forecast.stockout import ALERT_PROBABILITY, SUPPLY_BUFFER_DAYS, predict_stockouts
 from sellthrough.forecast.warehouse_inputs import ForecastInputs, read_inputs
 from tests.pipeline_helpers import published_path
 
@@ -124,8 +124,9 @@ def test_stockout_probability_date_and_order() -> None:
     assert short["stockout_probability_7d"] > 0.95
     assert short["expected_stockout_date"] == as_of + timedelta(days=3)
     assert short["lead_time_days"] == 3
-    # order up to (3 days' lead + a review week) of demand + safety stock, in whole cases
-    assert short["suggested_order_units"] % 12 == 0 and 100 - 25 <= short["suggested_order_units"] <= 100 + 12 * 3
+    # order up to (3 days' lead + a review week + the supply buffer) of demand + safety stock, in whole cases
+    up_to = 10 * (3 + 7 + SUPPLY_BUFFER_DAYS)
+    assert short["suggested_order_units"] % 12 == 0 and up_to - 25 <= short["suggested_order_units"] <= up_to + 12 * 3
     saved = predict(25.0, [(2, 300.0)])  # a delivery in two days covers the week
     assert saved["stockout_probability_7d"] < 0.2 and saved["in_transit_units"] == 300.0
     plenty = predict(700.0, [])
@@ -160,14 +161,18 @@ def test_stockout_probability_takes_lumps_and_the_next_weekly_order() -> None:
     )
     wednesdays = [day for day in days if day.weekday() == 2]  # D1 orders on Wednesdays, delivered two days later
 
-    def probabilities(closing: float, ordered: tuple[str, ...]) -> dict[str, float]:
-        invoices = [(sku, day) for day in wednesdays for sku in (ordered if day == wednesdays[-1] else ("S1", "S2"))]
+    def probabilities(closing: float, ordered: tuple[str, ...], others_billed: bool = False) -> dict[str, float]:
+        invoices = [
+            ("D1", sku, day) for day in wednesdays for sku in (ordered if day == wednesdays[-1] else ("S1", "S2"))
+        ]
+        if others_billed:  # another distributor billed the day after D1's ordering day: the invoices reach past it
+            invoices.append(("D2", "S1", wednesdays[-1] + timedelta(days=1)))
         primary = pl.DataFrame(
             {
-                "distributor_code": "D1",
-                "sku_code": [sku for sku, _ in invoices],
-                "doc_date": [day for _, day in invoices],
-                "delivery_date": [day + timedelta(days=2) for _, day in invoices],
+                "distributor_code": [code for code, _, _ in invoices],
+                "sku_code": [sku for _, sku, _ in invoices],
+                "doc_date": [day for _, _, day in invoices],
+                "delivery_date": [day + timedelta(days=2) for _, _, day in invoices],
             }
         )
         stock = pl.DataFrame({"distributor_code": "D1", "sku_code": ["S1", "S2"], "closing_units": closing})
@@ -180,6 +185,11 @@ def test_stockout_probability_takes_lumps_and_the_next_weekly_order() -> None:
     # 45 units of the steady seller: gone on Friday, the day Wednesday's order lands, if it is in that order
     assert probabilities(45.0, ("S1", "S2"))["S1"] < 0.01
     assert probabilities(45.0, ("S2",))["S1"] > 0.99  # not in the latest order: the brand stopped billing it
+    # nothing billed to D1 on the latest Wednesday while others were billed after it (a credit hold): the week
+    # before's order does not make the next one; with the invoices loaded only up to the week before (a monthly
+    # feed) it does
+    assert probabilities(45.0, (), others_billed=True)["S1"] > 0.99
+    assert probabilities(45.0, ())["S1"] < 0.01
 
 
 # --- the shared tiny network's marts ----------------------------------------------------------------------------

@@ -77,10 +77,11 @@ def _assert_equals_a_full_rebuild(data_dir: Path, scratch: Path) -> None:
     """The published marts equal those of a full refresh of every incremental model (`dbt run --full-refresh`
     of them: the staging tables land every load again from the lake, the incremental marts are rebuilt from
     those rows; no tests, no ingest) on a copy of the warehouse. The other models are views, or tables rebuilt
-    whole each night. dbt's target folder stays under `scratch` from one comparison to the next, so dbt parses
-    the project once."""
+    whole each night (dash_sales_periods, a view over one of each, is compared too). dbt's target folder stays
+    under `scratch` from one comparison to the next, so dbt parses the project once."""
     published = published_path(data_dir)
-    marts = tuple(dict.fromkeys(MARTS + _incremental_models(published)))
+    # and the dashboard's periods: their fytd rows are replaced by key (dash_sales_fytd), not rebuilt whole
+    marts = tuple(dict.fromkeys(MARTS + _incremental_models(published) + ("dash_sales_periods", "dash_sales_fytd")))
     assert {"fct_primary_sales", "kpi_distributor_sales_trend"} <= set(marts)
     copy = scratch / "warehouse"
     copy.mkdir(parents=True)
@@ -104,14 +105,19 @@ def _dips(data_dir: Path, distributor: str) -> dict[date, bool]:
     return dict(sorted(rows))
 
 
-def _tested_rows(data_dir: Path, run_id: str) -> tuple[list[str], int, int]:
-    """For one run: the compiled SQL of dbt's tests on fct_secondary_sales, and the rows its mart suite
-    validated against the rows the table has."""
+def _tested_sql(run_id: str, model: str) -> list[str]:
+    """For one run: the compiled SQL of dbt's tests on `model`."""
     (target,) = DBT_TARGET_DIR.glob(f"sellthrough_dbt_assets-{run_id[:7]}-*")
     nodes = json.loads((target / "manifest.json").read_text(encoding="utf-8"))["nodes"]
     results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
-    on_sales = {i for i, n in nodes.items() if n.get("attached_node") == "model.sellthrough.fct_secondary_sales"}
-    sql = [r["compiled_code"] for r in results if r["unique_id"] in on_sales]
+    attached = {i for i, n in nodes.items() if n.get("attached_node") == f"model.sellthrough.{model}"}
+    return [r["compiled_code"] for r in results if r["unique_id"] in attached]
+
+
+def _tested_rows(data_dir: Path, run_id: str) -> tuple[list[str], int, int]:
+    """For one run: the compiled SQL of dbt's tests on fct_secondary_sales, and the rows its mart suite
+    validated against the rows the table has."""
+    sql = _tested_sql(run_id, "fct_secondary_sales")
     (stored,) = (data_dir / MART_VALIDATIONS_DIR).glob(f"*-{run_id[:8]}.parquet")
     checks = pl.read_parquet(stored).filter(pl.col("file_name") == "fct_secondary_sales")
     with duckdb.connect(str(published_path(data_dir)), read_only=True) as con:
@@ -136,6 +142,11 @@ def test_nightly_increments_equal_a_full_rebuild(tiny_inbox: Path, tmp_path: Pat
             sql, validated, rows = _tested_rows(data_dir, outcome.run_id)
             assert sql and all("_built_through >= timestamp" in s for s in sql)
             assert 0 < validated < rows, (validated, rows)
+            # and the views over every line: the night's loads, listed; the dates the fact rebuilt
+            resolved = _tested_sql(outcome.run_id, "int_secondary_sales__resolved")
+            assert resolved and all("load_id in ('L" in s for s in resolved)
+            earnings = _tested_sql(outcome.run_id, "int_secondary_sales__scheme_earnings")
+            assert earnings and all("invoice_date >= date '2026-08-" in s for s in earnings)
         if night == NIGHTS[0][0]:  # the first night has nothing published before it: every test reads it all
             sql, validated, rows = _tested_rows(data_dir, outcome.run_id)
             assert sql and not any("_built_through" in s for s in sql)

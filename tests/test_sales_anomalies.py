@@ -5,6 +5,7 @@ tests/test_analytics_marts.py."""
 from __future__ import annotations
 
 import json
+import math
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -22,10 +23,17 @@ START = date(2026, 7, 1)
 DAYS = 90
 
 
-def _series(key: str, level: str = "distributor", seed: int = 1, scale: dict[int, float] | None = None) -> pl.DataFrame:
-    """Weekly-seasonal daily units (Sundays near zero, beat days high) with noise; `scale` multiplies days."""
+def _series(
+    key: str,
+    level: str = "distributor",
+    seed: int = 1,
+    scale: dict[int, float] | None = None,
+    weekly: np.ndarray | None = None,
+) -> pl.DataFrame:
+    """Weekly-seasonal daily units (Sundays near zero, beat days high; `weekly`: Monday..Sunday) with noise;
+    `scale` multiplies days."""
     rng = np.random.default_rng(seed)
-    weekly = np.array([120, 60, 140, 70, 130, 90, 5], dtype=float)
+    weekly = weekly if weekly is not None else np.array([120, 60, 140, 70, 130, 90, 5], dtype=float)
     units = [weekly[(START + timedelta(days=t)).weekday()] * rng.uniform(0.85, 1.15) for t in range(DAYS)]
     for day, factor in (scale or {}).items():
         units[day] *= factor
@@ -56,6 +64,51 @@ def test_spikes_dips_and_drops_are_found_where_they_were_put_and_a_clean_series_
     drops = found.filter((pl.col("series_key") == "DROPPY") & (pl.col("kind") == "sustained_drop"))
     assert drops.height == 1 and abs((drops["start_date"][0] - (START + timedelta(days=65))).days) <= 3
     assert detect(series).equals(found)  # deterministic
+
+
+def test_a_dip_and_a_spike_on_the_slow_days_of_a_distributor_that_sells_on_fridays_are_found() -> None:
+    """Most of the week's units come on Friday: a Monday-Thursday dip (x0.15) or a Saturday-Monday spike (x3) is
+    small against Friday's noise, large against its own days."""
+    fridays = np.array([60, 40, 30, 50, 300, 60, 2], dtype=float)  # Monday..Sunday
+    dip = {d: 0.15 for d in range(54, 58)}  # START + 54 is a Monday
+    spike = {d: 3.0 for d in range(38, 41)}  # START + 38 is a Saturday
+    assert (START + timedelta(days=54)).weekday() == 0 and (START + timedelta(days=38)).weekday() == 5
+    series = pl.concat(
+        [
+            _series("CLEAN", seed=21, weekly=fridays),
+            _series("DIPPY", seed=22, weekly=fridays, scale=dip),
+            _series("SPIKY", seed=23, weekly=fridays, scale=spike),
+        ]
+    )
+    found = detect(series)
+    assert found.filter(pl.col("series_key") == "CLEAN").is_empty()
+    [dipped] = found.filter(pl.col("series_key") == "DIPPY").rows(named=True)
+    assert dipped["kind"] == "dip" and abs((dipped["start_date"] - (START + timedelta(days=54))).days) <= 1
+    assert dipped["size_pct"] < -50
+    [spiked] = found.filter(pl.col("series_key") == "SPIKY").rows(named=True)
+    assert spiked["kind"] == "spike" and abs((spiked["start_date"] - (START + timedelta(days=38))).days) <= 1
+
+
+def test_a_sku_spike_inside_a_long_scheme_is_found_and_the_scheme_itself_is_no_spike() -> None:
+    uplift = {d: 1.4 for d in range(20, 62)}  # six weeks
+    series = pl.concat(
+        [
+            _series("SKU_A", level="sku", seed=24, scale={**uplift, **{d: 1.4 * 3.0 for d in range(40, 43)}}),
+            _series("SKU_B", level="sku", seed=25, scale=uplift),
+        ]
+    )
+    schemes = pl.DataFrame(
+        {
+            "level": "sku",
+            "series_key": ["SKU_A", "SKU_B"],
+            "scheme_code": "SCH1",
+            "start_date": START + timedelta(days=20),
+            "end_date": START + timedelta(days=61),
+        }
+    )
+    found = detect(series, schemes).filter(pl.col("kind") == "spike")
+    assert found.select("series_key").to_series().to_list() == ["SKU_A"]
+    assert abs((found["start_date"][0] - (START + timedelta(days=40))).days) <= 1
 
 
 def test_a_drop_after_a_scheme_ends_is_a_post_scheme_drop_and_a_return_to_normal_is_not() -> None:
@@ -183,3 +236,74 @@ def test_more_rounds_plant_more_anomalies_all_outside_the_festival_seasons() -> 
     for row in three.filter(pl.col("kind").is_in(short)).iter_rows(named=True):
         assert not _in_festival_season(row["start_date"], row["end_date"])
     assert planted(1).equals(one)  # deterministic
+
+
+def test_planted_events_on_the_same_lines_and_days_both_apply_and_the_truth_says_so() -> None:
+    from generator.anomalies import plan_anomalies
+    from generator.config import NetworkConfig
+    from generator.masters import build_network
+    from generator.problems import plan_problems
+
+    network = build_network(NetworkConfig(seed=17, anomaly_rounds=3))
+    plan = plan_anomalies(network, plan_problems(network))
+    truth = {row["anomaly_id"]: row for row in plan.truth().iter_rows(named=True)}
+    events = [e for e in plan.events if e.kind != "sustained_drop"]  # in the demand itself (simulate.py)
+    shared = 0
+    for a in events:
+        for b in events:
+            if a.anomaly_id >= b.anomaly_id or not a.overlaps(b):
+                continue
+            assert b.anomaly_id in truth[a.anomaly_id]["overlaps"] and a.anomaly_id in truth[b.anomaly_id]["overlaps"]
+            distributor = a.distributor_code or b.distributor_code or network.distributors[0].code
+            sku = (set(a.sku_codes) & set(b.sku_codes) or set(a.sku_codes or b.sku_codes) or {"SKU0001"}).pop()
+            day = max(a.start_date, b.start_date)
+            in_force = [e.factor for e in events if e.applies(distributor, sku, day)]
+            assert len(in_force) >= 2
+            expected = round(1000 * math.prod(in_force))
+            assert plan.scaled(distributor, sku, day, 1000) == expected  # x3 and x0.35: 1,050 units, not 3,000
+            shared += 1
+    assert shared >= 5  # seed 17 plants a SKU spike on a scheme's SKU in the days after the scheme, among others
+    alone = [e for e in events if not truth[e.anomaly_id]["overlaps"]]
+    assert alone and all(
+        plan.scaled(e.distributor_code or network.distributors[0].code, (e.sku_codes or ("SKU0001",))[0],
+                    e.start_date, 1000) == round(1000 * e.factor) for e in alone
+    )  # fmt: skip
+
+
+def test_a_post_scheme_drop_is_judged_against_the_share_before_the_window_not_the_days_after_it() -> None:
+    """The scheme SKUs sell as usual after the scheme and grow later (x4 from two weeks after it: a launch
+    taking off). The night the window completes knows no later days: no drop. D001's scheme began with the series
+    (no usual share before it: not judged); D002's had two weeks before it, at the share the window holds."""
+    plans = {"D001": (0, 24), "D002": (14, 34)}
+    scheme_units, distributors, rows = [], [], []
+    for n, (code, (start, end)) in enumerate(sorted(plans.items())):
+        scale = {d: 1.4 for d in range(start, end + 1)} | {d: 4.0 for d in range(end + 15, DAYS)}
+        mine = _series(f"SCH1|{code}", level="scheme", seed=20 + n, scale=scale)
+        scheme_units.append(mine)
+        others = _series(code, seed=30 + n)
+        distributors.append(others.with_columns(pl.col("units") * 3 + mine["units"]))
+        rows.append((f"SCH1|{code}", START + timedelta(days=start), START + timedelta(days=end)))
+    schemes = pl.DataFrame(
+        rows, schema={"series_key": pl.String, "start_date": pl.Date, "end_date": pl.Date}, orient="row"
+    ).with_columns(level=pl.lit("scheme"), scheme_code=pl.lit("SCH1"))
+    found = detect(pl.concat([*scheme_units, *distributors]), schemes)
+    assert found.filter(pl.col("level") == "scheme").is_empty()
+    # the same series through the night the window completes: the same judgement
+    d002_end = START + timedelta(days=34 + 14)
+    cut = pl.concat([*scheme_units, *distributors]).filter(pl.col("sale_date") <= d002_end)
+    assert detect(cut, schemes).filter(pl.col("level") == "scheme").is_empty()
+
+
+def test_post_scheme_drops_are_planted_after_a_scheme_with_usual_sales_before_it() -> None:
+    from generator.anomalies import SCHEME_LEAD_DAYS, plan_anomalies
+    from generator.config import NetworkConfig
+    from generator.masters import build_network
+    from generator.problems import plan_problems
+
+    for seed in (42, 11, 7, 9):
+        network = build_network(NetworkConfig(seed=seed))
+        drops = plan_anomalies(network, plan_problems(network)).truth().filter(pl.col("kind") == "post_scheme_drop")
+        assert drops.height >= 1
+        starts = {s.code: s.start for s in network.schemes}
+        for code in drops["scheme_code"].unique():
+            assert (starts[code] - network.config.start).days >= SCHEME_LEAD_DAYS  # a week before it at least

@@ -34,6 +34,21 @@ MANIFEST = {
             "name": "fct_secondary_sales",
             "config": {"materialized": "incremental", "meta": {"incremental_window": {"date_column": "d"}}},
         },
+        "model.sellthrough.int_secondary_sales__scheme_earnings": {
+            "resource_type": "model",
+            "schema": "intermediate",
+            "name": "int_secondary_sales__scheme_earnings",
+            "config": {
+                "materialized": "view",
+                "meta": {"test_window": {"like": "fct_secondary_sales", "date_column": "invoice_date"}},
+            },
+        },
+        "model.sellthrough.int_secondary_sales__resolved": {
+            "resource_type": "model",
+            "schema": "intermediate",
+            "name": "int_secondary_sales__resolved",
+            "config": {"materialized": "view", "meta": {"test_window": {"like": "stg_distributor_sales__lines"}}},
+        },
         "model.sellthrough.dim_sku": {
             "resource_type": "model",
             "schema": "main",
@@ -76,6 +91,15 @@ def test_the_record_narrows_incremental_models_to_the_rows_built_since_the_publi
             "main.fct_secondary_sales": {"column": "_built_through", "after": "2026-08-02 20:31:05"},
             "staging.stg_distributor_sales__lines": {"column": "load_id", "after": "2026-08-02 20:31:05"},
             "staging.stg_ingest__loads": {"column": "loaded_at", "after": "2026-08-02 20:31:05"},
+            # views holding another model's rows one for one take its window (meta.test_window.like)
+            # ... or its rows from the first date that model rebuilt (a date filter reaches the view's scans)
+            "intermediate.int_secondary_sales__scheme_earnings": {
+                "column": "date",
+                "date_column": "invoice_date",
+                "of": "main.fct_secondary_sales",
+                "after": "2026-08-02 20:31:05",
+            },
+            "intermediate.int_secondary_sales__resolved": {"column": "load_id", "after": "2026-08-02 20:31:05"},
         },
     }  # tables (dim_sku) are never narrowed
     assert mart_windows(published, full_tests=False) == {"fct_secondary_sales": NIGHT_2}
@@ -90,6 +114,7 @@ def test_held_back_models_and_a_record_of_another_file_are_tested_whole(tmp_path
     record_test_windows(published, MANIFEST, kept=["main.fct_secondary_sales"])
     relations = json.loads(dbt_test_window(published, full_tests=False))["relations"]
     assert "main.fct_secondary_sales" not in relations  # its rows wait for a build that publishes
+    assert "intermediate.int_secondary_sales__scheme_earnings" not in relations  # nor those of a view over it
     assert "staging.stg_ingest__loads" in relations
 
     # a publish the record was not written after (a crash between the two): the record describes another file

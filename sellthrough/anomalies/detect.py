@@ -6,7 +6,16 @@ distributor that ran it), days without sales filled with zero:
   series into trend + season + residual. The residual's robust z-score (median and MAD) is scanned over windows of
   1, 3 and 5 days (a sum over w days divided by sqrt(w)): days whose window passes `z_threshold` form a `spike`
   (above) or a `dip` (below), kept when they move their days `min_effect_pct` against expected. Size = actual -
-  expected (trend + season) over the event's days.
+  expected (trend + season) over the event's days. A spike on a distributor, region or SKU series also passes on
+  a lesser z (`spike_z`) when its window's days sell `spike_ratio` times what is expected of them: a spike on the
+  slow days of the week is small against the busy days' noise, large against its own days.
+- **Window ratio** (distributor and region series): `dip_ratio_days` days that together sell at most `dip_ratio`
+  of expected (both sides plus a small share of a usual week) are a `dip`, whatever their z: a dip on the slow days
+  of the week (a distributor selling mostly on Fridays) is small in units, deep against its days.
+- A SKU series' scheme windows are judged on the scheme's own level (the units inside divided by the scheme's lift,
+  its days' mean over the usual): a spike inside a six-week scheme is a spike still. Festival seasons are known
+  uplifts: no spike inside one is an anomaly, and only a deep dip (the window ratio's bar) is, the trend smoothing
+  over the season's ramp. No spike or dip in a series' first `warmup_days` (no week before to judge them by).
 - **Change points** (ruptures: the l2 cost, i.e. shifts in the mean, searched with a penalty scaled by the series'
   robust variance (KernelCPD, linear kernel) on the deseasonalised series): a segment at least `min_segment_days`
   long (shorter ones are dips) whose median and mean are both `drop_pct` below the series' usual level (the median
@@ -17,8 +26,10 @@ distributor that ran it), days without sales filled with zero:
 - **Post-scheme drops** on a scheme series (its only judgement: its other moves are its distributor's or SKUs'):
   the scheme SKUs' share of their distributor's sales over the `post_scheme_days` after the scheme ends,
   `post_scheme_drop_pct` below their usual share (a share: the beat days, festivals and the distributor's own dips
-  cancel out; a plain return to the pre-scheme level is no anomaly, the reference being the days outside the scheme,
-  the festival seasons and the window).
+  cancel out; a plain return to the pre-scheme level is no anomaly). The usual share is the one before the window
+  (days outside the scheme and the festival seasons): what the night the window completes knows. A scheme with
+  fewer than `post_scheme_reference_days` such days before it (one that began with the series) has no usual share
+  to fall from: it is not judged.
 - **Rules**: `sales_stopped`, a distributor with no sales for `stop_days` days running while the brand
   delivered it goods in that time.
 Series too short (< `min_days`), too thin (mean < `min_mean_units` a day) or too lumpy (sales on fewer than
@@ -80,8 +91,25 @@ class Settings:
     scheme_end_days: int = 7
     post_scheme_days: int = 14  # a scheme's SKUs are judged over the two weeks after it ends
     post_scheme_drop_pct: float = 45.0  # their share of the distributor's sales this far below their usual share
+    post_scheme_reference_days: int = 7  # days before the window that give the usual share: a week, every beat day
     stop_days: int = 14  # longer than a weekly distributor's file takes to come
     penalty: float = 1.0  # PELT penalty x robust variance x log(n)
+    dip_ratio_days: int = 4  # a dip: these days together sell at most `dip_ratio` of expected
+    dip_ratio: float = 0.37
+    # the levels judged by those ratios: a distributor's and a region's sales come every working day; an outlet
+    # cluster's or a SKU's are thin enough that a few days without (or with many) sales are chance
+    ratio_levels: tuple[str, ...] = ("distributor", "region")
+    warmup_days: int = 14  # no spike or dip in a series' first two weeks: STL has no week before to judge them by
+    # inside a scheme the series' level is the scheme's lift (an estimate) and its orders lumpier: a spike there
+    # needs this z at least
+    scheme_spike_z: float = 5.5
+    spike_z: float = 3.0  # a spike: z at least this, and its days together sell `spike_ratio` times expected
+    spike_ratio: float = 2.0
+    spike_ratio_levels: tuple[str, ...] = ("distributor", "region", "sku")  # an outlet cluster's are too thin
+    # and only on a series with sales on most days: one selling on a few beat days has windows at twice their
+    # expected units by chance
+    spike_ratio_active_share: float = 0.75
+    ratio_offset_share: float = 0.05  # of a usual week's units, added to both sides (a day without sales is no -inf)
 
 
 def detect(
@@ -92,8 +120,9 @@ def detect(
 ) -> pl.DataFrame:
     """Anomalies of every series in `series` (level, series_key, sale_date, units): one row each (ANOMALY_SCHEMA).
     `schemes` (level and series_key of a `scheme` or `sku` series, scheme_code, start_date, end_date; level null and
-    no scheme: a festival season on every series) are known uplifts: no spike inside one is an anomaly, their days
-    are no reference for a series' usual level, and a drop right after a scheme is a post-scheme drop. `primary`
+    no scheme: a festival season on every series) are known uplifts: a series is judged inside a scheme on the
+    scheme's level, no spike inside a festival season is an anomaly, their days are no reference for a series'
+    usual level, and a drop right after a scheme is a post-scheme drop. `primary`
     (series_key of a `distributor` series, delivery_date, units) feeds the sales-stopped rule."""
     settings = settings or Settings()
     schemes = schemes if schemes is not None else pl.DataFrame(schema=SCHEME_SCHEMA)
@@ -129,8 +158,29 @@ def detect(
             continue
         expected, residual = decompose(units, settings)
         drops = _level_events(level, key, days, units, expected, scheme, uplifted, settings)
+        lift = _scheme_lift(ordinal, units, scheme, uplifted, settings)
+        unmeasured = np.isnan(lift)  # a scheme's days with no level to judge them by: its uplift, as a festival's
+        lift = np.where(unmeasured, 1.0, lift)
+        lifted = lift != 1.0
+        if lifted.any():  # a scheme's days judged on its own level: a spike inside a scheme is a spike still
+            inside, inside_residual = decompose(units / lift, settings)
+            expected = np.where(lifted, inside * lift, expected)
+            residual = np.where(lifted, inside_residual, residual)  # in the units the series sells without it
         residual = _residual_events(level, key, days, units, expected, residual, settings)
-        found += [e for e in residual if not _within(e, drops) and not _expected_uplift(e, days, uplifted)]
+        if level in settings.ratio_levels:
+            ratio = _ratio_dips(level, key, days, units, expected, settings)
+            residual += [e for e in ratio if not _within(e, residual)]
+        festive = _festive(ordinal, schemes) | unmeasured
+        in_scheme = uplifted & ~festive
+        warm = days[0] + timedelta(days=settings.warmup_days)  # before: no weeks before to set the weekly pattern
+        found += [
+            e
+            for e in residual
+            if e["start_date"] >= warm
+            and not _within(e, drops)
+            and not _expected_uplift(e, days, festive, ratio_offset(units, settings), settings)
+            and not (e["kind"] == "spike" and _mostly(e, days, in_scheme) and e["score"] < settings.scheme_spike_z)
+        ]
         found += drops
         if level == "distributor":
             delivered = primary.filter(pl.col("series_key") == key)
@@ -200,7 +250,13 @@ def _residual_events(
         # the residual summed over w days, scored against the other w-day sums (median, MAD): sales come in
         # lumps on beat days, so one day's residuals are no scale for another's; a week's sums are
         z = robust_z(np.convolve(residual, np.ones(w), mode="valid"))
-        for start in np.flatnonzero(np.abs(z) >= settings.z_threshold):
+        # or a lesser z on days that together sell `spike_ratio` times what is expected of them: a spike on the
+        # slow days of the week is small against the busy days' noise but large against its own days
+        lifted = (z >= settings.spike_z) & (window_ratio(units, expected, w, settings) >= settings.spike_ratio)
+        lifted &= (
+            level in settings.spike_ratio_levels and float((units > 0).mean()) >= settings.spike_ratio_active_share
+        )
+        for start in np.flatnonzero((np.abs(z) >= settings.z_threshold) | lifted):
             sign = 1 if z[start] > 0 else -1
             for day in range(start, start + w):
                 if np.sign(residual[day]) == sign and (flags[day] in (0, sign)):
@@ -236,6 +292,57 @@ def _residual_events(
                 expected[span],
                 float(score[span].max()),
             )
+        )
+        day = end + 1
+    return events
+
+
+def ratio_offset(units: np.ndarray, settings: Settings) -> float:
+    """`ratio_offset_share` of a usual week's units: added to both sides of a ratio of units."""
+    return settings.ratio_offset_share * 7.0 * max(float(units.mean()), 0.0)
+
+
+def window_ratio(units: np.ndarray, expected: np.ndarray, w: int, settings: Settings) -> np.ndarray:
+    """Per window of w days (by its first day): units sold / units expected (trend + season, at least 0), both
+    plus `ratio_offset_share` of a usual week's units, so that a day without sales is no ratio of 0 or infinity."""
+    offset = ratio_offset(units, settings)
+    window = np.ones(w)
+    actual = np.convolve(units, window, mode="valid")
+    usual = np.convolve(np.clip(expected, 0, None), window, mode="valid")
+    return (actual + offset) / (usual + offset + 1e-9)
+
+
+def _ratio_dips(
+    level: str, key: str, days: list[date], units: np.ndarray, expected: np.ndarray, settings: Settings
+) -> list[dict]:
+    """Days that together sell at most `dip_ratio` of what is expected of them (trend + season): a ratio, not a
+    z-score, since a dip on the slow days of the week is small in units against the busy days' noise but large
+    against its own days. Both sides get a small share of a usual week's units, so a slow day alone is no dip."""
+    w = settings.dip_ratio_days
+    if len(units) < w:
+        return []
+    ratio = window_ratio(units, expected, w, settings)
+    flagged = np.zeros(len(units), dtype=bool)
+    detected: dict[int, int] = {}
+    for start in np.flatnonzero(ratio <= settings.dip_ratio):
+        for day in range(start, start + w):
+            if units[day] < expected[day]:
+                flagged[day] = True
+                detected[day] = min(detected.get(day, start + w - 1), start + w - 1)
+    events = []
+    day = 0
+    while day < len(flagged):
+        if not flagged[day]:
+            day += 1
+            continue
+        end = day
+        while end + 1 < len(flagged) and flagged[end + 1]:
+            end += 1
+        span = slice(day, end + 1)
+        score = float(np.log(ratio[max(0, day - w + 1) : end + 1].min()))
+        first = days[min(detected[d] for d in range(day, end + 1))]
+        events.append(
+            _event(level, key, "dip", "window_ratio", days[day], days[end], first, units[span], expected[span], score)
         )
         day = end + 1
     return events
@@ -316,9 +423,10 @@ def _post_scheme(
     settings: Settings,
 ) -> list[dict]:
     """A scheme's SKUs at a distributor whose share of the distributor's sales over the `post_scheme_days` after
-    the scheme ends is `post_scheme_drop_pct` below their usual share (days outside the scheme, festival seasons
-    and that window). A share, not units: the distributor's outlets buy every SKU on the same beat days, so the
-    lumps, the festival and the distributor's own dips cancel out; what is left is the scheme SKUs' own drop.
+    the scheme ends is `post_scheme_drop_pct` below their usual share (the days before that window outside the
+    scheme and festival seasons: the night the window completes has no later days). A share, not units: the
+    distributor's outlets buy every SKU on the same beat days, so the lumps, the festival and the distributor's own
+    dips cancel out; what is left is the scheme SKUs' own drop.
     Flagged the night the window is complete; size = the units sold - the usual share of the distributor's."""
     if distributor is None:
         return []
@@ -332,8 +440,12 @@ def _post_scheme(
             continue  # the scheme ended before the series began, or its window is not complete yet
         window = np.zeros(len(days), dtype=bool)
         window[first : first + n] = True
-        reference = ~uplifted & ~window
-        if reference.sum() < settings.min_segment_days or total[reference].sum() <= 0 or total[window].sum() <= 0:
+        reference = ~uplifted & (np.arange(len(days)) < first)
+        if (
+            reference.sum() < settings.post_scheme_reference_days
+            or total[reference].sum() <= 0
+            or total[window].sum() <= 0
+        ):
             continue
         usual = float(units[reference].sum() / total[reference].sum())
         now = float(units[window].sum() / total[window].sum())
@@ -357,11 +469,44 @@ def _post_scheme(
     return events
 
 
-def _expected_uplift(event: dict, days: list[date], uplifted: np.ndarray) -> bool:
-    """A spike mostly inside a scheme on its series or a festival season is the uplift they bring, no anomaly."""
-    if event["kind"] != "spike":
+def _scheme_lift(
+    ordinal: np.ndarray, units: np.ndarray, scheme: pl.DataFrame, uplifted: np.ndarray, settings: Settings
+) -> np.ndarray:
+    """Per day, the level a scheme on the series lifts its sales by: its days' mean over the mean of the days
+    outside every known uplift (at least 1; nan on a scheme's days when fewer than `min_days` are outside every
+    uplift to measure it by, or the scheme lasts less than a week; 1 outside schemes)."""
+    lift = np.ones(len(units))
+    reference = units[~uplifted]
+    enough = len(reference) >= settings.min_days and reference.mean() > 0
+    for start, end in scheme.filter(pl.col("scheme_code").is_not_null()).select("start_date", "end_date").iter_rows():
+        inside = (ordinal >= start.toordinal()) & (ordinal <= end.toordinal())
+        measured = enough and inside.sum() >= settings.period  # a week at least: a level, not a few days
+        lift[inside] = max(1.0, float(units[inside].mean() / reference.mean())) if measured else np.nan
+    return lift
+
+
+def _festive(ordinal: np.ndarray, schemes: pl.DataFrame) -> np.ndarray:
+    """The days of the festival seasons (known uplifts on every series)."""
+    festive = np.zeros(len(ordinal), dtype=bool)
+    for start, end in schemes.filter(pl.col("level").is_null()).select("start_date", "end_date").iter_rows():
+        festive |= (ordinal >= start.toordinal()) & (ordinal <= end.toordinal())
+    return festive
+
+
+def _expected_uplift(event: dict, days: list[date], festive: np.ndarray, offset: float, settings: Settings) -> bool:
+    """A spike mostly inside a festival season is the uplift it brings, no anomaly. A dip there is judged against
+    a level the season ramps up and down, which the trend smooths over: kept only when deep (its days sell at most
+    `dip_ratio` of expected, `offset` added to both sides, as the ratio rule judges them)."""
+    if not _mostly(event, days, festive):
         return False
-    inside = [uplifted[(d - days[0]).days] for d in _span(event["start_date"], event["end_date"])]
+    if event["kind"] == "spike":
+        return True
+    return (event["actual_units"] + offset) / (event["expected_units"] + offset) > settings.dip_ratio
+
+
+def _mostly(event: dict, days: list[date], mask: np.ndarray) -> bool:
+    """Half the event's days at least are in `mask`."""
+    inside = [mask[(d - days[0]).days] for d in _span(event["start_date"], event["end_date"])]
     return sum(inside) * 2 >= len(inside)
 
 
