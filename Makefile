@@ -1,13 +1,22 @@
 # Sellthrough: `make demo` sets everything up and runs the pipeline on a generated network; `make test` tests.
 PYTHON ?= python3
 VENV ?= .venv
+SPARK_VENV ?= .venv-spark
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export DBT_TARGET_PATH := dbt_project/target
 export DBT_LOG_PATH := dbt_project/logs
 
 .PHONY: setup demo test lint format bench dagster dashboard dbt-docs clean
-setup: $(VENV)/.installed dbt_project/target/manifest.json
+setup: $(VENV)/.installed dbt_project/target/manifest.json $(SPARK_VENV)/.installed
+
+# dbt with the Spark adapter (docs/scale-out.md; tests/test_spark_engine.py), in a venv of its own: with pyspark
+# installed, Great Expectations imports it, and pyspark ends any process whose __main__ has no file (pytest-xdist's
+# workers) as if it were running doctests. dbt runs as a separate command anyway.
+$(SPARK_VENV)/.installed: constraints.txt
+	$(PYTHON) -m venv $(SPARK_VENV)
+	$(SPARK_VENV)/bin/pip install --quiet -c constraints.txt "dbt-core>=1.11,<1.12" "dbt-spark[session]>=1.11,<1.12"
+	touch $@
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)

@@ -25,6 +25,7 @@ BENCHMARKS = (
     "sales_anomalies",
     "outlet_stockouts",
     "analytics_cost",
+    "spark_engine",
 )
 
 

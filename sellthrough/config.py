@@ -61,8 +61,10 @@ class Settings:
         )
 
     def dbt_env(self) -> dict[str, str]:
-        """Environment dbt needs to find the raw lake and the warehouse."""
+        """Environment dbt needs to find the raw lake and the warehouse. The pipeline builds the DuckDB warehouse it
+        publishes: its target is pinned (`dev`), whatever SELLTHROUGH_DBT_TARGET a shell holds (docs/scale-out.md)."""
         return {
+            "SELLTHROUGH_DBT_TARGET": "dev",
             "SELLTHROUGH_DATA_DIR": str(self.data_dir),
             "SELLTHROUGH_RAW_DIR": str(self.raw_dir),
             "SELLTHROUGH_DUCKDB_PATH": str(self.warehouse_path),

@@ -11,8 +11,10 @@ import duckdb
 
 from generator import NetworkConfig, generate
 from orchestration.pipeline import run_nightly
-from sellthrough.config import DBT_PROJECT_DIR, Settings
+from sellthrough.config import DBT_PROJECT_DIR, REPO_ROOT, Settings
 
+# dbt with the Spark adapter, installed apart from the project's venv by `make setup` (Makefile: SPARK_VENV)
+SPARK_DBT = Path(os.environ.get("SELLTHROUGH_SPARK_DBT", REPO_ROOT / ".venv-spark" / "bin" / "dbt"))
 TINY = NetworkConfig(seed=7, distributors=6, outlets=60, skus=12, days=62, start=date(2026, 7, 1))
 MARTS = (
     "fct_secondary_sales",
@@ -86,11 +88,18 @@ def copy_network(source: Path, target: Path) -> Path:
 
 
 def run_dbt(
-    data_dir: Path, warehouse: Path, work: Path, *args: str, project_dir: Path = DBT_PROJECT_DIR
+    data_dir: Path,
+    warehouse: Path,
+    work: Path,
+    *args: str,
+    project_dir: Path = DBT_PROJECT_DIR,
+    extra_env: dict[str, str] | None = None,
+    dbt_executable: Path | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """`dbt <args>` on `warehouse` (a copy), reading `data_dir`'s lake, with target and log folders under `work`:
     the network's own warehouse and the project's manifest stay untouched. `project_dir`: a copy of the project
-    (a scaffolded source kind's)."""
+    (a scaffolded source kind's); `extra_env`: more environment (another profile target); `dbt_executable`:
+    another install's dbt (SPARK_DBT) instead of the project's."""
     from orchestration.dbt import DBT_EXECUTABLE  # here: importing it parses dbt when the manifest is stale
 
     env = {
@@ -99,7 +108,42 @@ def run_dbt(
         "SELLTHROUGH_DUCKDB_PATH": str(warehouse),
         "DBT_TARGET_PATH": str(work / "target"),
         "DBT_LOG_PATH": str(work / "logs"),
+        **(extra_env or {}),
     }
-    command = [str(DBT_EXECUTABLE), *args, "--project-dir", str(project_dir)]
+    command = [str(dbt_executable or DBT_EXECUTABLE), *args, "--project-dir", str(project_dir)]
     command += ["--profiles-dir", str(project_dir), "--target-path", str(work / "target")]
     return subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+
+
+def spark_table(warehouse: Path, schema: str, table: str) -> str:
+    """A Spark table of the session method's warehouse folder, as DuckDB reads it (parquet files)."""
+    folder = warehouse / f"{schema}.db" / table
+    assert any(folder.glob("*.parquet")), f"Spark wrote no parquet file for {schema}.{table} under {folder}"
+    return f"read_parquet('{folder}/*.parquet')"
+
+
+def engine_differences(con: duckdb.DuckDBPyConnection, spark: str, duck: str) -> tuple[int, int, int, int]:
+    """The same table built by two engines (`spark`, a parquet read, and `duck`, a DuckDB relation): rows of each,
+    and rows in one and not the other (EXCEPT ALL both ways), doubles and decimals rounded to 4 places (a sum's
+    last bits depend on the order it was added in), timestamps compared as instants."""
+    columns = con.sql(f"select * from {duck} limit 0").columns
+    spark_columns = con.sql(f"select * from {spark} limit 0").columns
+    assert spark_columns == columns, f"columns differ: Spark {spark_columns} vs DuckDB {columns}"
+    types = dict(zip(columns, map(str, con.sql(f"select * from {duck} limit 0").dtypes), strict=True))
+
+    def select(relation: str) -> str:
+        items = [
+            f'round("{c}"::double, 4) as "{c}"'
+            if types[c] in {"DOUBLE", "FLOAT"} or types[c].startswith("DECIMAL")
+            # both engines store the same instant; DuckDB reads Spark's as timestamptz
+            else f'"{c}"::timestamp as "{c}"'
+            if types[c].startswith("TIMESTAMP")
+            else f'"{c}"'
+            for c in columns
+        ]
+        return f"select {', '.join(items)} from {relation}"
+
+    counts = con.execute(f"select (select count(*) from {spark}), (select count(*) from {duck})").fetchone()
+    only_spark = con.execute(f"select count(*) from ({select(spark)} except all {select(duck)})").fetchone()[0]
+    only_duck = con.execute(f"select count(*) from ({select(duck)} except all {select(spark)})").fetchone()[0]
+    return counts[0], counts[1], only_spark, only_duck

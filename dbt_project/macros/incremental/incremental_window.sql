@@ -79,7 +79,7 @@ weeks before and the week after) declares how far back the window must reach bes
 {%- set query -%}
 with watermark as (
     select coalesce(max(_built_through), timestamp '1900-01-01') as built_through
-    {%- if spec.get('fingerprint') %}, arg_max(_dims_fingerprint, _built_through) as dims_fingerprint{% endif %}
+    {%- if spec.get('fingerprint') %}, {{ arg_max('_dims_fingerprint', '_built_through') }} as dims_fingerprint{% endif %}
     from {{ this }}
 ),
 
@@ -126,7 +126,8 @@ as_of_moved as (
 )
 {%- endif %}
 
-select strftime(coalesce(
+select {{ iso_date_text('computed.window_from') }}
+from (select coalesce(
     least(
         (select window_from from changed_from)
         {%- if lookback.get('previous_row_by') %},
@@ -137,7 +138,7 @@ select strftime(coalesce(
         {%- endif %}
     ),
     date '9999-12-31'
-), '%Y-%m-%d')
+) as window_from) as computed
 {%- endset -%}
 {{ return(_queried_date_literal(query, 'incremental window')) }}
 {%- endmacro %}
@@ -174,7 +175,7 @@ true
 
 {#- What fct_secondary_sales copies from its dimensions: when it changes, the fact is rebuilt whole. -#}
 {% macro secondary_sales_dims_fingerprint() -%}
-(select md5(string_agg(concat_ws('|', outlet_code, master_outlet_id, beat_code, distributor_code), ',' order by outlet_code))
+(select md5({{ ordered_string_agg("concat_ws('|', outlet_code, master_outlet_id, beat_code, distributor_code)", "','", 'outlet_code') }})
  from {{ ref('dim_outlet') }})
 || {{ _sku_dims_fingerprint() }}
 || {{ distributor_dims_fingerprint() }}
@@ -191,12 +192,12 @@ true
 {#- What the per-distributor marts (kpi_distributor_sales_trend) copy: the distributor's zone, region and state.
     When it changes, the mart is rebuilt whole. -#}
 {% macro distributor_dims_fingerprint() -%}
-(select md5(string_agg(concat_ws('|', distributor_code, zone, region, state), ',' order by distributor_code))
+(select md5({{ ordered_string_agg("concat_ws('|', distributor_code, zone, region, state)", "','", 'distributor_code') }})
  from {{ ref('dim_distributor') }})
 {%- endmacro %}
 
 {% macro _sku_dims_fingerprint() -%}
-(select md5(string_agg(concat_ws('|', sku_code, brand, category), ',' order by sku_code)) from {{ ref('dim_sku') }})
+(select md5({{ ordered_string_agg("concat_ws('|', sku_code, brand, category)", "','", 'sku_code') }}) from {{ ref('dim_sku') }})
 {%- endmacro %}
 
 {#- What the marts that place a sale by its date copy: secondary_sales_dims_fingerprint's dimensions and the
@@ -204,8 +205,10 @@ true
     version rebuilds them whole). -#}
 {% macro dated_sales_dims_fingerprint() -%}
 {{ secondary_sales_dims_fingerprint() }}
-|| (select md5(string_agg(concat_ws('|', outlet_code, effective_from, beat_code, distributor_code, channel, outlet_class),
-        ',' order by outlet_code, effective_from))
+|| (select md5({{ ordered_string_agg(
+        "concat_ws('|', outlet_code, effective_from, beat_code, distributor_code, channel, outlet_class)", "','",
+        'outlet_code, effective_from'
+    ) }})
     from {{ ref('int_outlets__versions') }})
 {%- endmacro %}
 
@@ -214,5 +217,5 @@ true
 {% macro as_of_date_literal() -%}
 {%- set relation = ref('int_calendar__as_of') -%}
 {%- if not execute -%}{{ return("current_date") }}{%- endif -%}
-{{ return(_queried_date_literal("select strftime(as_of_date, '%Y-%m-%d') from " ~ relation, 'as-of date')) }}
+{{ return(_queried_date_literal("select " ~ iso_date_text('as_of_date') ~ " from " ~ relation, 'as-of date')) }}
 {%- endmacro %}

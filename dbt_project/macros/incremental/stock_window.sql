@@ -11,7 +11,7 @@ a night reads its window, not the history. A full build (or the first) reads eve
 {%- if not is_incremental() -%}{{ return("date '1900-01-01'") }}{%- endif -%}
 {%- if not execute -%}{{ return("date '9999-12-31'") }}{%- endif -%}
 {%- set query -%}
-select strftime(coalesce(min(period_start), date '9999-12-31'), '%Y-%m-%d')
+select {{ iso_date_text("coalesce(min(period_start), date '9999-12-31')") }}
 from {{ statements }}
 where period_end >= {{ incremental_window_from() }}
 {%- endset -%}
@@ -25,10 +25,11 @@ where period_end >= {{ incremental_window_from() }}
 {%- if not is_incremental() -%}{{ return("date '1900-01-01'") }}{%- endif -%}
 {%- if not execute -%}{{ return("date '9999-12-31'") }}{%- endif -%}
 {%- set query -%}
-select strftime(least(
+select {{ iso_date_text('rebuild.rebuild_from') }}
+from (select least(
     {{ incremental_window_from() }},
     (select coalesce(max(stock_date) + 1, date '1900-01-01') from {{ this }})
-), '%Y-%m-%d')
+) as rebuild_from) as rebuild
 {%- endset -%}
 {{ return(_queried_date_literal(query, 'stock ledger rebuild')) }}
 {%- endmacro %}
@@ -41,7 +42,7 @@ select strftime(least(
 {%- if not is_incremental() -%}{{ return("date '1900-01-01'") }}{%- endif -%}
 {%- if not execute -%}{{ return("date '9999-12-31'") }}{%- endif -%}
 {%- set query -%}
-select strftime(coalesce(min(first_day), date '9999-12-31'), '%Y-%m-%d')
+select {{ iso_date_text("coalesce(min(first_day), date '9999-12-31')") }}
 from (
     select coalesce(max(period_start) filter (where period_start <= {{ rebuild_from }}), min(period_start)) as first_day
     from {{ statements }}

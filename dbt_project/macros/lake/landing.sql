@@ -32,6 +32,15 @@ landed_files__{{ this.identifier }}
     `any_status` lands every load with a ledger row (quarantine, validations); the ledger's own staging model
     passes `committed_only=false` (a ledger file is its load's commit). -#}
 {% macro land_new_loads(source_name, table_name, any_status=false, committed_only=true, load_id_column='load_id') -%}
+{{ return(adapter.dispatch('land_new_loads', 'sellthrough')(source_name, table_name, any_status, committed_only, load_id_column)) }}
+{%- endmacro %}
+
+{#- Spark: no session variable; landed_loads filters the lake view (macros/lake/spark_lake.sql) instead -#}
+{% macro spark__land_new_loads(source_name, table_name, any_status, committed_only, load_id_column) -%}
+select 1
+{%- endmacro %}
+
+{% macro default__land_new_loads(source_name, table_name, any_status, committed_only, load_id_column) -%}
 set variable {{ _landing_variable() }} = (
     select coalesce(list(files.file order by files.file), [])
     from glob('{{ _lake_folder(source_name, table_name) }}/*.parquet') as files
@@ -49,7 +58,22 @@ set variable {{ _landing_variable() }} = (
 {%- endmacro %}
 
 {#- in the model's from clause: the files the pre-hook chose (none outside a run: zero rows, right columns). -#}
-{% macro landed_loads(source_name, table_name) -%}
+{% macro landed_loads(source_name, table_name, load_id_column='load_id') -%}
+{{ return(adapter.dispatch('landed_loads', 'sellthrough')(source_name, table_name, load_id_column)) }}
+{%- endmacro %}
+
+{#- Spark: the table's lake view (every file of the folder), less the loads the model holds already. The model's
+    own filter keeps the committed loads, as on DuckDB. -#}
+{% macro spark__landed_loads(source_name, table_name, load_id_column) -%}
+{%- if is_incremental() -%}
+(select * from {{ source(source_name, table_name) }}
+ where _load_id not in (select distinct {{ load_id_column }} from {{ this }}))
+{%- else -%}
+{{ source(source_name, table_name) }}
+{%- endif -%}
+{%- endmacro %}
+
+{% macro default__landed_loads(source_name, table_name, load_id_column) -%}
 read_parquet(
     list_concat(
         ['{{ _lake_folder(source_name, table_name) }}/_schema.parquet'],

@@ -21,7 +21,7 @@ from {{ relation }} as rows
 where rows._load_id = (
     select loads.load_id
     from {{ ref('stg_ingest__loads') }} as loads
-    where loads.status = 'loaded' and list_contains(loads.tables_written, '{{ table_name }}')
+    where loads.status = 'loaded' and {{ list_has('loads.tables_written', "'" ~ table_name ~ "'") }}
     order by loads.received_at desc, loads.load_id desc
     limit 1
 )

@@ -2,7 +2,7 @@
     raw number reaches the warehouse or its published copy (the lake keeps the master as sent). -#}
 {% macro mask_phone(column) -%}
 case
-    when nullif(regexp_replace({{ column }}, '[^0-9]', '', 'g'), '') is null then null
-    else '••••••' || right(regexp_replace({{ column }}, '[^0-9]', '', 'g'), 4)
+    when nullif({{ regexp_replace_all(column, "'[^0-9]'", "''") }}, '') is null then null
+    else '••••••' || right({{ regexp_replace_all(column, "'[^0-9]'", "''") }}, 4)
 end
 {%- endmacro %}

@@ -13,7 +13,7 @@ with snapshots as (
         load_id,
         {{ master_business_date('file_name', 'received_at') }} as business_date
     from {{ ref('stg_ingest__loads') }}
-    where status = 'loaded' and list_contains(tables_written, 'masters_outlets')
+    where status = 'loaded' and {{ list_has('tables_written', "'masters_outlets'") }}
     qualify row_number() over (
         partition by {{ master_business_date('file_name', 'received_at') }} order by received_at desc, load_id desc
     ) = 1
@@ -38,15 +38,15 @@ placements as (
 changes as (
     select
         *,
-        row(distributor_code, beat_code, party_code, channel, outlet_class, town, state) is distinct from lag(
-            row(distributor_code, beat_code, party_code, channel, outlet_class, town, state)
+        {{ row_of('distributor_code, beat_code, party_code, channel, outlet_class, town, state') }} is distinct from lag(
+            {{ row_of('distributor_code, beat_code, party_code, channel, outlet_class, town, state') }}
         ) over (partition by outlet_code order by business_date) as is_new_version
     from placements
 ),
 
 versions as (
     select
-        * exclude (is_new_version),
+        *,
         case
             when row_number() over (partition by outlet_code order by business_date) = 1 then date '1900-01-01'
             else business_date

@@ -22,7 +22,7 @@ clusters as (
 
 flags as (
     select * from {{ ref('stg_outlet_master__flags') }}
-),
+)
 
 
 select

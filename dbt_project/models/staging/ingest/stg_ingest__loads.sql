@@ -13,7 +13,7 @@ select
     distributor_code,
     file_name,
     file_size,
-    string_split(coalesce(table_name, ''), ',') as tables_written,
+    {{ split_to_list("coalesce(table_name, '')", "','") }} as tables_written,
     period_start,
     period_end,
     received_at,

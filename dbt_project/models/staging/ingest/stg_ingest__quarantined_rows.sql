@@ -8,6 +8,11 @@
     pre_hook="{{ land_new_loads('ingest', 'quarantine', any_status=true) }}",
 ) }}
 with landed as (
+    {%- if target.type == 'spark' %}
+    -- Spark merges the columns of every quarantine file (profiles.yml): the lake's recent files hold the subject
+    -- fields (a lake written before they existed is not ported to Spark)
+    select * from {{ landed_loads('ingest', 'quarantine') }}
+    {%- else %}
     -- quarantine files (and a _schema.parquet) written before the subject fields existed have none of their
     -- columns: this typed empty row gives them, null on those rows, whatever the files hold
     select
@@ -17,6 +22,7 @@ with landed as (
     where false
     union all by name
     select * from {{ landed_loads('ingest', 'quarantine') }}
+    {%- endif %}
 )
 
 select

@@ -1,0 +1,69 @@
+"""The same dbt project on Spark (issue 19, "a distributed engine"): the tiny network's lake, built by dbt-spark's
+session method (pyspark inside the dbt process; dbt-spark has a venv of its own, Makefile SPARK_VENV; a JDK 17),
+gives the marts DuckDB gives.
+
+The DuckDB side is the tiny network's own warehouse (its nightly run); the Spark side builds the models ported to
+Spark (dbt_project.yml, `spark_ported`) from the same lake into a warehouse folder under tmp_path. Spark's tables
+are parquet files there, which DuckDB reads to compare: every row, both ways (EXCEPT ALL), doubles and decimals
+rounded to 4 places (a sum's last bits depend on the order it was added in)."""
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from sellthrough.config import Settings
+from tests.pipeline_helpers import SPARK_DBT, engine_differences, run_dbt, spark_table
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(not SPARK_DBT.is_file(), reason=f"no dbt with the Spark adapter at {SPARK_DBT} (make setup)"),
+    pytest.mark.skipif(
+        shutil.which("java") is None, reason="no java on PATH (apt-get install openjdk-17-jre-headless)"
+    ),
+]
+
+# the ported marts compared with DuckDB's (schema main), and the ported staging tables they are built from
+MARTS = ("dim_distributor", "dim_sku", "dim_outlet", "fct_secondary_sales", "fct_distributor_stock_reconciliation")
+STAGING = (
+    "stg_distributor_sales__lines",
+    "stg_tally_daybook__voucher_lines",
+    "stg_primary_sales__lines",
+    "stg_stock_statement__lines",
+    "stg_masters__outlets",
+)
+
+
+@pytest.fixture(scope="module")
+def spark_build(tiny_network: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`dbt build --target spark` (models, data tests, unit tests) of the tiny network's lake: Spark's warehouse."""
+    work = tmp_path_factory.mktemp("spark_engine")
+    spark_dir = work / "spark"
+    spark_env = {"SELLTHROUGH_DBT_TARGET": "spark", "SELLTHROUGH_SPARK_DIR": str(spark_dir)}
+    done = run_dbt(tiny_network, work / "unused.duckdb", work, "build", extra_env=spark_env, dbt_executable=SPARK_DBT)
+    assert done.returncode == 0, f"dbt build --target spark failed:\n{done.stdout[-6000:]}\n{done.stderr[-3000:]}"
+    return spark_dir / "warehouse"
+
+
+def test_spark_builds_the_ported_models_with_duckdbs_rows_and_nothing_else(
+    spark_build: Path, tiny_network: Path
+) -> None:
+    """One test (one Spark build per pytest-xdist worker would double its cost): every ported mart and staging table
+    holds DuckDB's rows on Spark; a model not ported is not built there, while DuckDB builds it."""
+    warehouse = spark_build
+    mismatches = {}
+    with duckdb.connect(str(Settings.from_env(tiny_network).warehouse_path), read_only=True) as con:
+        for schema, table in [("main", m) for m in MARTS] + [("staging", s) for s in STAGING]:
+            spark_rows, duck_rows, only_spark, only_duck = engine_differences(
+                con, spark_table(warehouse, schema, table), f"{schema}.{table}"
+            )
+            assert duck_rows > 0, f"{schema}.{table} is empty on DuckDB: nothing compared"
+            if (spark_rows, only_spark, only_duck) != (duck_rows, 0, 0):
+                mismatches[f"{schema}.{table}"] = (spark_rows, duck_rows, only_spark, only_duck)
+        assert con.execute("select count(*) from main.fct_primary_sales").fetchone()[0] > 0
+    assert mismatches == {}, "(Spark rows, DuckDB rows, only on Spark, only on DuckDB) per table"
+
+    built = {p.parent.name.removesuffix(".db") + "." + p.name for p in warehouse.glob("*.db/*") if p.is_dir()}
+    assert {f"main.{m}" for m in MARTS} <= built
+    assert "main.fct_primary_sales" not in built  # not ported yet: disabled on Spark (built on DuckDB, above)
