@@ -2,7 +2,8 @@
 
 A network with realistic demand (generator/demand_patterns.py: trend, regional seasons, festival
 peaks that move each year, promotions, new and delisted SKUs, niche SKUs bought in lumps) and the brand's supply
-failures (generator/supply.py: depot shortages of a SKU, credit holds of a distributor) is simulated over
+failures (generator/supply.py: depot shortages of a SKU, credit holds of a distributor) and an order book
+(generator/order_book.py: a share of retailer orders booked days before they are billed) is simulated over
 ~67 weeks ending after Diwali 2026; the system's forecast (sellthrough/forecast/) sees every complete week but
 the last 8 and is scored on them. Baselines, in the same run and on the same weeks: seasonal naive (the same
 week last year) and plain exponential smoothing (AutoETS on the raw series, no events).
@@ -12,12 +13,14 @@ week last year) and plain exponential smoothing (AutoETS on the raw series, no e
   at each level. Target at distributor x SKU: >= 35% below seasonal naive, >= 10% below plain ETS.
 - 80% interval coverage at distributor x SKU and brand x region (target 75-85%).
 - Stock-out prediction 7 days ahead, every day of the held-back weeks (as of that day: truth stock on hand, primary
-  in transit, sales so far; the forecast refitted weekly): precision, recall (p >= 0.5) and PR-AUC against the
+  in transit, sales so far, the retailer orders booked by then (generator/order_book.py: modern-trade purchase
+  orders, pre-sold beats); the forecast refitted weekly): precision, recall (p >= 0.5) and PR-AUC against the
   truth's stock-out days (a day with orders unfilled or no stock) of pairs in stock at the origin; how many days
   before a stock-out began its first alert came; beside them, the best recall at precision >= 0.8 (and the converse)
   along the PR curve, and the calibration of the probabilities per bucket; the same by cause (supply-side: the pair
   was billed short around the origin, from the simulation's record, for the report only; demand-side: the rest).
-  Baseline: the warehouse's fixed rule, days of cover < 7.
+  Baselines: the same model without the order book (what the nightly has today), and the warehouse's fixed rule,
+  days of cover < 7.
 - Cost: seconds to forecast and predict stock-outs for the network's series and for 4x as many (copies), per
   1,000 series, and the statsforecast import a nightly build pays once.
 
@@ -60,7 +63,9 @@ KEYS = ["distributor_code", "sku_code"]
 
 
 def network_and_plan(seed: int) -> tuple[Network, ProblemPlan]:
-    config = NetworkConfig(seed=seed, start=START, days=DAYS, realistic_demand=True, supply_disruptions=True)
+    config = NetworkConfig(
+        seed=seed, start=START, days=DAYS, realistic_demand=True, supply_disruptions=True, orders_booked_ahead=True
+    )
     network = build_network(config)
     plan = plan_problems(network)
     return with_promotions(with_unprofitable_scheme(network, plan)), plan
@@ -80,12 +85,29 @@ CUT_BEFORE_DAYS = 14
 CUT_AFTER_DAYS = 5
 
 
-def simulate_network(seed: int) -> tuple[Network, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """The network, its daily stock and primary invoices, and the orders the brand billed short (truth only: the
-    causes are for the report by cause, never the model's input)."""
+BOOKED_SCHEMA = {
+    "distributor_code": pl.String,
+    "sku_code": pl.String,
+    "booked_on": pl.Date,
+    "due_date": pl.Date,
+    "units": pl.Float64,
+}
+
+
+def simulate_network(seed: int) -> tuple[Network, pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The network, its daily stock and primary invoices, the orders the brand billed short (truth only: the
+    causes are for the report by cause, never the model's input) and the retailer orders booked ahead of billing
+    (the order book: what the model may read on a day is the orders booked by then and not yet due)."""
     network, plan = network_and_plan(seed)
     sim = simulate(network, plan)
-    return network, daily_frame(sim), primary_frame(sim), pl.DataFrame(sim.cuts, schema=CUT_SCHEMA, orient="row")
+    cuts = pl.DataFrame(sim.cuts, schema=CUT_SCHEMA, orient="row")
+    return (
+        network,
+        daily_frame(sim),
+        primary_frame(sim),
+        cuts,
+        pl.DataFrame(sim.booked, schema=BOOKED_SCHEMA, orient="row"),
+    )
 
 
 def sales_of(daily: pl.DataFrame) -> pl.DataFrame:
@@ -205,7 +227,9 @@ def calibration(scores: np.ndarray, labels: np.ndarray) -> list[tuple[str, int, 
     return out
 
 
-def stockout_frame(network: Network, daily: pl.DataFrame, primary: pl.DataFrame, first_origin: date) -> pl.DataFrame:
+def stockout_frame(
+    network: Network, daily: pl.DataFrame, primary: pl.DataFrame, first_origin: date, booked: pl.DataFrame
+) -> pl.DataFrame:
     """One row per origin day x distributor x SKU in stock at the origin: the prediction, the truth of the next 7 days
     and the cover rule's flag."""
     distributors, skus = dimensions(network)
@@ -229,8 +253,12 @@ def stockout_frame(network: Network, daily: pl.DataFrame, primary: pl.DataFrame,
             *KEYS, "delivery_date", units=pl.col("quantity_units").cast(pl.Float64)
         )
         known = invoices.filter(pl.col("doc_date") <= origin)
-        predicted = predict_stockouts(
-            forecast, stock, arrivals, sales.filter(pl.col("day") <= origin), known, skus, origin
+        order_book = booked.filter(pl.col("booked_on") <= origin)  # what was booked by the origin, due or not
+        so_far = sales.filter(pl.col("day") <= origin)
+        predicted = predict_stockouts(forecast, stock, arrivals, so_far, known, skus, origin, order_book)
+        # the same model without the order book (the warehouse's nightly has none yet): the book's worth
+        bookless = predict_stockouts(forecast, stock, arrivals, so_far, known, skus, origin).select(
+            *KEYS, without_book=pl.col("stockout_probability_7d")
         )
         ahead = (
             out_day.filter(pl.col("date") > origin, pl.col("date") <= origin + timedelta(days=7))
@@ -241,6 +269,7 @@ def stockout_frame(network: Network, daily: pl.DataFrame, primary: pl.DataFrame,
         rate = recent.group_by(KEYS).agg(per_day=pl.col("units").sum() / 28)
         frame = (
             predicted.join(ahead, on=KEYS)
+            .join(bookless, on=KEYS)
             .join(rate, on=KEYS, how="left")
             .filter(pl.col("closing_units") > 0)  # in stock at the origin: predicting a stock-out already there is free
             .with_columns(
@@ -275,10 +304,15 @@ def with_cause(frame: pl.DataFrame, cuts: pl.DataFrame) -> pl.DataFrame:
 
 
 def stockouts(
-    network: Network, daily: pl.DataFrame, primary: pl.DataFrame, first_origin: date, cuts: pl.DataFrame
+    network: Network,
+    daily: pl.DataFrame,
+    primary: pl.DataFrame,
+    first_origin: date,
+    cuts: pl.DataFrame,
+    booked: pl.DataFrame,
 ) -> dict:
     end = network.config.end
-    frame = with_cause(stockout_frame(network, daily, primary, first_origin), cuts)
+    frame = with_cause(stockout_frame(network, daily, primary, first_origin, booked), cuts)
     out_day = out_days(daily)
     labels = frame["truth"].to_numpy()
     scores = frame["stockout_probability_7d"].to_numpy()
@@ -290,6 +324,13 @@ def stockouts(
             "recall": tp / max(1, int(labels.sum())),
         }
     out["ours"]["pr_auc"] = average_precision(scores, labels)
+    bookless = frame["without_book"].to_numpy()
+    tp = int(((bookless >= 0.5) & labels).sum())
+    out["without_book"] = {
+        "precision": tp / max(1, int((bookless >= 0.5).sum())),
+        "recall": tp / max(1, int(labels.sum())),
+        "pr_auc": average_precision(bookless, labels),
+    }
     supply = frame["supply"].to_numpy()
     out["by_cause"] = {}
     for name, inside in (("supply-side", supply), ("demand-side", ~supply)):
@@ -414,7 +455,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args(argv or [])
     started = time.perf_counter()
-    network, daily, primary, cuts = simulate_network(args.seed)
+    network, daily, primary, cuts, booked = simulate_network(args.seed)
     print(
         f"network: seed {args.seed}, {len(network.distributors)} distributors, {len(network.skus)} SKUs, "
         f"{network.config.start} .. {network.config.end} (simulated in {time.perf_counter() - started:.0f} s)"
@@ -434,13 +475,13 @@ def main(argv: list[str] | None = None) -> None:
         f"target at distributor x SKU: MASE <= -35% vs seasonal naive ({vs_naive:+.1%}), <= -10% vs plain ETS "
         f"({vs_ets:+.1%}), coverage 75-85% ({bottom['coverage_80']:.1%})"
     )
-    so = stockouts(network, daily, primary, acc["cutoff"] + timedelta(days=1), cuts)
+    so = stockouts(network, daily, primary, acc["cutoff"] + timedelta(days=1), cuts, booked)
     print(
         f"\nstock-outs 7 days ahead: {so['pairs_x_days']} pair-days in stock at the origin, {so['positives']} ran out"
     )
-    for name in ("ours", "cover_rule"):
+    for name in ("ours", "without_book", "cover_rule"):
         v = so[name]
-        print(f"  {name:<11} precision {v['precision']:.3f}  recall {v['recall']:.3f}  PR-AUC {v['pr_auc']:.3f}")
+        print(f"  {name:<12} precision {v['precision']:.3f}  recall {v['recall']:.3f}  PR-AUC {v['pr_auc']:.3f}")
     for name, v in so["by_cause"].items():
         print(
             f"  by cause, {name:<11} {v['pair_days']:>6} pair-days, {v['positives']:>4} ran out, "

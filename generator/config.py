@@ -45,6 +45,9 @@ class NetworkConfig:
     # the brand's supply fails now and then as it does in real distribution: a SKU short at the depot (billed short
     # or not at all for 1-4 weeks), a distributor on credit hold (not billed for 1-3 weeks) (generator/supply.py)
     supply_disruptions: bool = False
+    # a share of retailer orders is booked days before it is billed (modern-trade purchase orders, pre-sold beats):
+    # the order book an SFA/DMS export would show (generator/order_book.py); the simulated world is unchanged
+    orders_booked_ahead: bool = False
     # rounds of planted sales anomalies (anomalies.py), each in its own stretch of the days: the anomaly benchmark
     # plants more than the demo network's one round so its precision and recall rest on more events
     anomaly_rounds: int = 1

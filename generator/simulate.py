@@ -26,6 +26,7 @@ from generator.config import (
 )
 from generator.demand_patterns import plan_patterns
 from generator.masters import Distributor, Network, Scheme, Sku
+from generator.order_book import BookedLine, booked_orders
 from generator.problems import OVERSTOCK_COVER_DAYS, STUFFING_SHARE, TWIN_SHARE, ProblemPlan
 from generator.supply import plan_supply, rationed_units
 
@@ -92,6 +93,8 @@ class Simulation:
     pushed: list[PrimaryLine] = field(default_factory=list)  # the stuffed distributor's month-end pushes
     # orders the brand billed short (truth only): distributor, SKU, order day, units ordered, units billed
     cuts: list[tuple[str, str, date, int, int]] = field(default_factory=list)
+    # order lines known before the day they are billed (NetworkConfig.orders_booked_ahead, order_book.py)
+    booked: list[BookedLine] = field(default_factory=list)
 
 
 @dataclass
@@ -472,7 +475,7 @@ def simulate(network: Network, plan: ProblemPlan) -> Simulation:
                 daily["lost_sales_units"].append(lost[s])
                 daily["closing"].append(stock[s])
 
-    return Simulation(invoices, _numbered(primary, rng), dict(daily), pushes, cuts)
+    return Simulation(invoices, _numbered(primary, rng), dict(daily), pushes, cuts, booked_orders(network, demand))
 
 
 def _numbered(primary: list[PrimaryLine], rng: random.Random) -> list[PrimaryLine]:

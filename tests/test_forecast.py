@@ -192,6 +192,59 @@ def test_stockout_probability_takes_lumps_and_the_next_weekly_order() -> None:
     assert probabilities(45.0, ())["S1"] < 0.01
 
 
+def test_stockout_probability_reads_the_order_book() -> None:
+    as_of = MONDAY + timedelta(days=7 * 12 - 1)  # a Sunday after twelve weeks of history
+    days = [MONDAY + timedelta(days=i) for i in range(7 * 12)]
+    tuesdays = [day for day in days if day.weekday() == 1]
+    lumpy = {day: (280.0 if day in tuesdays[::4] else 0.0) for day in days}  # 70 a week, in three lumps of 280
+    history = _daily(lumpy)
+    skus = pl.DataFrame({"sku_code": ["S1"], "units_per_case": [1]})
+    forecast = _forecast_rows(70.0).with_columns(pl.col("week_start") + timedelta(days=7 * 11))
+    stock = pl.DataFrame({"distributor_code": ["D1"], "sku_code": ["S1"], "closing_units": [140.0]})
+    nothing = pl.DataFrame(
+        schema={"distributor_code": pl.String, "sku_code": pl.String, "delivery_date": pl.Date, "units": pl.Float64}
+    )
+    primary = pl.DataFrame(
+        {"distributor_code": ["D1"], "sku_code": ["S1"], "doc_date": [MONDAY], "delivery_date": [MONDAY]}
+    )
+    next_tuesday = as_of + timedelta(days=2)
+
+    def probability(booked: list[tuple[date, date, float]] | None) -> float:
+        book = None
+        if booked is not None:
+            book = pl.DataFrame(
+                {
+                    "distributor_code": "D1",
+                    "sku_code": "S1",
+                    "booked_on": [b for b, _, _ in booked],
+                    "due_date": [d for _, d, _ in booked],
+                    "units": [u for _, _, u in booked],
+                },
+                schema={
+                    "distributor_code": pl.String,
+                    "sku_code": pl.String,
+                    "booked_on": pl.Date,
+                    "due_date": pl.Date,
+                    "units": pl.Float64,
+                },
+            )
+        predicted = predict_stockouts(forecast, stock, nothing, history, primary, skus, as_of, book)
+        return predicted["stockout_probability_7d"][0]
+
+    # without an order book: two weeks' stock runs out if next Tuesday brings a lump (3 in 12)
+    assert 0.15 < probability(None) < 0.35
+    # every past lump was a purchase order booked three days ahead: none is booked for Tuesday, so none comes
+    past = [(day - timedelta(days=3), day, 280.0) for day in tuesdays[::4]]
+    assert probability(past) < 0.01
+    # one is: the shelf of 140 runs out on Tuesday
+    assert probability([*past, (as_of - timedelta(days=1), next_tuesday, 280.0)]) > 0.99
+    # the lumps were booked one day ahead only: on Sunday Tuesday's is not known yet, the chance stays
+    late = [(day - timedelta(days=1), day, 280.0) for day in tuesdays[::4]]
+    assert 0.15 < probability(late) < 0.35
+    # an order booked after as_of is not known on as_of
+    assert probability([*past, (as_of + timedelta(days=1), next_tuesday, 280.0)]) < 0.01
+
+
 # --- the shared tiny network's marts ----------------------------------------------------------------------------
 
 

@@ -8,9 +8,13 @@ reaches the stock on hand plus what arrives by then (primary invoices billed and
 distributor's next weekly order has landed by then: the ordering weekday and the delivery lags are read from its
 primary invoices of the last RHYTHM_DAYS, and a pair is taken to be restocked by it only if it was billed on the
 distributor's latest ordering day (a pair the brand stopped billing is not, nor any pair of a distributor whose
-order was not billed on its day: a credit hold). Without enough history the normal approximation of the
-weekly forecast's spread is used. On the forecast benchmark (bench/README.md) these probabilities are calibrated
-(seed 42: a predicted 0.14 ran out 13% of the time, 0.57 60%), where the normal approximation overstated 0.2-0.7.
+order was not billed on its day: a credit hold). Where an order book is given (retailer orders booked days
+before they are billed: modern-trade purchase orders, pre-sold beats), a day k days ahead is the orders already
+booked for it plus a day of the history less what had been booked at least k days before that day (the part an
+order book could not have shown yet). Without enough history the normal approximation of the weekly forecast's
+spread is used (it ignores the order book). On the forecast benchmark (bench/README.md) these probabilities are
+calibrated (seed 42: a predicted 0.14 ran out 13% of the time, 0.57 60%), where the normal approximation overstated
+0.2-0.7.
 
 Demand per day for the expected date and the order is the week's forecast spread over the weekdays the way the
 distributor's own recent sales fall, its variance the week's (from the 80% interval) spread the same way. The
@@ -51,6 +55,7 @@ PATHS = 2000  # demand paths simulated per distributor x SKU
 HISTORY_WEEKS = 26
 RHYTHM_DAYS = 91  # the primary invoices the ordering weekday and delivery lags are read from
 MIN_ORDERS = 4
+BOOKED_LEAD_DAYS = 7  # the order book's days ahead that matter for a 7-day horizon
 _NORMAL = NormalDist()
 
 STOCKOUT_SCHEMA = {
@@ -179,13 +184,22 @@ def demand_histories(daily: pl.DataFrame, as_of: date) -> dict[tuple[str, str], 
     return out
 
 
-def demand_draws(history: np.ndarray, scale: np.ndarray, first_weekday: int, rng: np.random.Generator) -> np.ndarray:
+def demand_draws(
+    history: np.ndarray,
+    scale: np.ndarray,
+    first_weekday: int,
+    rng: np.random.Generator,
+    unbooked: np.ndarray | None = None,
+) -> np.ndarray:
     """PATHS x days of daily demand: each future day a day of the pair's own history on the same weekday (its
     lumps and idle days as they came), times the forecast's level for that day over the history's level.
-    `history`: weeks x 7 (Monday first)."""
+    `history`: weeks x 7 (Monday first); `unbooked` (optional): days x weeks x 7, for each day ahead the history
+    less what had been booked at least that many days before (what an order book cannot show yet)."""
     days = scale.size
     picks = rng.integers(0, history.shape[0], size=(PATHS, days))
     weekdays = (first_weekday + np.arange(days)) % 7
+    if unbooked is not None:
+        return unbooked[np.arange(days)[None, :], picks, weekdays[None, :]] * scale[None, :]
     return history[picks, weekdays[None, :]] * scale[None, :]
 
 
@@ -212,6 +226,8 @@ def _probabilities(
     first_weekday: int,
     horizons: tuple[int, ...],
     seed: int,
+    known: np.ndarray | None = None,
+    booked_before: np.ndarray | None = None,
 ) -> list[float]:
     days = min(max(horizons), week_units.size)
     level = history.sum() / history.shape[0] if history is not None else 0.0
@@ -221,7 +237,13 @@ def _probabilities(
         return [_probability_by(cum_mean, cum_var, available, h) for h in horizons]
     rng = np.random.default_rng(seed)
     scale = week_units[:days] / level
-    draws = demand_draws(history, scale, first_weekday, rng)
+    unbooked = None
+    if booked_before is not None:  # each day ahead drawn from what was not yet booked that many days before
+        steps = np.minimum(np.arange(1, days + 1), booked_before.shape[0] - 1)
+        unbooked = np.maximum(history[None] - booked_before[steps, : history.shape[0]], 0.0)
+    draws = demand_draws(history, scale, first_weekday, rng, unbooked)
+    if known is not None:  # orders booked for those days come on top of what was not booked that far ahead
+        draws = draws + known[None, :days]
     arrival = None
     if rhythm is not None:
         weekday, lags = rhythm
@@ -246,6 +268,44 @@ def _probability_by(cum_mean: np.ndarray, cum_var: np.ndarray, available: np.nda
     return best
 
 
+def open_orders(booked: pl.DataFrame | None, as_of: date, days: int) -> dict[tuple[str, str], np.ndarray]:
+    """(distributor_code, sku_code) -> units booked by `as_of` for each of the `days` days after it."""
+    out: dict[tuple[str, str], np.ndarray] = {}
+    if booked is None:
+        return out
+    known = booked.filter(pl.col("booked_on") <= as_of, pl.col("due_date") > as_of)
+    for d, s, due, units in known.select("distributor_code", "sku_code", "due_date", "units").iter_rows():
+        offset = (due - as_of).days - 1
+        if 0 <= offset < days:
+            out.setdefault((d, s), np.zeros(days))[offset] += units
+    return out
+
+
+def booked_histories(booked: pl.DataFrame | None, as_of: date) -> dict[tuple[str, str], np.ndarray]:
+    """(distributor_code, sku_code) -> BOOKED_LEAD_DAYS + 1 x HISTORY_WEEKS x 7: [k, week, weekday] the units due
+    that day of the last HISTORY_WEEKS weeks (latest week first, as in demand_histories) that were booked at least
+    k days before it (k = 0: all of them; the last step also holds longer leads)."""
+    out: dict[tuple[str, str], np.ndarray] = {}
+    if booked is None:
+        return out
+    past = booked.filter(
+        pl.col("booked_on") <= as_of,
+        pl.col("due_date") <= as_of,
+        pl.col("due_date") > as_of - timedelta(days=7 * HISTORY_WEEKS),
+    ).select(
+        "distributor_code",
+        "sku_code",
+        "units",
+        week=((pl.lit(as_of) - pl.col("due_date")).dt.total_days() // 7).cast(pl.Int64),
+        weekday=(pl.col("due_date").dt.weekday() - 1).cast(pl.Int64),
+        ahead=(pl.col("due_date") - pl.col("booked_on")).dt.total_days().clip(0, BOOKED_LEAD_DAYS).cast(pl.Int64),
+    )
+    for d, s, units, week, weekday, ahead in past.iter_rows():
+        grid = out.setdefault((d, s), np.zeros((BOOKED_LEAD_DAYS + 1, HISTORY_WEEKS, 7)))
+        grid[: ahead + 1, week, weekday] += units
+    return out
+
+
 def predict_stockouts(
     forecast: pl.DataFrame,
     stock: pl.DataFrame,
@@ -254,11 +314,14 @@ def predict_stockouts(
     primary: pl.DataFrame,
     skus: pl.DataFrame,
     as_of: date,
+    booked: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """`forecast`: the distributor_sku rows of the forecast; `stock`: distributor_code, sku_code, closing_units at
     `as_of`; `arrivals`: distributor_code, sku_code, delivery_date, units (billed, delivered after as_of);
     `daily`: distributor_code, sku_code, day, units (sales); `primary`: distributor_code, doc_date, delivery_date
-    (invoices, for lead times); `skus`: sku_code, units_per_case. One row per distributor x SKU forecast."""
+    (invoices, for lead times); `skus`: sku_code, units_per_case; `booked` (optional, an order book):
+    distributor_code, sku_code, booked_on, due_date, units: retailer order lines booked before the day they are
+    billed. One row per distributor x SKU forecast."""
     if forecast.is_empty():
         return pl.DataFrame(schema=STOCKOUT_SCHEMA)
     profiles = weekday_profile(daily, as_of)
@@ -273,6 +336,8 @@ def predict_stockouts(
         offset = (delivered - as_of).days - 1
         if 0 <= offset < horizon_days:
             coming.setdefault((d, s), np.zeros(horizon_days))[offset] += units
+    due = open_orders(booked, as_of, horizon_days)
+    booked_past = booked_histories(booked, as_of)
     rhythm = replenishment(primary, as_of)
     ordered = replenished_pairs(primary, rhythm, as_of)
     histories = demand_histories(daily, as_of)
@@ -313,6 +378,8 @@ def predict_stockouts(
                     first_weekday,
                     (7, lead),
                     zlib.crc32(f"{distributor}|{sku}|{as_of}".encode()),
+                    due.get((distributor, sku)),
+                    booked_past.get((distributor, sku)),
                 ),
                 expected,
                 order,
