@@ -199,6 +199,7 @@ def average_precision(scores: np.ndarray, labels: np.ndarray) -> float:
 
 
 CALIBRATION_EDGES = (0.05, 0.1, 0.2, 0.3, 0.5, 0.7)
+ALERT_THRESHOLDS = (0.2, 0.3, 0.5, 0.7, 0.9)  # operating points printed along the PR curve
 
 
 def operating_points(scores: np.ndarray, labels: np.ndarray, target: float = 0.8) -> dict[str, float]:
@@ -345,6 +346,10 @@ def stockouts(
             "pr_auc": average_precision(scores[inside], truth),
         }
     out["operating_points"] = operating_points(scores, labels)
+    out["thresholds"] = [
+        (t, float(labels[scores >= t].mean()) if (scores >= t).any() else 0.0, float((scores >= t)[labels].mean()))
+        for t in ALERT_THRESHOLDS
+    ]
     out["calibration"] = calibration(scores, labels)
     cover = frame["closing_units"] / frame["per_day"].fill_null(0.0)
     out["cover_rule"]["pr_auc"] = average_precision(-cover.fill_nan(1e9).fill_null(1e9).to_numpy(), labels)
@@ -502,6 +507,7 @@ def main(argv: list[str] | None = None) -> None:
         f"  along the PR curve: best recall at precision >= 0.8 {points['recall_at_precision']:.3f}, "
         f"best precision at recall >= 0.8 {points['precision_at_recall']:.3f}"
     )
+    print("  alert at p >= threshold: " + ", ".join(f"{t:.1f}: P {p:.3f} R {r:.3f}" for t, p, r in so["thresholds"]))
     print("  calibration (predicted probability bucket: pair-days, mean predicted, share that ran out):")
     for name, n, predicted, observed in so["calibration"]:
         print(f"    {name}  {n:>6}  {predicted:.3f}  {observed:.3f}")
