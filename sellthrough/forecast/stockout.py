@@ -300,9 +300,14 @@ def booked_histories(booked: pl.DataFrame | None, as_of: date) -> dict[tuple[str
         weekday=(pl.col("due_date").dt.weekday() - 1).cast(pl.Int64),
         ahead=(pl.col("due_date") - pl.col("booked_on")).dt.total_days().clip(0, BOOKED_LEAD_DAYS).cast(pl.Int64),
     )
-    for d, s, units, week, weekday, ahead in past.iter_rows():
-        grid = out.setdefault((d, s), np.zeros((BOOKED_LEAD_DAYS + 1, HISTORY_WEEKS, 7)))
-        grid[: ahead + 1, week, weekday] += units
+    for (d, s), part in past.group_by(["distributor_code", "sku_code"]):
+        exact = np.zeros((BOOKED_LEAD_DAYS + 1, HISTORY_WEEKS, 7))  # [days booked ahead, week, weekday]
+        np.add.at(
+            exact,
+            (part["ahead"].to_numpy(), part["week"].to_numpy(), part["weekday"].to_numpy()),
+            part["units"].to_numpy(),
+        )
+        out[(d, s)] = np.cumsum(exact[::-1], axis=0)[::-1]  # booked at least k days ahead
     return out
 
 
