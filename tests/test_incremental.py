@@ -15,6 +15,7 @@ from expectations.docs import MART_VALIDATIONS_DIR
 from generator.files import write_delivered
 from orchestration.pipeline import run_nightly
 from sellthrough.config import DBT_TARGET_DIR
+from tests.conftest import ANOMALIES_ENV
 from tests.pipeline_helpers import MARTS, copy_network, fingerprint, published_path, run_dbt
 
 pytestmark = pytest.mark.e2e
@@ -125,12 +126,29 @@ def _tested_rows(data_dir: Path, run_id: str) -> tuple[list[str], int, int]:
     return sql, int(checks["element_count"].max()), rows
 
 
-def test_nightly_increments_equal_a_full_rebuild(tiny_inbox: Path, tmp_path: Path) -> None:
+def _anomalies(data_dir: Path) -> tuple[int, date | None]:
+    """The published int_sales_anomalies__detected: its rows, and the first day the night judged again (the rows
+    starting before it were kept from earlier nights; None: the night judged every day)."""
+    with duckdb.connect(str(published_path(data_dir)), read_only=True) as con:
+        (table,) = con.execute(
+            "select table_schema || '.' || table_name from information_schema.tables "
+            "where table_name = 'int_sales_anomalies__detected'"
+        ).fetchone()
+        return con.execute(f"select count(*), max(_judged_from) from {table}").fetchone()
+
+
+def test_nightly_increments_equal_a_full_rebuild(
+    tiny_inbox: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the anomaly detector judges again only the fortnights a night can change (int_sales_anomalies__detected, an
+    # incremental Python model): on here, so that its nights are compared with a full rebuild too
+    monkeypatch.setenv(ANOMALIES_ENV, "on")
     data_dir = copy_network(tiny_inbox, tmp_path / "net")
     inbox = data_dir / "inbox"
     _hold_back(inbox)
     document, corrected_quantity, sku = _resend_primary(inbox)
 
+    judged: dict[date | None, tuple[int, date | None]] = {}  # the detector's rows and first day judged, compared
     for night, compare in NIGHTS:
         outcome = run_nightly(data_dir, run_date=night)
         assert outcome.success, (night, outcome.failed_steps)
@@ -153,6 +171,12 @@ def test_nightly_increments_equal_a_full_rebuild(tiny_inbox: Path, tmp_path: Pat
             assert validated == rows
         if compare:
             _assert_equals_a_full_rebuild(data_dir, tmp_path / "full_rebuild")
+            judged[night] = _anomalies(data_dir)
+
+    # the detector found anomalies; the night of one daily file judged again only the fortnights from four weeks
+    # before it on (the window), and still equalled a full rebuild; masters, late files: every day again
+    assert judged[None][0] > 0 and judged[date(2026, 8, 26)][0] > 0, judged
+    assert judged[date(2026, 8, 26)][1] is not None and judged[date(2026, 8, 26)][1] > date(2026, 7, 1), judged
 
     with duckdb.connect(str(published_path(data_dir)), read_only=True) as con:
         # the re-sent ERP file's correction replaced the first one's lines three weeks later

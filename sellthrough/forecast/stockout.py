@@ -235,12 +235,14 @@ def _probabilities(
         return [0.0 for _ in horizons]  # no demand expected (a delisted or dormant SKU): an empty shelf loses nothing
     if history is None or level <= 0:
         return [_probability_by(cum_mean, cum_var, available, h) for h in horizons]
-    rng = np.random.default_rng(seed)
     scale = week_units[:days] / level
     unbooked = None
     if booked_before is not None:  # each day ahead drawn from what was not yet booked that many days before
         steps = np.minimum(np.arange(1, days + 1), booked_before.shape[0] - 1)
         unbooked = np.maximum(history[None] - booked_before[steps, : history.shape[0]], 0.0)
+    if not can_run_out(history, scale, first_weekday, available, unbooked, known):
+        return [0.0 for _ in horizons]  # what the simulation gives, without simulating (most pairs, most nights)
+    rng = np.random.default_rng(seed)
     draws = demand_draws(history, scale, first_weekday, rng, unbooked)
     if known is not None:  # orders booked for those days come on top of what was not booked that far ahead
         draws = draws + known[None, :days]
@@ -250,6 +252,32 @@ def _probabilities(
         order_day = (weekday - first_weekday) % 7
         arrival = order_day + rng.choice(lags, size=PATHS)
     return simulated_probability(draws, available, arrival, horizons)
+
+
+def can_run_out(
+    history: np.ndarray,
+    scale: np.ndarray,
+    first_weekday: int,
+    available: np.ndarray,
+    unbooked: np.ndarray | None = None,
+    known: np.ndarray | None = None,
+) -> bool:
+    """Whether any demand path of `demand_draws` (plus the `known` booked orders) can reach the stock on hand plus
+    arrivals within its days: each day's largest possible draw (the largest day of the pair's history, or of what
+    was unbooked, on that weekday, scaled), summed day by day, bounds every path's cumulative demand (IEEE sums and
+    products are monotone, so the bound holds in floating point too). A pair well stocked for the horizon is 0
+    without its PATHS draws."""
+    days = scale.size
+    weekdays = (first_weekday + np.arange(days)) % 7
+    if unbooked is not None:
+        column = unbooked[np.arange(days), :, weekdays]  # days x weeks
+        high, low = column.max(axis=1), column.min(axis=1)
+    else:
+        high, low = history.max(axis=0)[weekdays], history.min(axis=0)[weekdays]
+    largest = np.maximum(high * scale, low * scale)
+    if known is not None:
+        largest = largest + known[:days]
+    return bool((np.cumsum(largest) >= available[:days]).any())
 
 
 def _probability_by(cum_mean: np.ndarray, cum_var: np.ndarray, available: np.ndarray, horizon: int) -> float:

@@ -1,15 +1,71 @@
 """Sales anomalies found by sellthrough.anomalies (STL residuals with robust z-scores, ruptures change points, the
 post-scheme and sales-stopped rules) in the series of int_sales_anomalies__series; fct_sales_anomalies adds the
 drill keys. A dbt Python model (run by dbt-duckdb in dbt's own process), so the night's sales are judged the
-night they arrive and dbt stays the warehouse's only writer. SELLTHROUGH_ANOMALIES=off builds it empty."""
+night they arrive and dbt stays the warehouse's only writer. SELLTHROUGH_ANOMALIES=off builds it empty.
+
+Incremental on a bounded window (sellthrough/anomalies/nightly.py): a night judges again only the blocks of days
+whose runs read a day that changed (the invoice dates fct_secondary_sales rebuilt since this table's
+`_built_through`, the days complete since its `_judged_through`) and keeps the verdicts before them; new scheme
+windows, festival seasons or detector settings (`_inputs_digest`), a --full-refresh or the first build judge every
+block. The model returns every row (kept and new) and the `replace_all` strategy swaps them in (the table is small);
+every row carries the night's stamps."""
 
 
 def model(dbt, session):
-    dbt.config(materialized="table")
-    from sellthrough.anomalies.nightly import anomalies_enabled, detect_nightly, no_anomalies
+    dbt.config(materialized="incremental", incremental_strategy="replace_all", on_schema_change="sync_all_columns")
+    from datetime import date, datetime
+
+    import duckdb
+    import polars as pl
+
+    from sellthrough.anomalies.nightly import (
+        WINDOW,
+        anomalies_enabled,
+        bounds,
+        changed_since,
+        detect_nightly,
+        inputs_digest,
+        no_anomalies,
+    )
+
+    def stamped(rows: pl.DataFrame, built: datetime | None, judged: date | None, digest: str | None, since=None):
+        return rows.with_columns(
+            # the first day judged again tonight (the rows that start before it were kept); null: every day judged
+            pl.lit(since, pl.Date).alias("_judged_from"),
+            pl.lit(built, pl.Datetime("us")).alias("_built_through"),
+            pl.lit(judged, pl.Date).alias("_judged_through"),
+            pl.lit(digest, pl.String).alias("_inputs_digest"),
+        )
 
     if not anomalies_enabled():
-        return no_anomalies()
-    series = dbt.ref("int_sales_anomalies__series").pl()
+        return stamped(no_anomalies(), None, None, None)
     context = dbt.ref("int_sales_anomalies__context").pl()
-    return detect_nightly(series, context)
+    series = dbt.ref("int_sales_anomalies__series")
+    facts = dbt.ref("fct_secondary_sales")
+    limits = bounds(context)
+    sold = facts.filter(duckdb.ColumnExpression("signed_quantity_units").isnotnull())
+    (first_day,) = sold.aggregate("min(invoice_date)").fetchall()[0]  # the series' first day, without the view
+    (built,) = facts.aggregate("max(_built_through)").fetchall()[0]
+    if limits is None or first_day is None:
+        return stamped(no_anomalies(), built, None, None)
+    digest = inputs_digest(context)
+    previous = session.sql(f"select * from {dbt.this}").pl() if dbt.is_incremental else None  # noqa: S608
+    since = None
+    stamped_before = previous is not None and previous.height and "_inputs_digest" in previous.columns
+    watermark = previous["_built_through"].max() if stamped_before else None  # a table built before: judge all
+    if watermark is not None and set(previous["_inputs_digest"].to_list()) == {digest}:
+        rebuilt = facts.filter(duckdb.ColumnExpression("_built_through") > duckdb.ConstantExpression(watermark))
+        (changed_from,) = rebuilt.aggregate("min(invoice_date)").fetchall()[0]
+        since = changed_since(previous["_judged_through"].max(), changed_from, limits[1])
+    kept_before = None
+    if since is None:
+        found = detect_nightly(series.pl(), context, first_day=first_day)
+    else:
+        kept_before = WINDOW.start(max(WINDOW.first_changed_block(since), WINDOW.block(first_day)))
+        reads_from = WINDOW.reads_from(WINDOW.first_changed_block(since), first_day)
+        recent = series.filter(duckdb.ColumnExpression("sale_date") >= duckdb.ConstantExpression(reads_from))
+        distributors = series.filter(duckdb.ColumnExpression("level") == duckdb.ConstantExpression("distributor"))
+        found = detect_nightly(
+            recent.pl(), context, kept=previous, since=since, first_day=first_day, distributors=distributors.pl()
+        )
+    return stamped(found, built, limits[1], digest, kept_before)
