@@ -8,3 +8,20 @@ delete from {{ arg_dict['target_relation'] }};
 insert into {{ arg_dict['target_relation'] }} ({{ columns }})
 select {{ columns }} from {{ arg_dict['temp_relation'] }}
 {%- endmacro %}
+
+{#- A post-hook for an incremental Python model: dbt-duckdb writes the model's rows to `<name>__dbt_tmp<time>`, a
+    "temporary" relation it never drops for a Python model (a real table, left in the warehouse and published,
+    one more each night). Drops the model's own leftovers; `select 1` when there are none. -#}
+{% macro drop_python_temp_tables() -%}
+{%- set leftovers = [] -%}
+{%- if execute -%}
+{%- set query -%}
+select table_catalog, table_schema, table_name from information_schema.tables
+where table_type = 'BASE TABLE' and starts_with(table_name, '{{ this.identifier }}__dbt_tmp')
+{%- endset -%}
+{%- set leftovers = run_query(query).rows -%}
+{%- endif -%}
+{%- for catalog, schema, name in leftovers %}drop table if exists "{{ catalog }}"."{{ schema }}"."{{ name }}";
+{% endfor -%}
+{%- if not leftovers %}select 1{% endif -%}
+{%- endmacro %}
