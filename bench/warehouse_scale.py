@@ -53,13 +53,10 @@ SMALL_DAYS = 30
 NIGHTS = 3  # nightly runs per lake, each adding one day; the median is compared
 DEFAULT_DIR = REPO_ROOT / "data" / "bench" / "warehouse_scale"  # git-ignored (data/*)
 DBT = Path(sys.executable).with_name("dbt")
-# At this many lines and more, dbt's DuckDB gets a memory limit of MEMORY_SHARE of the machine's RAM (unless
-# --memory-limit or SELLTHROUGH_DUCKDB_MEMORY_LIMIT says otherwise) and spills the rest to <warehouse>.tmp: the
-# rest of the RAM is for what DuckDB allocates outside its buffer pool and for dbt's Python (issue 19: the history
-# build of 100M lines under 12 GB on 24 GB)
-BIG_LINES = 10_000_000
-MEMORY_SHARE = 0.33
+# DuckDB's memory limit (profiles.yml; default a third of the RAM, spilling the rest to <warehouse>.tmp): the
+# benchmark runs under the project's default unless --memory-limit or this variable says otherwise
 MEMORY_ENV = "SELLTHROUGH_DUCKDB_MEMORY_LIMIT"
+PROJECT_MEMORY_LIMIT = "33%"  # profiles.yml's default, for the hand query (which does not read profiles.yml)
 
 # Runs argv[2:] as a child and writes its wall time and peak RSS (KiB on Linux) to argv[1] as JSON. A fresh
 # process, so RUSAGE_CHILDREN covers that one command only.
@@ -400,7 +397,7 @@ class Workspace:
     spec: LakeSpec
     warm_repeats: int = WARM_REPEATS
     nights: int = NIGHTS
-    memory_limit: str | None = None  # DuckDB's memory_limit for dbt and the hand query (None: DuckDB's default)
+    memory_limit: str | None = None  # DuckDB's memory_limit for dbt and the hand query (None: profiles.yml's)
 
     @property
     def settings(self) -> Settings:
@@ -824,8 +821,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--memory-limit",
         default=None,
-        help=f"DuckDB's memory_limit for dbt and the hand query, e.g. 8GB or 80%%, 'none' for DuckDB's default;"
-        f" default: ${MEMORY_ENV} if set, else {MEMORY_SHARE:.0%} of RAM from {BIG_LINES:,} lines, none below",
+        help=f"DuckDB's memory_limit for dbt and the hand query, e.g. 8GB or 80%%; default: ${MEMORY_ENV} if set,"
+        f" else the project's (profiles.yml, {PROJECT_MEMORY_LIMIT} of RAM)",
     )
     parser.add_argument("--dir", type=Path, default=DEFAULT_DIR, help=f"scratch folder ({DEFAULT_DIR})")
     parser.add_argument("--keep", action="store_true", help="keep the lakes and warehouses")
@@ -846,16 +843,10 @@ def ws_files(ws: Workspace) -> list[Path]:
     return [warehouse, warehouse.with_name(warehouse.name + ".wal")]
 
 
-def memory_limit(args: argparse.Namespace, lines: int) -> str | None:
-    """The DuckDB memory limit of this run: --memory-limit, else the environment's, else a share of the RAM at
-    big scale (the build spills past it to <warehouse>.tmp)."""
-    chosen = args.memory_limit or os.environ.get(MEMORY_ENV)
-    if chosen:
-        return None if chosen == "none" else chosen
-    if lines < BIG_LINES:
-        return None
-    ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    return f"{int(ram * MEMORY_SHARE / 2**20)}MiB"
+def memory_limit(args: argparse.Namespace) -> str:
+    """The DuckDB memory limit of this run (dbt and the hand query): --memory-limit, else the environment's, else
+    the project's default. DuckDB spills past it to <warehouse>.tmp."""
+    return args.memory_limit or os.environ.get(MEMORY_ENV) or PROJECT_MEMORY_LIMIT
 
 
 def history_only(ws: Workspace) -> None:
@@ -864,7 +855,7 @@ def history_only(ws: Workspace) -> None:
     history = run_dbt(ws, "B: history build (seeds + models)", "build", "--exclude-resource-type", "test")
     print(
         f"  history build {'ok' if history.ok else 'FAILED'}: {history.seconds:.1f} s, peak RSS"
-        f" {history.rss_mib:,.0f} MiB, memory_limit {ws.memory_limit or 'DuckDB default'}",
+        f" {history.rss_mib:,.0f} MiB, memory_limit {ws.memory_limit}",
         flush=True,
     )
     slowest = sorted(node_times(ws).items(), key=lambda item: -item[1])[:12]
@@ -882,8 +873,9 @@ def main(argv: list[str] | None = None) -> None:
     if root.exists() and not args.reuse_lake:
         shutil.rmtree(root)
     knobs = {"distributors": args.distributors, "skus": args.skus, "outlets": args.outlets}
-    limit = memory_limit(args, lines)
-    print(f"DuckDB memory_limit: {limit or 'DuckDB default (80% of RAM)'}", flush=True)
+    limit = memory_limit(args)
+    ram_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    print(f"DuckDB memory_limit: {limit} (RAM {ram_gib:.1f} GiB)", flush=True)
     big_spec = LakeSpec(root / "lake_b" / "data", lines=lines, days=args.days, **knobs)
     big = Workspace(root / "lake_b", big_spec, args.warm_repeats, args.nights, limit)
     per_day = lines // args.days
