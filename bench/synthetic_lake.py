@@ -36,6 +36,9 @@ RETURN_PCT = 2  # share of invoices that are a retailer's return
 VARIANCE_PCT = 3  # share of stock-statement rows whose reported closing is off
 RESENT_EVERY = 97  # one distributor week in this many is re-sent (a later load for the same period)
 BEATS_PER_DISTRIBUTOR = 12
+# Secondary lines per partitioned write: the writer's memory follows this, not the size of the lake (one write of
+# every line took about 9 GB at 20M lines; bench/README.md, warehouse_scale session 11)
+CHUNK_LINES = 2_000_000
 REPS_PER_DISTRIBUTOR = 4
 
 Params = Mapping[str, Any]
@@ -144,8 +147,11 @@ from range($distributors) as a(d), range($outlets) as b(o);
 create or replace temp table sales_skus as
 select s, printf('SKU%04d', s + 1) as sku_code, round(5 + (s * 37) % 150 + 0.25 * (s % 4), 2) as rate
 from range($skus) as t(s);
+"""
+
+SALES_KEYS_SQL = """
 create or replace temp table sales_keys as
-select load_no, i from sales_loads as loads, range(loads.lines) as t(i);
+select load_no, i from sales_loads as loads, range(loads.lines) as t(i)
 """
 
 SALES_SQL = """
@@ -269,19 +275,23 @@ SALES_LOADS_SCHEMA = {
 }
 
 
+def sales_chunks(loads: list[SalesLoad], budget: int) -> list[list[SalesLoad]]:
+    """The loads in order, cut into runs of at most `budget` lines (a load larger than that is a run of its own)."""
+    chunks: list[list[SalesLoad]] = []
+    lines = budget
+    for sales in loads:
+        if lines + sales.lines > budget:
+            chunks.append([])
+            lines = 0
+        chunks[-1].append(sales)
+        lines += sales.lines
+    return chunks
+
+
 def write_sales(con: duckdb.DuckDBPyConnection, spec: LakeSpec, loads: list[SalesLoad], ledger: Ledger) -> None:
-    """Every sales load in one partitioned write: keys (load, row) first, then the lines joined to small dims."""
-    rows = [
-        (
-            *(n, s.load.load_id, s.load.file_name, s.load.loaded_at, s.load.distributor_code, s.distributor),
-            *(s.start, s.days, s.lines, s.salt),
-        )
-        for n, s in enumerate(loads)
-    ]
-    frame = pl.DataFrame(rows, schema=SALES_LOADS_SCHEMA, orient="row")
-    con.register("sales_loads_frame", frame)
-    con.execute("create or replace temp table sales_loads as select * from sales_loads_frame")
-    con.unregister("sales_loads_frame")
+    """The sales loads in partitioned writes of at most CHUNK_LINES lines each (so the writer's memory does not
+    grow with the lake): keys (load, row) first, then the lines joined to small dims. A load's rows depend on its
+    own knobs only, so the chunking does not change what any file holds."""
     dims = {
         "reps": REPS_PER_DISTRIBUTOR,
         "beats": BEATS_PER_DISTRIBUTOR,
@@ -294,8 +304,20 @@ def write_sales(con: duckdb.DuckDBPyConnection, spec: LakeSpec, loads: list[Sale
             con.execute(statement, {k: v for k, v in dims.items() if f"${k}" in statement})
     params = {"return_pct": RETURN_PCT, "outlets": spec.outlets_per_distributor, "skus": spec.skus}
     staging = spec.data_dir / ".staging" / "secondary_sales"
-    load_ids = [s.load.load_id for s in loads]
-    write_partitioned(con, SALES_SQL, params, "_load_id", load_ids, staging, spec.raw_dir / "secondary_sales")
+    for chunk in sales_chunks(loads, CHUNK_LINES):
+        rows = [
+            (
+                *(n, s.load.load_id, s.load.file_name, s.load.loaded_at, s.load.distributor_code, s.distributor),
+                *(s.start, s.days, s.lines, s.salt),
+            )
+            for n, s in enumerate(chunk)
+        ]
+        con.register("sales_loads_frame", pl.DataFrame(rows, schema=SALES_LOADS_SCHEMA, orient="row"))
+        con.execute("create or replace temp table sales_loads as select * from sales_loads_frame")
+        con.unregister("sales_loads_frame")
+        con.execute(SALES_KEYS_SQL)
+        load_ids = [s.load.load_id for s in chunk]
+        write_partitioned(con, SALES_SQL, params, "_load_id", load_ids, staging, spec.raw_dir / "secondary_sales")
     for sales in loads:
         period = (sales.start, sales.start + timedelta(days=sales.days - 1))
         ledger.add(sales.load, "distributor_sales", "secondary_sales", period, sales.lines)

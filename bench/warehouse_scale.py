@@ -33,13 +33,13 @@ import shutil
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, replace
-from datetime import timedelta
+from dataclasses import asdict, dataclass, replace
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
 
-from bench.synthetic_lake import LakeSpec, add_day, write_lake
+from bench.synthetic_lake import LakeSpec, LakeSummary, add_day, write_lake
 from expectations.marts import validate_marts
 from sellthrough.config import REPO_ROOT, Settings
 from sellthrough.publish import publish_warehouse
@@ -53,6 +53,10 @@ SMALL_DAYS = 30
 NIGHTS = 3  # nightly runs per lake, each adding one day; the median is compared
 DEFAULT_DIR = REPO_ROOT / "data" / "bench" / "warehouse_scale"  # git-ignored (data/*)
 DBT = Path(sys.executable).with_name("dbt")
+# DuckDB's memory limit (profiles.yml; default a third of the RAM, spilling the rest to <warehouse>.tmp): the
+# benchmark runs under the project's default unless --memory-limit or this variable says otherwise
+MEMORY_ENV = "SELLTHROUGH_DUCKDB_MEMORY_LIMIT"
+PROJECT_MEMORY_LIMIT = "33%"  # profiles.yml's default, for the hand query (which does not read profiles.yml)
 
 # Runs argv[2:] as a child and writes its wall time and peak RSS (KiB on Linux) to argv[1] as JSON. A fresh
 # process, so RUSAGE_CHILDREN covers that one command only.
@@ -69,6 +73,7 @@ with open(out, "w") as handle:
 """
 
 HAND_CHILD = "import sys; from bench.warehouse_scale import hand_query_main; hand_query_main(sys.argv[1:])"
+LAKE_CHILD = "import sys; from bench.warehouse_scale import write_lake_main; write_lake_main(sys.argv[1])"
 WARM_DBT_CHILD = "import sys; from bench.warehouse_scale import warm_dbt_main; warm_dbt_main(sys.argv[1:])"
 WARM_REPEATS = 5  # a warm step repeats its work; the median is compared (one run moves by +-20% on 2 cores)
 TIMINGS_ENV = "BENCH_TIMINGS"  # a warm child writes the seconds of its repeated work to this file
@@ -392,6 +397,7 @@ class Workspace:
     spec: LakeSpec
     warm_repeats: int = WARM_REPEATS
     nights: int = NIGHTS
+    memory_limit: str | None = None  # DuckDB's memory_limit for dbt and the hand query (None: profiles.yml's)
 
     @property
     def settings(self) -> Settings:
@@ -401,8 +407,13 @@ class Workspace:
     def target_path(self) -> Path:
         return self.root / "dbt_target"
 
+    def duckdb_env(self) -> dict[str, str]:
+        """The environment with the workspace's DuckDB memory limit (profiles.yml reads it; so does the hand
+        query, so both sides run under the same limit)."""
+        return {**os.environ, **({MEMORY_ENV: self.memory_limit} if self.memory_limit else {})}
+
     def dbt_env(self) -> dict[str, str]:
-        env = {**os.environ, **self.settings.dbt_env()}
+        env = {**self.duckdb_env(), **self.settings.dbt_env()}
         env["DBT_TARGET_PATH"] = str(self.target_path)
         env["DBT_LOG_PATH"] = str(self.root / "dbt_logs")
         env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
@@ -496,11 +507,15 @@ def prepare(ws: Workspace, reuse: bool = False) -> None:
         print(f"reusing the lake under {ws.spec.data_dir}: {lines:,} secondary lines", flush=True)
     else:
         print(f"writing lake: {ws.spec.lines:,} lines, {ws.spec.days} days -> {ws.spec.data_dir}", flush=True)
-        summary = write_lake(ws.spec)
+        spec = json.dumps({**asdict(ws.spec), "data_dir": str(ws.spec.data_dir), "end_date": str(ws.spec.end_date)})
+        written = measure("write lake", [sys.executable, "-c", LAKE_CHILD, spec], dict(os.environ), ws.root)
+        if not written.ok:
+            raise SystemExit(f"writing the lake failed: {written.stderr}")
+        summary = LakeSummary(**json.loads(written.stdout.strip().splitlines()[-1]))
         print(
             f"  {summary.secondary_lines:,} secondary lines, {summary.loads:,} loads"
             f" ({summary.resent_loads} re-sent weeks), {summary.statement_rows:,} statement rows,"
-            f" written in {summary.seconds:.1f} s",
+            f" written in {summary.seconds:.1f} s, peak RSS {written.rss_mib:,.0f} MiB",
             flush=True,
         )
     parsed = measure("dbt parse", dbt_command(ws, "parse"), ws.dbt_env(), ws.root)
@@ -509,6 +524,14 @@ def prepare(ws: Workspace, reuse: bool = False) -> None:
 
 
 # ------------------------------------------------------------------------------------------ benchmark 1
+
+
+def write_lake_main(spec_json: str) -> None:
+    """Child entry point: write the lake of the LakeSpec given as JSON, print its LakeSummary as JSON (its own
+    process, so the writer's peak RSS is measured alone)."""
+    knobs = json.loads(spec_json)
+    spec = LakeSpec(**{**knobs, "data_dir": Path(knobs["data_dir"]), "end_date": date.fromisoformat(knobs["end_date"])})
+    print(json.dumps(asdict(write_lake(spec))), flush=True)
 
 
 def hand_query_main(argv: list[str]) -> None:
@@ -526,7 +549,8 @@ def hand_query_main(argv: list[str]) -> None:
     seconds = []
     for _ in range(repeats):
         started = time.perf_counter()
-        con = duckdb.connect()
+        limit = os.environ.get(MEMORY_ENV)
+        con = duckdb.connect(config={"memory_limit": limit} if limit else {})
         con.execute("set preserve_insertion_order = false")
         con.execute("set threads = 2")  # as profiles.yml gives dbt
         if warehouse:
@@ -624,9 +648,9 @@ def reconciliation_benchmark(ws: Workspace) -> dict[str, Measurement]:
         hand_cmd = [sys.executable, "-c", HAND_CHILD, str(ws.spec.raw_dir), str(result), *hand_args]
         if warm:
             hand_cmd[3:3] = ["--repeat", str(ws.warm_repeats)]
-            hand = measure_warm(hand_label, hand_cmd, dict(os.environ), ws.root)
+            hand = measure_warm(hand_label, hand_cmd, ws.duckdb_env(), ws.root)
         else:
-            hand = measure(hand_label, hand_cmd, dict(os.environ), ws.root)
+            hand = measure(hand_label, hand_cmd, ws.duckdb_env(), ws.root)
         print_step(hand)
         if not (dbt.ok and hand.ok):
             raise ResultsDiffer(f"a step failed: dbt rc {dbt.returncode}, hand rc {hand.returncode}\n{hand.stderr}")
@@ -794,7 +818,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--distributors", type=int, default=40)
     parser.add_argument("--skus", type=int, default=60)
     parser.add_argument("--outlets", type=int, default=8_000)
-    parser.add_argument("--only", choices=("reconciliation", "nightly"), help="run one of the two benchmarks")
+    parser.add_argument(
+        "--only",
+        choices=("reconciliation", "nightly", "history"),
+        help="run one of the two benchmarks, or only lake B's history build (its time and peak RSS)",
+    )
+    parser.add_argument(
+        "--memory-limit",
+        default=None,
+        help=f"DuckDB's memory_limit for dbt and the hand query, e.g. 8GB or 80%%; default: ${MEMORY_ENV} if set,"
+        f" else the project's (profiles.yml, {PROJECT_MEMORY_LIMIT} of RAM)",
+    )
     parser.add_argument("--dir", type=Path, default=DEFAULT_DIR, help=f"scratch folder ({DEFAULT_DIR})")
     parser.add_argument("--keep", action="store_true", help="keep the lakes and warehouses")
     parser.add_argument(
@@ -814,6 +848,27 @@ def ws_files(ws: Workspace) -> list[Path]:
     return [warehouse, warehouse.with_name(warehouse.name + ".wal")]
 
 
+def memory_limit(args: argparse.Namespace) -> str:
+    """The DuckDB memory limit of this run (dbt and the hand query): --memory-limit, else the environment's, else
+    the project's default. DuckDB spills past it to <warehouse>.tmp."""
+    return args.memory_limit or os.environ.get(MEMORY_ENV) or PROJECT_MEMORY_LIMIT
+
+
+def history_only(ws: Workspace) -> None:
+    """Lake B's history build alone: its seconds, peak RSS, and how much DuckDB spilled."""
+    prepare(ws)
+    history = run_dbt(ws, "B: history build (seeds + models)", "build", "--exclude-resource-type", "test")
+    print(
+        f"  history build {'ok' if history.ok else 'FAILED'}: {history.seconds:.1f} s, peak RSS"
+        f" {history.rss_mib:,.0f} MiB, memory_limit {ws.memory_limit}",
+        flush=True,
+    )
+    slowest = sorted(node_times(ws).items(), key=lambda item: -item[1])[:12]
+    print("    slowest nodes: " + ", ".join(f"{node} {secs:.1f} s" for node, secs in slowest))
+    if not history.ok:
+        raise SystemExit(f"B: the history build failed: {history.summary()}\n{history.stdout[-3000:]}")
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv if argv is not None else [])  # `python -m bench NAME` passes no options
     if args.reuse_lake and args.only != "reconciliation":
@@ -823,12 +878,24 @@ def main(argv: list[str] | None = None) -> None:
     if root.exists() and not args.reuse_lake:
         shutil.rmtree(root)
     knobs = {"distributors": args.distributors, "skus": args.skus, "outlets": args.outlets}
+    limit = memory_limit(args)
+    ram_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    print(f"DuckDB memory_limit: {limit} (RAM {ram_gib:.1f} GiB)", flush=True)
     big_spec = LakeSpec(root / "lake_b" / "data", lines=lines, days=args.days, **knobs)
-    big = Workspace(root / "lake_b", big_spec, warm_repeats=args.warm_repeats, nights=args.nights)
+    big = Workspace(root / "lake_b", big_spec, args.warm_repeats, args.nights, limit)
     per_day = lines // args.days
     small_spec = LakeSpec(root / "lake_a" / "data", lines=per_day * args.small_days, days=args.small_days, **knobs)
-    small = Workspace(root / "lake_a", small_spec, nights=args.nights)
+    small = Workspace(root / "lake_a", small_spec, nights=args.nights, memory_limit=limit)
     started = time.perf_counter()
+    if args.only == "history":
+        try:
+            history_only(big)
+        finally:
+            print(f"total {time.perf_counter() - started:.0f} s; data under {root}", flush=True)
+            print(f"    load average now: {', '.join(f'{v:.1f}' for v in os.getloadavg())}", flush=True)
+            if not args.keep:
+                shutil.rmtree(root, ignore_errors=True)
+        return
     bench1: dict[str, Measurement] | None = None
     lake_a = lake_b = None
     try:

@@ -13,6 +13,9 @@ kpi_brand_distribution, which are incremental by month: the window's first day i
 {%- set product = product_columns | join(', ') -%}
 {%- set key = product_columns[0] -%}
 with sales as (
+    -- one row per month x outlet x SKU (with its geography) before the five geography levels fan out: everything
+    -- below counts distinct outlets or sums value, so the lines' detail is not needed, and the rows the levels
+    -- multiply no longer grow with the lines (at 20M lines, a fifth; the whole history's build spills less)
     select
         date_trunc('month', invoice_date)::date as month_start,
         zone,
@@ -23,10 +26,11 @@ with sales as (
         sku_code,
         brand,
         category,
-        net_amount
+        sum(net_amount) as net_amount
     from {{ ref('fct_secondary_sales') }}
     where line_type = 'sale' and coalesce(master_outlet_id, outlet_code) is not null
       and invoice_date >= {{ incremental_window_from() }}
+    group by all
 ),
 
 geos as (
