@@ -248,3 +248,14 @@ epoch({{ timestamp }})
 {% macro spark__epoch_seconds(timestamp) -%}
 (unix_micros({{ timestamp }}) / 1000000.0)
 {%- endmacro %}
+
+{#- the English name of a date's weekday (Monday ... Sunday) -#}
+{% macro day_name(date) -%}
+{{ return(adapter.dispatch('day_name', 'sellthrough')(date)) }}
+{%- endmacro %}
+{% macro default__day_name(date) -%}
+dayname({{ date }})
+{%- endmacro %}
+{% macro spark__day_name(date) -%}
+date_format({{ date }}, 'EEEE')
+{%- endmacro %}
