@@ -24,24 +24,82 @@ pytestmark = [
     ),
 ]
 
-# the ported marts compared with DuckDB's (schema main), and the ported staging tables they are built from
-MARTS = ("dim_distributor", "dim_sku", "dim_outlet", "fct_secondary_sales", "fct_distributor_stock_reconciliation")
-STAGING = (
-    "stg_distributor_sales__lines",
-    "stg_tally_daybook__voucher_lines",
-    "stg_primary_sales__lines",
-    "stg_stock_statement__lines",
-    "stg_masters__outlets",
+# the marts users query that Spark builds (schema main; their tables: a view has no parquet files to read) and the
+# ported ops tables (schema ops): each must be built and non-empty. Every other table Spark wrote (staging,
+# intermediate tables) is compared too.
+MARTS = (
+    "dim_chat_sender",
+    "dim_date",
+    "dim_distributor",
+    "dim_geography",
+    "dim_outlet",
+    "dim_rep",
+    "dim_scheme",
+    "dim_sku",
+    "dim_sku_group",
+    "fct_distributor_stock_daily",
+    "fct_distributor_stock_reconciliation",
+    "fct_outlet_stock_cover",
+    "fct_pos_sales",
+    "fct_primary_sales",
+    "fct_rep_incentive",
+    "fct_retailer_incentive",
+    "fct_scheme_redemption",
+    "fct_scheme_roi",
+    "fct_secondary_orders",
+    "fct_secondary_sales",
+    "fct_sell_through_daily",
+    "fct_target_achievement",
+    "fct_visits",
+    "kpi_brand_distribution",
+    "kpi_call_productivity",
+    "kpi_distribution",
+    "kpi_distributor_overstock",
+    "kpi_distributor_sales_trend",
+    "kpi_distributor_stock_health",
+    "kpi_effective_coverage",
+    "kpi_fill_rate",
+    "kpi_geo_performance",
+    "kpi_non_performing_outlets",
+    "kpi_outlet_pareto",
+    "kpi_outlet_understocked",
+    "kpi_outlet_whitespace",
+    "kpi_primary_secondary",
+    "kpi_sell_through",
+    "kpi_sku_region_ranking",
+    "dash_distributor_periods",
+    "dash_geo_weekly",
+    "dash_outlet_weekly",
+    "dash_outlets",
+    "dash_periods",
+    "dash_sales_fytd",
+    "dash_sales_fytd_months",
+    "dash_sales_monthly",
+    "dash_sales_windows",
+    "dash_source_freshness",
 )
+OPS = ("fct_data_quality_results", "fct_file_loads", "fct_quarantined_rows", "kpi_distributor_scorecard")
+# the data tests: the DuckDB build runs them on the same rows (asserted equal below); left out of CI's Spark build
+# for its time, ~1.3 s each on Spark (they pass there: docs/scale-out.md). The unit tests run.
+NOT_IN_CI = ("test_type:data",)
 
 
 @pytest.fixture(scope="module")
 def spark_build(tiny_network: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`dbt build --target spark` (models, data tests, unit tests) of the tiny network's lake: Spark's warehouse."""
+    """`dbt build --target spark` (models and unit tests) of the tiny network's lake: Spark's warehouse."""
     work = tmp_path_factory.mktemp("spark_engine")
     spark_dir = work / "spark"
     spark_env = {"SELLTHROUGH_DBT_TARGET": "spark", "SELLTHROUGH_SPARK_DIR": str(spark_dir)}
-    done = run_dbt(tiny_network, work / "unused.duckdb", work, "build", extra_env=spark_env, dbt_executable=SPARK_DBT)
+    done = run_dbt(
+        tiny_network,
+        work / "unused.duckdb",
+        work,
+        "build",
+        "--exclude",
+        *NOT_IN_CI,
+        extra_env=spark_env,
+        dbt_executable=SPARK_DBT,
+    )
     assert done.returncode == 0, f"dbt build --target spark failed:\n{done.stdout[-6000:]}\n{done.stderr[-3000:]}"
     return spark_dir / "warehouse"
 
@@ -49,21 +107,27 @@ def spark_build(tiny_network: Path, tmp_path_factory: pytest.TempPathFactory) ->
 def test_spark_builds_the_ported_models_with_duckdbs_rows_and_nothing_else(
     spark_build: Path, tiny_network: Path
 ) -> None:
-    """One test (one Spark build per pytest-xdist worker would double its cost): every ported mart and staging table
-    holds DuckDB's rows on Spark; a model not ported is not built there, while DuckDB builds it."""
+    """One test (one Spark build per pytest-xdist worker would double its cost): every table Spark wrote holds
+    DuckDB's rows, the ported marts among them; a model not ported is not built there, while DuckDB builds it."""
     warehouse = spark_build
+    built = sorted(
+        (folder.parent.name.removesuffix(".db"), folder.name)
+        for folder in warehouse.glob("*.db/*")
+        if any(folder.glob("*.parquet"))
+    )
+    assert {("main", m) for m in MARTS} | {("ops", o) for o in OPS} <= set(built)
     mismatches = {}
     with duckdb.connect(str(Settings.from_env(tiny_network).warehouse_path), read_only=True) as con:
-        for schema, table in [("main", m) for m in MARTS] + [("staging", s) for s in STAGING]:
+        for schema, table in built:
             spark_rows, duck_rows, only_spark, only_duck = engine_differences(
                 con, spark_table(warehouse, schema, table), f"{schema}.{table}"
             )
-            assert duck_rows > 0, f"{schema}.{table} is empty on DuckDB: nothing compared"
+            if table in MARTS or table in OPS:
+                assert duck_rows > 0, f"{schema}.{table} is empty on DuckDB: nothing compared"
             if (spark_rows, only_spark, only_duck) != (duck_rows, 0, 0):
                 mismatches[f"{schema}.{table}"] = (spark_rows, duck_rows, only_spark, only_duck)
-        assert con.execute("select count(*) from main.fct_primary_sales").fetchone()[0] > 0
+        assert con.execute("select count(*) from main.fct_sales_forecast").fetchone()[0] > 0
     assert mismatches == {}, "(Spark rows, DuckDB rows, only on Spark, only on DuckDB) per table"
-
-    built = {p.parent.name.removesuffix(".db") + "." + p.name for p in warehouse.glob("*.db/*") if p.is_dir()}
-    assert {f"main.{m}" for m in MARTS} <= built
-    assert "main.fct_primary_sales" not in built  # not ported yet: disabled on Spark (built on DuckDB, above)
+    assert len(built) >= 70, built  # staging, intermediate tables, marts and ops: most of the project
+    # not ported (a Python model's mart): disabled on Spark, built on DuckDB (above)
+    assert ("main", "fct_sales_forecast") not in built

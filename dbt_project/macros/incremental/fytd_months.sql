@@ -87,10 +87,10 @@ from kept, months
 {#- The names a fytd row copies from the dimensions: when any changes, every row is built again. -#}
 {% macro fytd_names_fingerprint() -%}
 (select md5(concat_ws('#',
-    (select string_agg(concat_ws('|', distributor_code, distributor_name, zone, region, state), ',' order by distributor_code) from {{ ref('dim_distributor') }}),
-    (select string_agg(concat_ws('|', beat_code, beat_name, rep_code, rep_name), ',' order by beat_code) from {{ ref('dim_geography') }}),
-    (select string_agg(concat_ws('|', outlet_code, outlet_name, channel, outlet_class), ',' order by outlet_code) from {{ ref('dim_outlet') }}),
-    (select string_agg(concat_ws('|', sku_code, sku_name, brand, category), ',' order by sku_code) from {{ ref('dim_sku') }})
+    (select {{ ordered_string_agg("concat_ws('|', distributor_code, distributor_name, zone, region, state)", "','", 'distributor_code') }} from {{ ref('dim_distributor') }}),
+    (select {{ ordered_string_agg("concat_ws('|', beat_code, beat_name, rep_code, rep_name)", "','", 'beat_code') }} from {{ ref('dim_geography') }}),
+    (select {{ ordered_string_agg("concat_ws('|', outlet_code, outlet_name, channel, outlet_class)", "','", 'outlet_code') }} from {{ ref('dim_outlet') }}),
+    (select {{ ordered_string_agg("concat_ws('|', sku_code, sku_name, brand, category)", "','", 'sku_code') }} from {{ ref('dim_sku') }})
 )))
 {%- endmacro %}
 

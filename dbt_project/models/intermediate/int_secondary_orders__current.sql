@@ -18,7 +18,7 @@ select
     order_date,
     message_ts as ordered_at,
     author_key,
-    null::varchar as rep_code,
+    cast(null as {{ dbt.type_string() }}) as rep_code,
     outlet_code,
     outlet_text,
     sku_code,
@@ -40,15 +40,15 @@ select
     line_number as order_line_number,
     order_date,
     device_time as ordered_at,
-    null::varchar as author_key,
+    cast(null as {{ dbt.type_string() }}) as author_key,
     rep_code,
     outlet_code,
-    null::varchar as outlet_text,
+    cast(null as {{ dbt.type_string() }}) as outlet_text,
     sku_code,
     item_raw as item_text,
     quantity_units,
     1.0::double as confidence,
     false as needs_review,
     'open' as status,
-    null::varchar as raw_text
+    cast(null as {{ dbt.type_string() }}) as raw_text
 from field_app

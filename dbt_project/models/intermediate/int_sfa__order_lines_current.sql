@@ -5,7 +5,7 @@ with orders as (
     select
         distributor_code,
         client_order_id,
-        arg_max(load_id, (server_time, load_id)) as winning_load_id
+        {{ arg_max('load_id', row_of('server_time, load_id')) }} as winning_load_id
     from {{ ref('stg_sfa__order_lines') }}
     group by distributor_code, client_order_id
 )

@@ -48,7 +48,7 @@ sums as (
 ),
 
 weeks as (
-    select unnest(generate_series(min(week_start), max(week_start), interval 7 day))::date as week_start
+    select {{ days_between('min(week_start)', 'max(week_start)', 7) }} as week_start
     from weekly
 ),
 

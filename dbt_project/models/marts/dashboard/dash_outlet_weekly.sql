@@ -1,7 +1,8 @@
 -- Net secondary sales per week (Monday) x distributor x beat (on the invoice date) x master outlet: the heatmap's
 -- cells (dash_geo_weekly) and the outlets behind a cell. Incremental by week_start.
+-- On Spark a table, rebuilt whole each run (docs/scale-out.md).
 {{ config(
-    materialized='incremental',
+    materialized='table' if target.type == 'spark' else 'incremental',
     incremental_strategy='append',
     on_schema_change='fail',
     meta={'incremental_window': {'source_kinds': ['distributor_sales', 'tally_daybook'], 'date_column': 'week_start', 'align': 'week', 'fingerprint': 'dated_sales_dims'}},

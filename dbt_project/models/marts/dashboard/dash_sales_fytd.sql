@@ -5,8 +5,9 @@
 -- when their row was built; every key when the months moved (a new month, an earlier month changed) or a name
 -- changed. The bookkeeping columns start with '_' (dash_sales_periods leaves them out).
 {% set plan = fytd_rows_plan() %}
+-- On Spark a table, rebuilt whole each run (docs/scale-out.md).
 {{ config(
-    materialized='incremental',
+    materialized='table' if target.type == 'spark' else 'incremental',
     incremental_strategy='append',
     on_schema_change='fail',
     post_hook="{{ fytd_rows_replace_older() }}",

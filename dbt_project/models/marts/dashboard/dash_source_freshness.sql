@@ -11,7 +11,7 @@ select
     distributors.sales_file_cadence,
     count(*) as files,
     count(*) filter (where loads.status = 'failed') as files_failed,
-    arg_max(loads.file_name, loads.received_at) as last_file,
+    {{ arg_max('loads.file_name', row_of('loads.received_at, loads.load_id')) }} as last_file,
     max(loads.received_at) as last_received_at,
     max(loads.loaded_at) as last_loaded_at,
     max(loads.period_end) filter (where loads.status = 'loaded') as covered_until,

@@ -1,8 +1,6 @@
 -- One row per day: Indian fiscal year (April to March), fiscal quarter and month, weeks, festivals.
 with days as (
-    select cast(day as date) as date_day
-    from range(date '{{ var("calendar_start") }}', date '{{ var("calendar_end") }}' + interval 1 day, interval 1 day)
-        as t(day)
+    select {{ days_between("date '" ~ var('calendar_start') ~ "'", "date '" ~ var('calendar_end') ~ "'") }} as date_day
 ),
 
 festivals as (
@@ -26,19 +24,19 @@ select
     extract(month from days.date_day)::integer as calendar_month,
     date_trunc('month', days.date_day)::date as month_start,
     date_trunc('week', days.date_day)::date as week_start,
-    extract(isodow from days.date_day)::integer as iso_day_of_week,
-    dayname(days.date_day) as day_name,
-    extract(isodow from days.date_day) = 7 as is_sunday,
+    {{ iso_weekday('days.date_day') }}::integer as iso_day_of_week,
+    {{ day_name('days.date_day') }} as day_name,
+    {{ iso_weekday('days.date_day') }} = 7 as is_sunday,
     case when extract(month from days.date_day) >= 4
         then extract(year from days.date_day) else extract(year from days.date_day) - 1 end::integer
         as fiscal_year_start,
     'FY' || (case when extract(month from days.date_day) >= 4
-        then extract(year from days.date_day) else extract(year from days.date_day) - 1 end)::varchar
+        then extract(year from days.date_day) else extract(year from days.date_day) - 1 end)::{{ dbt.type_string() }}
         || '-' || right(((case when extract(month from days.date_day) >= 4
-        then extract(year from days.date_day) else extract(year from days.date_day) - 1 end) + 1)::varchar, 2)
+        then extract(year from days.date_day) else extract(year from days.date_day) - 1 end) + 1)::{{ dbt.type_string() }}, 2)
         as fiscal_year,
     ((extract(month from days.date_day)::integer + 8) % 12) + 1 as fiscal_month,
-    ((((extract(month from days.date_day)::integer + 8) % 12)) // 3) + 1 as fiscal_quarter,
+    {{ int_div('((extract(month from days.date_day)::integer + 8) % 12)', 3) }} + 1 as fiscal_quarter,
     festival_day.festival_name,
     festival_day.festival_name is not null as is_festival_day,
     next_festival.next_festival_date is not null as is_festival_season,

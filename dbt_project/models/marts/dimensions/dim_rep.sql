@@ -4,7 +4,7 @@ with reps as (
 ),
 
 beats as (
-    select rep_code, count(*) as beats, list(beat_code order by beat_code) as beat_codes
+    select rep_code, count(*) as beats, {{ sorted_list('beat_code') }} as beat_codes
     from {{ ref('stg_masters__beats') }}
     group by rep_code
 )

@@ -39,7 +39,7 @@ measured as (
             + cos(radians(visits.latitude)) * cos(radians(outlets.latitude))
             * pow(sin(radians(outlets.longitude - visits.longitude) / 2), 2)
         )) as distance_m,
-        abs(epoch(visits.device_time) - epoch(visits.server_time)) / 60.0 as clock_skew_minutes,
+        abs({{ epoch_seconds('visits.device_time') }} - {{ epoch_seconds('visits.server_time') }}) / 60.0 as clock_skew_minutes,
         coalesce(lines.lines_ordered, 0) as lines_ordered,
         coalesce(lines.units_ordered, 0) as units_ordered
     from visits

@@ -28,7 +28,21 @@ plans as (
 ),
 
 planned as (
-    select rep_targets.*, plans.* exclude (effective_to)
+    -- the plan's columns but effective_to, named (Spark has no `* exclude`)
+    select
+        rep_targets.*,
+        plans.plan_name,
+        plans.effective_from,
+        plans.target_measure,
+        plans.target_incentive_amount,
+        plans.cap_pct,
+        plans.min_productive_call_pct,
+        plans.min_lines_per_call,
+        plans.min_focus_distribution_pct,
+        plans.focus_sku_group,
+        plans.gate_when_unmeasured,
+        plans.plan_file,
+        plans.plan_sha256
     from rep_targets
     inner join plans
         on rep_targets.month_start between plans.effective_from and plans.effective_to

@@ -72,7 +72,7 @@ earned as (
     select
         monthly.*,
         programmes.programme_name,
-        programmes.channels is null or coalesce(list_contains(programmes.channels, outlets.channel), false)
+        programmes.channels is null or coalesce({{ list_has('programmes.channels', 'outlets.channel') }}, false)
             as is_in_programme,
         slabs.from_amount as loyalty_slab_from_amount,
         slabs.payout_pct as loyalty_payout_pct,

@@ -12,7 +12,7 @@ with targets as (
 ),
 
 group_skus as (
-    select sku_group, list(sku_code order by sku_code) as sku_codes
+    select sku_group, {{ sorted_list('sku_code') }} as sku_codes
     from {{ ref('stg_masters__sku_groups') }}
     group by sku_group
 ),
@@ -47,7 +47,7 @@ reached as (
         and (targets.rep_code is null or sales.rep_code = targets.rep_code)
         and (targets.beat_code is null or sales.beat_code = targets.beat_code)
         and (targets.brand is null or sales.brand = targets.brand)
-        and (targets.sku_group is null or list_contains(group_skus.sku_codes, sales.sku_code))
+        and (targets.sku_group is null or {{ list_has('group_skus.sku_codes', 'sales.sku_code') }})
     group by targets.target_key
 )
 

@@ -33,7 +33,7 @@ files as (
         count(*) filter (where source_kind = 'distributor_sales') as sales_files,
         count(*) filter (
             where source_kind = 'distributor_sales' and status = 'loaded'
-            and datediff('day', period_end, first_delivery.first_received_at::date) <= {{ var('on_time_grace_days', 3) }}
+            and {{ days_diff('period_end', 'first_delivery.first_received_at::date') }} <= {{ var('on_time_grace_days', 3) }}
         ) as sales_files_on_time,
         count(*) filter (where status = 'failed') as files_failed,
         count(*) filter (where is_superseded) as files_superseded,

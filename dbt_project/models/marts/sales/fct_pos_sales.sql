@@ -50,7 +50,7 @@ skus as (
 select
     md5(concat_ws(
         '|', lines.chain_code, lines.store_code, coalesce(lines.ean, ''), coalesce(lines.product_code, ''),
-        lines.sale_date::varchar, lines.date_grain
+        cast(lines.sale_date as {{ dbt.type_string() }}), lines.date_grain
     )) as pos_sales_key,
     lines.sale_date,
     lines.date_grain,

@@ -3,8 +3,9 @@
 -- Incremental by doc_date (macros/incremental/incremental_window.sql): a night rebuilds the document dates its ERP files
 -- cover, from the first one (a late or re-sent file pulls the window back to its period); a change of the
 -- copied keys (distributor_sku_dims) rebuilds it whole.
+-- On Spark a table, rebuilt whole each run (docs/scale-out.md).
 {{ config(
-    materialized='incremental',
+    materialized='table' if target.type == 'spark' else 'incremental',
     incremental_strategy='append',
     on_schema_change='fail',
     meta={'incremental_window': {'source_kinds': ['primary_sales'], 'date_column': 'doc_date', 'fingerprint': 'distributor_sku_dims'}},
@@ -25,7 +26,7 @@ skus as (
 )
 
 select
-    md5(concat_ws('|', lines.load_id, coalesce(lines.sheet, ''), lines.row_number::varchar)) as primary_line_key,
+    md5(concat_ws('|', lines.load_id, coalesce(lines.sheet, ''), cast(lines.row_number as {{ dbt.type_string() }}))) as primary_line_key,
     lines.doc_type,
     lines.doc_number,
     lines.doc_date,

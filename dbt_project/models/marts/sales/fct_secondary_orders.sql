@@ -11,7 +11,7 @@ placements as (
 )
 
 select
-    md5(concat_ws('|', orders.origin, orders.load_id, orders.order_id, orders.order_line_number::varchar))
+    md5(concat_ws('|', orders.origin, orders.load_id, orders.order_id, cast(orders.order_line_number as {{ dbt.type_string() }})))
         as order_line_key,
     orders.origin,
     orders.order_date,

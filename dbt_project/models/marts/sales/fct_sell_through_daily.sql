@@ -4,8 +4,9 @@
 -- distributor > beat > outlet (the beat of the master outlet's golden record on the day, int_outlets__versions)
 -- and brand > category > SKU.
 -- Incremental by sale_date.
+-- On Spark a table, rebuilt whole each run (docs/scale-out.md).
 {{ config(
-    materialized='incremental',
+    materialized='table' if target.type == 'spark' else 'incremental',
     incremental_strategy='append',
     on_schema_change='fail',
     meta={'incremental_window': {'source_kinds': ['distributor_sales', 'tally_daybook', 'whatsapp', 'sfa'], 'date_column': 'sale_date', 'fingerprint': 'dated_sales_dims'}},

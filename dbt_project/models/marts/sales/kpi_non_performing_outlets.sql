@@ -25,7 +25,7 @@ gaps as (
     from (
         select
             master_outlet_id,
-            datediff('day', lag(invoice_date) over (partition by master_outlet_id order by invoice_date), invoice_date)
+            {{ days_diff('lag(invoice_date) over (partition by master_outlet_id order by invoice_date)', 'invoice_date') }}
                 as gap_days
         from purchase_days
     )
@@ -63,7 +63,7 @@ classified as (
         outlets.gps_impossible,
         as_of.as_of_date,
         sales.last_purchase_date,
-        datediff('day', sales.last_purchase_date, as_of.as_of_date) as days_since_last_purchase,
+        {{ days_diff('sales.last_purchase_date', 'as_of.as_of_date') }} as days_since_last_purchase,
         gaps.median_gap_days,
         greatest(
             {{ var('dead_outlet_min_days') }},

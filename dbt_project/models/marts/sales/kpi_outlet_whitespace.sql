@@ -27,13 +27,13 @@ bought as (
 outlets as (
     select
         outlets.master_outlet_id as outlet_id,
-        arg_min(outlets.distributor_code, outlets.outlet_code) as distributor_code,
-        arg_min(outlets.zone, outlets.outlet_code) as zone,
-        arg_min(outlets.region, outlets.outlet_code) as region,
-        arg_min(outlets.state, outlets.outlet_code) as state,
-        arg_min(outlets.beat_code, outlets.outlet_code) as beat_code,
-        arg_min(outlets.channel, outlets.outlet_code) as channel,
-        arg_min(outlets.outlet_class, outlets.outlet_code) as outlet_class
+        {{ arg_min('outlets.distributor_code', 'outlets.outlet_code') }} as distributor_code,
+        {{ arg_min('outlets.zone', 'outlets.outlet_code') }} as zone,
+        {{ arg_min('outlets.region', 'outlets.outlet_code') }} as region,
+        {{ arg_min('outlets.state', 'outlets.outlet_code') }} as state,
+        {{ arg_min('outlets.beat_code', 'outlets.outlet_code') }} as beat_code,
+        {{ arg_min('outlets.channel', 'outlets.outlet_code') }} as channel,
+        {{ arg_min('outlets.outlet_class', 'outlets.outlet_code') }} as outlet_class
     from {{ ref('dim_outlet') }} as outlets
     where outlets.master_outlet_id in (select outlet_id from bought)
     group by all

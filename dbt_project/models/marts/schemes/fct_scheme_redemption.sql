@@ -5,8 +5,9 @@
 -- eligible sale (a claim only) takes the beat in force on the scheme's last day within the month. Per month, not
 -- per whole scheme, so a later month's sale never changes a month outside the incremental window.
 -- master_outlet_id is today's.
+-- On Spark a table, rebuilt whole each run (docs/scale-out.md).
 {{ config(
-    materialized='incremental',
+    materialized='table' if target.type == 'spark' else 'incremental',
     incremental_strategy='append',
     on_schema_change='fail',
     meta={'incremental_window': {'source_kinds': ['distributor_sales', 'tally_daybook', 'scheme_claims'], 'date_column': 'claim_month', 'align': 'month', 'fingerprint': 'dated_sales_dims'}},
@@ -81,7 +82,18 @@ placements as (
 )
 
 select
-    placed.* exclude (last_sale_date, placed_on, scheme_type),
+    -- joined's columns, named (Spark has no `* exclude`)
+    placed.scheme_code,
+    placed.distributor_code,
+    placed.outlet_code,
+    placed.claim_month,
+    placed.eligible_lines,
+    placed.eligible_units,
+    placed.free_units,
+    placed.sell_through_amount,
+    placed.earned_amount,
+    placed.claimed_amount,
+    placed.has_unresolved_retailer,
     round(placed.claimed_amount - placed.earned_amount, 2) as claim_excess_amount,
     greatest(round(placed.claimed_amount - placed.earned_amount, 2), 0) as leakage_amount,
     round(placed.claimed_amount / nullif(placed.earned_amount, 0), 2) as claimed_to_earned_ratio,

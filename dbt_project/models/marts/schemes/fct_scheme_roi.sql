@@ -23,6 +23,8 @@
 --   leakage_amount       = claimed - earned over the scheme's fct_scheme_redemption rows that are over-claimed
 -- pre_window_schemes names the other schemes on any of the same SKUs active in the pre window: their lift is then
 -- in the baseline, so the ROI understates.
+{%- set observed_days = days_diff('schemes.start_date', 'least(schemes.end_date, history.as_of_date)') ~ ' + 1' %}
+
 with schemes as (
     select * from {{ ref('dim_scheme') }}
 ),
@@ -39,16 +41,11 @@ windows as (
         schemes.start_date,
         schemes.end_date,
         least(schemes.end_date, history.as_of_date) as observed_end,
-        (datediff('day', schemes.start_date, least(schemes.end_date, history.as_of_date)) + 1)::integer
-            as observed_days,
-        nullif(7 * (least(
-            datediff('day', schemes.start_date, least(schemes.end_date, history.as_of_date)) + 1,
-            datediff('day', history.first_day, schemes.start_date)
-        ) // 7), 0)::integer as pre_days,
-        nullif(7 * (least(
-            datediff('day', schemes.start_date, least(schemes.end_date, history.as_of_date)) + 1,
-            datediff('day', schemes.end_date, history.as_of_date)
-        ) // 7), 0)::integer as post_days
+        ({{ observed_days }})::integer as observed_days,
+        nullif(7 * {{ int_div('least(' ~ observed_days ~ ', ' ~ days_diff('history.first_day', 'schemes.start_date') ~ ')', 7) }}, 0)::integer
+            as pre_days,
+        nullif(7 * {{ int_div('least(' ~ observed_days ~ ', ' ~ days_diff('schemes.end_date', 'history.as_of_date') ~ ')', 7) }}, 0)::integer
+            as post_days
     from schemes, history
     where schemes.start_date <= history.as_of_date
 ),
@@ -74,7 +71,7 @@ eligible as (
     from windows
     inner join schemes using (scheme_code)
     inner join {{ ref('fct_secondary_sales') }} as lines
-        on list_contains(schemes.sku_codes, lines.sku_code)
+        on {{ list_has('schemes.sku_codes', 'lines.sku_code') }}
         and lines.invoice_date between windows.start_date - coalesce(windows.pre_days, 0)
             and coalesce(windows.end_date + windows.post_days, windows.observed_end)
     left join running on running.scheme_code = windows.scheme_code and running.distributor_code = lines.distributor_code
@@ -144,12 +141,12 @@ distributors as (
 pre_window_schemes as (
     select
         windows.scheme_code,
-        string_agg(distinct others.scheme_code, ',' order by others.scheme_code) as pre_window_schemes
+        {{ distinct_sorted_string_agg('others.scheme_code', "','") }} as pre_window_schemes
     from windows
     inner join schemes as own using (scheme_code)
     inner join schemes as others
         on others.scheme_code <> windows.scheme_code
-        and len(list_intersect(own.sku_codes, others.sku_codes)) > 0
+        and {{ lists_overlap('own.sku_codes', 'others.sku_codes') }}
         and others.start_date <= windows.start_date - 1
         and others.end_date >= windows.start_date - windows.pre_days
     group by windows.scheme_code

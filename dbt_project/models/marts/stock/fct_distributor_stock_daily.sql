@@ -4,8 +4,9 @@
 -- Incremental by stock_date: a night recomputes from the first day its files touch, starting each running sum
 -- at the anchor in effect on that day. Keyed for drill-down: zone > region > state > distributor and
 -- brand > category > SKU (a change of those dimensions rebuilds the ledger whole).
+-- On Spark a table, rebuilt whole each run (docs/scale-out.md).
 {{ config(
-    materialized='incremental',
+    materialized='table' if target.type == 'spark' else 'incremental',
     incremental_strategy='append',
     on_schema_change='fail',
     meta={'incremental_window': {'source_kinds': ['distributor_sales', 'tally_daybook', 'primary_sales', 'stock_statement'], 'date_column': 'stock_date', 'fingerprint': 'distributor_sku_dims'}},
@@ -51,9 +52,8 @@ bounds as (
 ),
 
 days as (
-    select bounds.distributor_code, bounds.sku_code, cast(t.day as date) as stock_date
-    from bounds,
-        range(bounds.first_day, bounds.last_day + interval 1 day, interval 1 day) as t(day)
+    select bounds.distributor_code, bounds.sku_code, {{ days_between('bounds.first_day', 'bounds.last_day') }} as stock_date
+    from bounds
 ),
 
 daily as (
@@ -75,10 +75,7 @@ daily as (
 anchored as (
     select daily.*, anchors.anchor_date, anchors.anchor_units
     from daily
-    asof join anchors
-        on anchors.distributor_code = daily.distributor_code
-        and anchors.sku_code = daily.sku_code
-        and anchors.anchor_date <= daily.stock_date
+    {{ asof_join('daily', 'anchors', ['distributor_code', 'sku_code'], 'anchor_date', 'stock_date') }}
 ),
 
 running as (

@@ -21,7 +21,7 @@ per_sku as (
         distributor_code,
         sku_code,
         max(stock_date) as as_of_date,
-        arg_max(closing_units, stock_date) as closing_units,
+        {{ arg_max('closing_units', 'stock_date') }} as closing_units,
         sum(sales_units) as window_sales_units,
         avg(closing_units) as avg_closing_units,
         sum(is_stocked_out::integer) as stocked_out_days

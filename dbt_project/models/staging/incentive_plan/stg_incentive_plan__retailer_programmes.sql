@@ -6,7 +6,7 @@ select
     coalesce(
         lead(effective_from) over (order by effective_from) - interval 1 day, date '9999-12-31'
     )::date as effective_to,
-    string_split(channels, ';') as channels,
+    {{ split_to_list('channels', "';'") }} as channels,
     focus_sku_group,
     focus_bonus_pct,
     new_sku_group,

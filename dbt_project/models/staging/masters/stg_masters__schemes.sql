@@ -7,15 +7,12 @@ select
     scheme_code,
     scheme_name,
     scheme_type,
-    string_split(sku_codes, ';') as sku_codes,
+    {{ split_to_list('sku_codes', "';'") }} as sku_codes,
     start_date,
     end_date,
     min_units,
     discount_pct,
     free_units,
     -- the distributors that run the scheme; empty: every distributor (also in snapshots from before the column)
-    coalesce(
-        list_filter(list_transform(string_split(distributor_codes, ';'), lambda code: trim(code)), lambda code: code <> ''),
-        []
-    ) as distributor_codes
+    {{ split_trimmed_list('distributor_codes', "';'") }} as distributor_codes
 from snapshot

@@ -6,7 +6,7 @@
 with loads as (
     select load_id, received_at
     from {{ ref('stg_ingest__loads') }}
-    where status = 'loaded' and list_contains(tables_written, 'masters_targets')
+    where status = 'loaded' and {{ list_has('tables_written', "'masters_targets'") }}
 ),
 
 rows as (
