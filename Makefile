@@ -8,11 +8,12 @@ export DBT_TARGET_PATH := dbt_project/target
 export DBT_LOG_PATH := dbt_project/logs
 
 .PHONY: setup demo test lint format bench dagster dashboard dbt-docs clean
-setup: $(VENV)/.installed dbt_project/target/manifest.json $(SPARK_VENV)/.installed
+setup: $(VENV)/.installed dbt_project/target/manifest.json
 
-# dbt with the Spark adapter (docs/scale-out.md; tests/test_spark_engine.py), in a venv of its own: with pyspark
-# installed, Great Expectations imports it, and pyspark ends any process whose __main__ has no file (pytest-xdist's
-# workers) as if it were running doctests. dbt runs as a separate command anyway.
+# dbt with the Spark adapter (docs/scale-out.md; tests/test_spark_engine.py), in a venv of its own that `make test`
+# and `make bench` install (the demo does not need it): with pyspark installed, Great Expectations imports it, and
+# pyspark ends any process whose __main__ has no file (pytest-xdist's workers) as if it were running doctests. dbt
+# runs as a separate command anyway.
 $(SPARK_VENV)/.installed: constraints.txt
 	$(PYTHON) -m venv $(SPARK_VENV)
 	$(SPARK_VENV)/bin/pip install --quiet -c constraints.txt "dbt-core>=1.11,<1.12" "dbt-spark[session]>=1.11,<1.12"
@@ -31,7 +32,7 @@ dbt_project/target/manifest.json: $(VENV)/.installed dbt_project.yml profiles.ym
 demo: setup
 	$(BIN)/sellthrough demo
 
-test: setup
+test: setup $(SPARK_VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q -n 2 --durations=15
 
@@ -41,7 +42,7 @@ lint: setup
 format: setup
 	$(BIN)/ruff check --fix . && $(BIN)/ruff format .
 
-bench: setup
+bench: setup $(SPARK_VENV)/.installed
 	$(BIN)/python -m bench
 
 # a persistent Dagster instance under data/ (git-ignored): the schedule's state, runs and sensor cursors survive a

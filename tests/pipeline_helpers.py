@@ -13,7 +13,7 @@ from generator import NetworkConfig, generate
 from orchestration.pipeline import run_nightly
 from sellthrough.config import DBT_PROJECT_DIR, REPO_ROOT, Settings
 
-# dbt with the Spark adapter, installed apart from the project's venv by `make setup` (Makefile: SPARK_VENV)
+# dbt with the Spark adapter, installed apart from the project's venv by `make test` (Makefile: SPARK_VENV)
 SPARK_DBT = Path(os.environ.get("SELLTHROUGH_SPARK_DBT", REPO_ROOT / ".venv-spark" / "bin" / "dbt"))
 TINY = NetworkConfig(seed=7, distributors=6, outlets=60, skus=12, days=62, start=date(2026, 7, 1))
 MARTS = (
