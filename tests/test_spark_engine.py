@@ -18,7 +18,9 @@ from tests.pipeline_helpers import SPARK_DBT, engine_differences, run_dbt, spark
 
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.skipif(not SPARK_DBT.is_file(), reason=f"no dbt with the Spark adapter at {SPARK_DBT} (make .venv-spark/.installed)"),
+    pytest.mark.skipif(
+        not SPARK_DBT.is_file(), reason=f"no dbt with the Spark adapter at {SPARK_DBT} (make .venv-spark/.installed)"
+    ),
     pytest.mark.skipif(
         shutil.which("java") is None, reason="no java on PATH (apt-get install openjdk-17-jre-headless)"
     ),
