@@ -16,7 +16,7 @@ import polars as pl
 from sellthrough.anomalies.alerts import alert_new_anomalies
 from sellthrough.anomalies.detect import Settings as DetectSettings
 from sellthrough.anomalies.detect import detect
-from sellthrough.anomalies.nightly import detect_nightly
+from sellthrough.anomalies.nightly import WINDOW, Window, changed_since, detect_nightly
 from sellthrough.config import Settings
 
 START = date(2026, 7, 1)
@@ -168,6 +168,41 @@ def test_a_distributor_whose_sales_stop_while_the_brand_delivers_is_flagged_up_t
     stopped = found.filter(pl.col("kind") == "sales_stopped")
     assert stopped.select("series_key", "start_date").rows() == [("D009", START + timedelta(days=70))]
     assert stopped["score"][0] == 500.0  # the units the brand delivered meanwhile
+
+
+def test_a_dip_whose_start_two_block_runs_place_on_either_side_of_their_edge_is_found_once_and_kept() -> None:
+    edge = date(2026, 8, 24)  # a block's first day (nightly.WINDOW: fortnights from a Monday)
+    assert WINDOW.start(WINDOW.block(edge)) == edge
+    day0 = (edge - START).days
+    series = _series("D001", seed=1, scale={d: 0.15 for d in range(day0, day0 + 4)})
+    last = START + timedelta(days=DAYS - 1)
+
+    def context(day: date) -> pl.DataFrame:
+        return pl.DataFrame(
+            [{"fact": "bounds", "start_date": day, "end_date": day}],
+            schema={"fact": pl.String, "level": pl.String, "series_key": pl.String, "scheme_code": pl.String,
+                    "start_date": pl.Date, "end_date": pl.Date, "units": pl.Float64},
+        )  # fmt: skip
+
+    # the run of the block before the edge places the dip's start in the block after it (on the edge); that block's
+    # run places it on the Saturday before: claimed by neither without `claim_days` (the detector of session 11)
+    unclaimed = detect_nightly(series, context(last), window=Window(claim_days=0))
+    assert unclaimed.filter(pl.col("kind") == "dip").is_empty()
+    found = detect_nightly(series, context(last))
+    [dip] = found.filter(pl.col("kind") == "dip").rows(named=True)
+    assert 0 < (edge - dip["start_date"]).days <= WINDOW.claim_days and dip["_judged_in"] == edge
+    # a night keeps what the blocks before the first it judges again found (by `_judged_in`, not by start date: the
+    # dip starts before its block) and gives what a full rebuild of that night gives
+    night = last - timedelta(days=3)
+    before = detect_nightly(series.filter(pl.col("sale_date") <= night), context(night))
+    since = changed_since(night, None, last)
+    reads = WINDOW.reads_from(WINDOW.first_changed_block(since), START)
+    kept_and_new = detect_nightly(
+        series.filter(pl.col("sale_date") >= reads), context(last), kept=before, since=since, first_day=START,
+        distributors=series,
+    )  # fmt: skip
+    assert WINDOW.first_changed_block(since) <= WINDOW.block(edge)
+    assert kept_and_new.sort("anomaly_id").equals(found.sort("anomaly_id"))
 
 
 def test_new_anomalies_are_alerted_once_through_the_run_alert_channel(tmp_path: Path) -> None:
