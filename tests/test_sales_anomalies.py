@@ -111,6 +111,33 @@ def test_a_sku_spike_inside_a_long_scheme_is_found_and_the_scheme_itself_is_no_s
     assert abs((found["start_date"][0] - (START + timedelta(days=40))).days) <= 1
 
 
+def test_a_sku_spike_in_a_scheme_that_began_in_the_second_week_of_a_bounded_run_is_found() -> None:
+    # a bounded run (nightly.Window) of a series' first 54 days: a scheme from day 10 to its end, so 10 days outside
+    # it measure its lift (a whole history had its later days too); the spike inside it is judged on that level
+    uplift = {d: 1.4 for d in range(10, 54)}
+    series = pl.concat(
+        [
+            _series("SKU_A", level="sku", seed=24, scale={**uplift, **{d: 1.4 * 3.0 for d in range(21, 24)}}),
+            _series("SKU_B", level="sku", seed=25, scale=uplift),
+        ]
+    ).filter(pl.col("sale_date") < START + timedelta(days=54))
+    schemes = pl.DataFrame(
+        {
+            "level": "sku",
+            "series_key": ["SKU_A", "SKU_B"],
+            "scheme_code": "SCH1",
+            "start_date": START + timedelta(days=10),
+            "end_date": START + timedelta(days=70),
+        }
+    )
+    found = detect(series, schemes).filter(pl.col("kind") == "spike")
+    assert found.select("series_key").to_series().to_list() == ["SKU_A"]
+    assert abs((found["start_date"][0] - (START + timedelta(days=21))).days) <= 1
+    # with four weeks outside the scheme required (the detector of session 11) its days were a known uplift
+    unmeasured = detect(series, schemes, settings=DetectSettings(scheme_reference_days=28))
+    assert unmeasured.filter(pl.col("kind") == "spike").is_empty()
+
+
 def test_a_drop_after_a_scheme_ends_is_a_post_scheme_drop_and_a_return_to_normal_is_not() -> None:
     """D001's scheme SKUs sell at 35% for two weeks after the scheme (pantry loading); D002's return to normal;
     D003's whole business dips after the scheme, its scheme SKUs with it (their share holds): the distributor's

@@ -103,6 +103,9 @@ class Settings:
     # inside a scheme the series' level is the scheme's lift (an estimate) and its orders lumpier: a spike there
     # needs this z at least
     scheme_spike_z: float = 5.5
+    # days outside every known uplift that measure a scheme's lift, at least: a week, every beat day once (a scheme
+    # that began in a run's second week has only those days before it on a bounded window, nightly.Window)
+    scheme_reference_days: int = 7
     spike_z: float = 3.0  # a spike: z at least this, and its days together sell `spike_ratio` times expected
     spike_ratio: float = 2.0
     spike_ratio_levels: tuple[str, ...] = ("distributor", "region", "sku")  # an outlet cluster's are too thin
@@ -493,11 +496,11 @@ def _scheme_lift(
     ordinal: np.ndarray, units: np.ndarray, scheme: pl.DataFrame, uplifted: np.ndarray, settings: Settings
 ) -> np.ndarray:
     """Per day, the level a scheme on the series lifts its sales by: its days' mean over the mean of the days
-    outside every known uplift (at least 1; nan on a scheme's days when fewer than `min_days` are outside every
-    uplift to measure it by, or the scheme lasts less than a week; 1 outside schemes)."""
+    outside every known uplift (at least 1; nan on a scheme's days when fewer than `scheme_reference_days` are
+    outside every uplift to measure it by, or the scheme lasts less than a week; 1 outside schemes)."""
     lift = np.ones(len(units))
     reference = units[~uplifted]
-    enough = len(reference) >= settings.min_days and reference.mean() > 0
+    enough = len(reference) >= settings.scheme_reference_days and reference.mean() > 0
     for start, end in scheme.filter(pl.col("scheme_code").is_not_null()).select("start_date", "end_date").iter_rows():
         inside = (ordinal >= start.toordinal()) & (ordinal <= end.toordinal())
         measured = enough and inside.sum() >= settings.period  # a week at least: a level, not a few days
