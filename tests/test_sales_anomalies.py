@@ -89,6 +89,19 @@ def test_a_dip_and_a_spike_on_the_slow_days_of_a_distributor_that_sells_on_frida
     assert spiked["kind"] == "spike" and abs((spiked["start_date"] - (START + timedelta(days=38))).days) <= 1
 
 
+def _sku_scheme(first: int, last: int) -> pl.DataFrame:
+    """Scheme SCH1 on SKU_A and SKU_B from day `first` to day `last`."""
+    return pl.DataFrame(
+        {
+            "level": "sku",
+            "series_key": ["SKU_A", "SKU_B"],
+            "scheme_code": "SCH1",
+            "start_date": START + timedelta(days=first),
+            "end_date": START + timedelta(days=last),
+        }
+    )
+
+
 def test_a_sku_spike_inside_a_long_scheme_is_found_and_the_scheme_itself_is_no_spike() -> None:
     uplift = {d: 1.4 for d in range(20, 62)}  # six weeks
     series = pl.concat(
@@ -97,15 +110,7 @@ def test_a_sku_spike_inside_a_long_scheme_is_found_and_the_scheme_itself_is_no_s
             _series("SKU_B", level="sku", seed=25, scale=uplift),
         ]
     )
-    schemes = pl.DataFrame(
-        {
-            "level": "sku",
-            "series_key": ["SKU_A", "SKU_B"],
-            "scheme_code": "SCH1",
-            "start_date": START + timedelta(days=20),
-            "end_date": START + timedelta(days=61),
-        }
-    )
+    schemes = _sku_scheme(20, 61)
     found = detect(series, schemes).filter(pl.col("kind") == "spike")
     assert found.select("series_key").to_series().to_list() == ["SKU_A"]
     assert abs((found["start_date"][0] - (START + timedelta(days=40))).days) <= 1
@@ -121,15 +126,7 @@ def test_a_sku_spike_in_a_scheme_that_began_in_the_second_week_of_a_bounded_run_
             _series("SKU_B", level="sku", seed=25, scale=uplift),
         ]
     ).filter(pl.col("sale_date") < START + timedelta(days=54))
-    schemes = pl.DataFrame(
-        {
-            "level": "sku",
-            "series_key": ["SKU_A", "SKU_B"],
-            "scheme_code": "SCH1",
-            "start_date": START + timedelta(days=10),
-            "end_date": START + timedelta(days=70),
-        }
-    )
+    schemes = _sku_scheme(10, 70)
     found = detect(series, schemes).filter(pl.col("kind") == "spike")
     assert found.select("series_key").to_series().to_list() == ["SKU_A"]
     assert abs((found["start_date"][0] - (START + timedelta(days=21))).days) <= 1
