@@ -8,11 +8,12 @@ verdicts come from one run of the detector on its days, the `history_days` befor
 trend, the robust z's scale, a drop's usual level, a scheme's reference share) and the `lookahead_days` after
 them (the centred trend, a change point's segment, a post-scheme window): they are final once those days are
 complete, and never read anything older or newer. The blocks not final yet are judged together by one run up to
-the complete day and judged again each night. A block's run also claims the anomalies it places in the last
-`claim_days` days of the block before: two runs estimate a start a few days apart (a dip's first day, a change
-point), and one the earlier run placed in this block while this run places it in the earlier one would otherwise be
-neither's. An anomaly that a block's run finds overlapping one of the same kind on the same series from an earlier
-block is that one (one anomaly, not two). Each anomaly carries the first day of the block whose run judged it
+the complete day and judged again each night. A block's run also claims the anomalies it places within
+`claim_days` days of its block (in the last days of the block before, the first days of the block after): two runs
+estimate a start a few days apart (a dip's first day, a change point) or find an anomaly near their edge that the
+other does not, and an anomaly one run placed in the other's block would otherwise be neither's. An anomaly that a
+block's run finds overlapping one of the same kind on the same series from an earlier block is that one (one
+anomaly, not two: the earlier block's). Each anomaly carries the first day of the block whose run judged it
 (`_judged_in`): a night keeps the verdicts of the blocks before the first it judges again. So a night re-judges only the
 blocks whose windows hold a day that changed (the days the fact rebuilt, the days complete since the night
 before) and keeps the older verdicts; a full rebuild judges every block the same way, and both give the same rows.
@@ -47,8 +48,8 @@ class Window:
     block_days: int = 14
     history_days: int = 84  # 12 weeks: STL's trend (29 days) and weekly pattern, a robust z's scale, a usual level
     lookahead_days: int = 28  # a post-scheme window (14 days), a drop's segment (10), STL's centred trend (+-14)
-    # a run's anomalies that start this many days before its block at most are its own unless an earlier block's
-    # run found them: the runs of two blocks placed one start 1 and 3 days apart across their edge (bench README)
+    # a run's anomalies that start this many days from its block at most are its own unless an earlier block's run
+    # found them: the runs of two blocks placed starts 1 to 3 days apart across their edge (bench/README.md)
     claim_days: int = 3
 
     def block(self, day: date) -> int:
@@ -162,7 +163,7 @@ def detect_nightly(
         events = detect(judged, schemes, None, settings).filter(
             (pl.col("kind") != "sales_stopped")
             & (pl.col("start_date") >= window.start(block) - timedelta(days=window.claim_days))
-            & (pl.col("start_date") <= (window.end(block) if final else complete))
+            & (pl.col("start_date") <= (window.end(block) + timedelta(days=window.claim_days) if final else complete))
         )
         events = events.with_columns(pl.lit(window.start(block)).alias(JUDGED_IN))
         found.append(_not_found_before(events, pl.concat(found)))
