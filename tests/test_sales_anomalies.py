@@ -263,6 +263,22 @@ def test_a_sustained_drop_always_has_fewer_units_than_usual_even_on_a_lumpy_seri
     assert found.filter(pl.col("end_date") >= date(2026, 10, 7)).is_empty()
 
 
+def test_a_sustained_drop_needs_four_weeks_of_usual_level_outside_it() -> None:
+    # a bounded run's first weeks (nightly.Window): 12 days, then 28 at half the level. Against 12 days there is no
+    # usual level to have dropped from (the detector of session 11 called it a drop); after 30 days there is
+    early = _series("D001", seed=6, scale={d: 0.5 for d in range(12, 40)}).filter(
+        pl.col("sale_date") < START + timedelta(days=40)
+    )
+    late = _series("D002", seed=6, scale={d: 0.5 for d in range(30, 58)}).filter(
+        pl.col("sale_date") < START + timedelta(days=58)
+    )
+    found = detect(pl.concat([early, late])).filter(pl.col("kind") == "sustained_drop")
+    assert found.select("series_key").to_series().to_list() == ["D002"]
+    assert abs((found["start_date"][0] - (START + timedelta(days=30))).days) <= 2
+    short_reference = detect(early, settings=DetectSettings(drop_reference_days=10))
+    assert short_reference.filter(pl.col("kind") == "sustained_drop").height == 1
+
+
 def test_a_region_with_the_sales_of_one_distributor_is_judged_once_at_the_distributor() -> None:
     spike = {d: 3.0 for d in range(40, 43)}
     alone = _series("D001", seed=3, scale=spike)  # the only distributor of its region

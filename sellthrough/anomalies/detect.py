@@ -19,10 +19,10 @@ distributor that ran it), days without sales filled with zero:
 - **Change points** (ruptures: the l2 cost, i.e. shifts in the mean, searched with a penalty scaled by the series'
   robust variance (KernelCPD, linear kernel) on the deseasonalised series): a segment at least `min_segment_days`
   long (shorter ones are dips) whose median and mean are both `drop_pct` below the series' usual level (the median
-  and mean of the other days outside known uplifts) is a `sustained_drop` (on a SKU series, one that begins within
-  `scheme_end_days` of a scheme's end is a `post_scheme_drop`). Both, since on a lumpy series the median day is a day
-  without sales: a median can fall while the units rise. Size = days x (mean - usual mean) < 0. A dip inside a drop
-  is the drop.
+  and mean of the other days outside known uplifts, `drop_reference_days` of them at least) is a `sustained_drop`
+  (on a SKU series, one that begins within `scheme_end_days` of a scheme's end is a `post_scheme_drop`). Both, since
+  on a lumpy series the median day is a day without sales: a median can fall while the units rise. Size = days x
+  (mean - usual mean) < 0. A dip inside a drop is the drop.
 - **Post-scheme drops** on a scheme series (its only judgement: its other moves are its distributor's or SKUs'):
   the scheme SKUs' share of their distributor's sales over the `post_scheme_days` after the scheme ends,
   `post_scheme_drop_pct` below their usual share (a share: the beat days, festivals and the distributor's own dips
@@ -87,6 +87,10 @@ class Settings:
     trend_smoother: int = 29  # STL's trend window (odd, days): slower than any spike or dip it must show
     drop_pct: float = 30.0
     min_segment_days: int = 10  # a sustained drop lasts this long at least (shorter ones are dips)
+    # days outside the segment and every known uplift that set the usual level it dropped from, at least: four weeks
+    # (on a bounded run, nightly.Window, the first fortnights have only the days before them; a whole history had
+    # the later days too)
+    drop_reference_days: int = 28
     min_effect_pct: float = 40.0  # a spike or dip moves its days this much against expected, at least
     scheme_end_days: int = 7
     post_scheme_days: int = 14  # a scheme's SKUs are judged over the two weeks after it ends
@@ -400,8 +404,8 @@ def _level_events(
         outside = np.ones(len(days), dtype=bool)
         outside[start:end] = False
         reference_days = outside & ~uplifted
-        if reference_days.sum() < settings.min_segment_days:
-            continue
+        if reference_days.sum() < settings.drop_reference_days:
+            continue  # no usual level to have dropped from (a bounded run's first weeks)
         # sustained: most of its days (medians) and its volume (means) are down. Both, since on a lumpy series
         # (sales on beat days only) the median day is a non-beat day: a segment's median can fall while its
         # units do not, and a "drop" with more units than usual (a positive size) is no drop.
