@@ -16,7 +16,9 @@ of planted anomalies, NetworkConfig.anomaly_rounds; 3 by default, ~20 planted ev
 `--misses` lists each seed's planted anomalies not found and the anomalies found that none explains;
 `--whole-history` also scores the detector judging the whole history in one run (`detect` on every day at once, the
 same settings: what the nightly did before its bounded window, with every day seen with all the days after it) and
-lists the planted anomalies one of the two finds and the other does not.
+lists the planted anomalies one of the two finds and the other does not. `--nights N` replays the last N nights of
+each seed's history as the incremental model runs them (each night: the days up to it, the verdicts of the night
+before kept, judged again from the day after it) and prints a night's CPU seconds against a full rebuild's.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ import polars as pl
 from generator import NetworkConfig, generate
 from sellthrough.anomalies.detect import detect
 from sellthrough.anomalies.evaluate import Score, misses, score
-from sellthrough.anomalies.nightly import detect_nightly, fill_through
+from sellthrough.anomalies.nightly import WINDOW, changed_since, detect_nightly, fill_through
 from sellthrough.config import REPO_ROOT
 
 DIP_PCT = 40.0  # dbt var sales_dip_pct
@@ -210,6 +212,37 @@ def _print_misses(found: pl.DataFrame, truth: pl.DataFrame, regions: dict[str, s
               f"({e['method']}, score {e['score']})")  # fmt: skip
 
 
+def replay_nights(series: pl.DataFrame, context: pl.DataFrame, nights: int) -> tuple[float, float, float]:
+    """(median, max CPU seconds of a night, CPU seconds of a full rebuild) over the last `nights` nights."""
+    end = context.filter(pl.col("fact") == "bounds")["end_date"][0]
+    first_day = series["sale_date"].min()
+
+    def upto(day):  # the series and context as the night of `day` has them
+        bounds = pl.DataFrame([{"fact": "bounds", "start_date": day, "end_date": day}], schema=context.schema)
+        return series.filter(pl.col("sale_date") <= day), pl.concat(
+            [context.filter(pl.col("fact") != "bounds"), bounds]
+        )
+
+    before = end - timedelta(days=nights)
+    started = time.process_time()
+    kept = detect_nightly(*upto(before))
+    full = time.process_time() - started
+    seconds = []
+    for k in range(nights - 1, -1, -1):
+        day = end - timedelta(days=k)
+        days, night_context = upto(day)
+        since = changed_since(day - timedelta(days=1), None, day)
+        reads = WINDOW.reads_from(WINDOW.first_changed_block(since), first_day)
+        started = time.process_time()
+        kept = detect_nightly(
+            days.filter(pl.col("sale_date") >= reads), night_context, kept=kept, since=since, first_day=first_day,
+            distributors=days.filter(pl.col("level") == "distributor"),
+        )  # fmt: skip
+        seconds.append(time.process_time() - started)
+    seconds.sort()
+    return seconds[len(seconds) // 2], seconds[-1], full
+
+
 def _copies(series: pl.DataFrame, context: pl.DataFrame, n: int) -> tuple[pl.DataFrame, pl.DataFrame]:
     """n copies of every series (and its scheme windows and deliveries) under other keys."""
     keyed = pl.col("series_key")
@@ -241,6 +274,7 @@ def run(
     *,
     show_misses: bool = False,
     compare_whole: bool = False,
+    nights: int = 0,
 ) -> tuple[Score, dict[str, tuple[int, int]]]:
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp)
@@ -292,6 +326,10 @@ def run(
         for p in truth.filter(pl.col("anomaly_id").is_in(list(ours_missed ^ whole_missed))).to_dicts():
             print(f"    {'lost by' if p['anomaly_id'] in ours_missed else 'found only by'} the bounded window: "
                   f"{_planted(p)}")  # fmt: skip
+    if nights:
+        median_night, worst, full = replay_nights(series, context, nights)
+        print(f"  nights: {nights} replayed, a night {median_night:.2f} s CPU (median; max {worst:.2f}), a full "
+              f"rebuild {full:.2f} s CPU")  # fmt: skip
     return ours, kinds
 
 
@@ -320,6 +358,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--whole-history", action="store_true", help="also score the detector on the whole history in one run"
     )
+    parser.add_argument("--nights", type=int, default=0, help="replay this many last nights incrementally (CPU s)")
     args = parser.parse_args(argv or [])
     seeds = [int(s) for s in args.seeds.split(",")]
     runs = {
@@ -331,6 +370,7 @@ def main(argv: list[str] | None = None) -> None:
             args.rounds,
             show_misses=args.misses,
             compare_whole=args.whole_history,
+            nights=args.nights,
         )
         for seed in seeds
     }
