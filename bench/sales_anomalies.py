@@ -13,6 +13,12 @@ it scales linearly.
 
 Run: `python -m bench sales_anomalies [--seeds 42,11] [--outlets 400 --days 123] [--rounds 3]` (`--rounds`: rounds
 of planted anomalies, NetworkConfig.anomaly_rounds; 3 by default, ~20 planted events a seed; the demo network has 1).
+`--misses` lists each seed's planted anomalies not found and the anomalies found that none explains;
+`--whole-history` also scores the detector judging the whole history in one run (`detect` on every day at once, the
+same settings: what the nightly did before its bounded window, with every day seen with all the days after it) and
+lists the planted anomalies one of the two finds and the other does not. `--nights N` replays the last N nights of
+each seed's history as the incremental model runs them (each night: the days up to it, the verdicts of the night
+before kept, judged again from the day after it) and prints a night's CPU seconds against a full rebuild's.
 """
 
 from __future__ import annotations
@@ -26,8 +32,9 @@ from pathlib import Path
 import polars as pl
 
 from generator import NetworkConfig, generate
-from sellthrough.anomalies.evaluate import Score, score
-from sellthrough.anomalies.nightly import detect_nightly
+from sellthrough.anomalies.detect import detect
+from sellthrough.anomalies.evaluate import Score, misses, score
+from sellthrough.anomalies.nightly import WINDOW, changed_since, detect_nightly, fill_through
 from sellthrough.config import REPO_ROOT
 
 DIP_PCT = 40.0  # dbt var sales_dip_pct
@@ -178,6 +185,64 @@ def _timed(series: pl.DataFrame, context: pl.DataFrame) -> tuple[pl.DataFrame, f
     return found, time.perf_counter() - started
 
 
+def whole_history(series: pl.DataFrame, context: pl.DataFrame) -> pl.DataFrame:
+    """The detector on every day at once (no blocks): each day judged with all the days after it."""
+    complete = context.filter(pl.col("fact") == "bounds")["end_date"][0]
+    schemes = context.filter(pl.col("fact").is_in(["scheme", "festival"])).select(
+        "level", "series_key", "scheme_code", "start_date", "end_date"
+    )
+    series = series.with_columns(pl.col("units").cast(pl.Float64))
+    judged = fill_through(series.filter(pl.col("sale_date") <= complete), series["sale_date"].min(), complete)
+    return detect(judged, schemes).filter(pl.col("kind") != "sales_stopped")
+
+
+def _planted(p: dict) -> str:
+    where = p["scheme_code"] or ""
+    where += f" {p['distributor_code'] or ''} {','.join(p['sku_codes'] or [])}".rstrip()
+    return f"{p['anomaly_id']} {p['kind']} ({p['level']}) {where.strip()} {p['start_date']}..{p['end_date']}"
+
+
+def _print_misses(found: pl.DataFrame, truth: pl.DataFrame, regions: dict[str, str]) -> None:
+    missed, unexplained = misses(found, truth, regions)
+    for p in missed:
+        overlaps = f", overlaps {','.join(p['overlaps'])}" if p["overlaps"] else ""
+        print(f"    missed: {_planted(p)}{overlaps}")
+    for e in unexplained:
+        print(f"    unexplained: {e['kind']} {e['level']} {e['series_key']} {e['start_date']}..{e['end_date']} "
+              f"({e['method']}, score {e['score']})")  # fmt: skip
+
+
+def replay_nights(series: pl.DataFrame, context: pl.DataFrame, nights: int) -> tuple[float, float, float]:
+    """(median, max CPU seconds of a night, CPU seconds of a full rebuild) over the last `nights` nights."""
+    end = context.filter(pl.col("fact") == "bounds")["end_date"][0]
+    first_day = series["sale_date"].min()
+
+    def upto(day):  # the series and context as the night of `day` has them
+        bounds = pl.DataFrame([{"fact": "bounds", "start_date": day, "end_date": day}], schema=context.schema)
+        return series.filter(pl.col("sale_date") <= day), pl.concat(
+            [context.filter(pl.col("fact") != "bounds"), bounds]
+        )
+
+    before = end - timedelta(days=nights)
+    started = time.process_time()
+    kept = detect_nightly(*upto(before))
+    full = time.process_time() - started
+    seconds = []
+    for k in range(nights - 1, -1, -1):
+        day = end - timedelta(days=k)
+        days, night_context = upto(day)
+        since = changed_since(day - timedelta(days=1), None, day)
+        reads = WINDOW.reads_from(WINDOW.first_changed_block(since), first_day)
+        started = time.process_time()
+        kept = detect_nightly(
+            days.filter(pl.col("sale_date") >= reads), night_context, kept=kept, since=since, first_day=first_day,
+            distributors=days.filter(pl.col("level") == "distributor"),
+        )  # fmt: skip
+        seconds.append(time.process_time() - started)
+    seconds.sort()
+    return seconds[len(seconds) // 2], seconds[-1], full
+
+
 def _copies(series: pl.DataFrame, context: pl.DataFrame, n: int) -> tuple[pl.DataFrame, pl.DataFrame]:
     """n copies of every series (and its scheme windows and deliveries) under other keys."""
     keyed = pl.col("series_key")
@@ -200,7 +265,17 @@ def _line(name: str, s: Score) -> str:
     )
 
 
-def run(seed: int, outlets: int, days: int, distributors: int, rounds: int = 1) -> Score:
+def run(
+    seed: int,
+    outlets: int,
+    days: int,
+    distributors: int,
+    rounds: int = 1,
+    *,
+    show_misses: bool = False,
+    compare_whole: bool = False,
+    nights: int = 0,
+) -> tuple[Score, dict[str, tuple[int, int]]]:
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp)
         config = NetworkConfig(seed=seed, outlets=outlets, days=days, distributors=distributors, anomaly_rounds=rounds)
@@ -241,6 +316,20 @@ def run(seed: int, outlets: int, days: int, distributors: int, rounds: int = 1) 
           f"recall >= 0.9 {'met' if ours.recall >= 0.9 else 'NOT met'}")  # fmt: skip
     kinds = recall_by_kind(found, truth, regions)
     print("  recall by kind: " + ", ".join(f"{k} {found_}/{planted}" for k, (found_, planted) in kinds.items()))
+    if show_misses:
+        _print_misses(found, truth, regions)
+    if compare_whole:
+        whole = whole_history(series, context)
+        print(_line("whole hist", score(whole, truth, regions)))
+        ours_missed = {p["anomaly_id"] for p in misses(found, truth, regions)[0]}
+        whole_missed = {p["anomaly_id"] for p in misses(whole, truth, regions)[0]}
+        for p in truth.filter(pl.col("anomaly_id").is_in(list(ours_missed ^ whole_missed))).to_dicts():
+            print(f"    {'lost by' if p['anomaly_id'] in ours_missed else 'found only by'} the bounded window: "
+                  f"{_planted(p)}")  # fmt: skip
+    if nights:
+        median_night, worst, full = replay_nights(series, context, nights)
+        print(f"  nights: {nights} replayed, a night {median_night:.2f} s CPU (median; max {worst:.2f}), a full "
+              f"rebuild {full:.2f} s CPU")  # fmt: skip
     return ours, kinds
 
 
@@ -265,9 +354,26 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--distributors", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3, help="rounds of planted anomalies (the demo network: 1)")
     parser.add_argument("--held-out", default="5,9,13,17", help="seeds not looked at while tuning: pooled apart")
+    parser.add_argument("--misses", action="store_true", help="list the planted anomalies missed, the false ones")
+    parser.add_argument(
+        "--whole-history", action="store_true", help="also score the detector on the whole history in one run"
+    )
+    parser.add_argument("--nights", type=int, default=0, help="replay this many last nights incrementally (CPU s)")
     args = parser.parse_args(argv or [])
     seeds = [int(s) for s in args.seeds.split(",")]
-    runs = {seed: run(seed, args.outlets, args.days, args.distributors, args.rounds) for seed in seeds}
+    runs = {
+        seed: run(
+            seed,
+            args.outlets,
+            args.days,
+            args.distributors,
+            args.rounds,
+            show_misses=args.misses,
+            compare_whole=args.whole_history,
+            nights=args.nights,
+        )
+        for seed in seeds
+    }
     held_out = {int(s) for s in args.held_out.split(",") if s}
     pools = {"all seeds": seeds, "tuned on": [s for s in seeds if s not in held_out]}
     pools["held out"] = [s for s in seeds if s in held_out]

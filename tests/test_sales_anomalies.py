@@ -16,7 +16,7 @@ import polars as pl
 from sellthrough.anomalies.alerts import alert_new_anomalies
 from sellthrough.anomalies.detect import Settings as DetectSettings
 from sellthrough.anomalies.detect import detect
-from sellthrough.anomalies.nightly import detect_nightly
+from sellthrough.anomalies.nightly import WINDOW, Window, changed_since, detect_nightly
 from sellthrough.config import Settings
 
 START = date(2026, 7, 1)
@@ -89,6 +89,19 @@ def test_a_dip_and_a_spike_on_the_slow_days_of_a_distributor_that_sells_on_frida
     assert spiked["kind"] == "spike" and abs((spiked["start_date"] - (START + timedelta(days=38))).days) <= 1
 
 
+def _sku_scheme(first: int, last: int) -> pl.DataFrame:
+    """Scheme SCH1 on SKU_A and SKU_B from day `first` to day `last`."""
+    return pl.DataFrame(
+        {
+            "level": "sku",
+            "series_key": ["SKU_A", "SKU_B"],
+            "scheme_code": "SCH1",
+            "start_date": START + timedelta(days=first),
+            "end_date": START + timedelta(days=last),
+        }
+    )
+
+
 def test_a_sku_spike_inside_a_long_scheme_is_found_and_the_scheme_itself_is_no_spike() -> None:
     uplift = {d: 1.4 for d in range(20, 62)}  # six weeks
     series = pl.concat(
@@ -97,18 +110,29 @@ def test_a_sku_spike_inside_a_long_scheme_is_found_and_the_scheme_itself_is_no_s
             _series("SKU_B", level="sku", seed=25, scale=uplift),
         ]
     )
-    schemes = pl.DataFrame(
-        {
-            "level": "sku",
-            "series_key": ["SKU_A", "SKU_B"],
-            "scheme_code": "SCH1",
-            "start_date": START + timedelta(days=20),
-            "end_date": START + timedelta(days=61),
-        }
-    )
+    schemes = _sku_scheme(20, 61)
     found = detect(series, schemes).filter(pl.col("kind") == "spike")
     assert found.select("series_key").to_series().to_list() == ["SKU_A"]
     assert abs((found["start_date"][0] - (START + timedelta(days=40))).days) <= 1
+
+
+def test_a_sku_spike_in_a_scheme_that_began_in_the_second_week_of_a_bounded_run_is_found() -> None:
+    # a bounded run (nightly.Window) of a series' first 54 days: a scheme from day 10 to its end, so 10 days outside
+    # it measure its lift (a whole history had its later days too); the spike inside it is judged on that level
+    uplift = {d: 1.4 for d in range(10, 54)}
+    series = pl.concat(
+        [
+            _series("SKU_A", level="sku", seed=24, scale={**uplift, **{d: 1.4 * 3.0 for d in range(21, 24)}}),
+            _series("SKU_B", level="sku", seed=25, scale=uplift),
+        ]
+    ).filter(pl.col("sale_date") < START + timedelta(days=54))
+    schemes = _sku_scheme(10, 70)
+    found = detect(series, schemes).filter(pl.col("kind") == "spike")
+    assert found.select("series_key").to_series().to_list() == ["SKU_A"]
+    assert abs((found["start_date"][0] - (START + timedelta(days=21))).days) <= 1
+    # with four weeks outside the scheme required (the detector of session 11) its days were a known uplift
+    unmeasured = detect(series, schemes, settings=DetectSettings(scheme_reference_days=28))
+    assert unmeasured.filter(pl.col("kind") == "spike").is_empty()
 
 
 def test_a_drop_after_a_scheme_ends_is_a_post_scheme_drop_and_a_return_to_normal_is_not() -> None:
@@ -170,6 +194,41 @@ def test_a_distributor_whose_sales_stop_while_the_brand_delivers_is_flagged_up_t
     assert stopped["score"][0] == 500.0  # the units the brand delivered meanwhile
 
 
+def test_a_dip_whose_start_two_block_runs_place_on_either_side_of_their_edge_is_found_once_and_kept() -> None:
+    edge = date(2026, 8, 24)  # a block's first day (nightly.WINDOW: fortnights from a Monday)
+    assert WINDOW.start(WINDOW.block(edge)) == edge
+    day0 = (edge - START).days
+    series = _series("D001", seed=1, scale={d: 0.15 for d in range(day0, day0 + 4)})
+    last = START + timedelta(days=DAYS - 1)
+
+    def context(day: date) -> pl.DataFrame:
+        return pl.DataFrame(
+            [{"fact": "bounds", "start_date": day, "end_date": day}],
+            schema={"fact": pl.String, "level": pl.String, "series_key": pl.String, "scheme_code": pl.String,
+                    "start_date": pl.Date, "end_date": pl.Date, "units": pl.Float64},
+        )  # fmt: skip
+
+    # the run of the block before the edge places the dip's start in the block after it (on the edge); that block's
+    # run places it on the Saturday before: claimed by neither without `claim_days` (the detector of session 11)
+    unclaimed = detect_nightly(series, context(last), window=Window(claim_days=0))
+    assert unclaimed.filter(pl.col("kind") == "dip").is_empty()
+    found = detect_nightly(series, context(last))
+    [dip] = found.filter(pl.col("kind") == "dip").rows(named=True)  # once: the earlier block's
+    assert dip["start_date"] == edge and dip["_judged_in"] == edge - timedelta(days=WINDOW.block_days)
+    # a night keeps what the blocks before the first it judges again found (by `_judged_in`, not by start date: the
+    # dip starts before its block) and gives what a full rebuild of that night gives
+    night = last - timedelta(days=3)
+    before = detect_nightly(series.filter(pl.col("sale_date") <= night), context(night))
+    since = changed_since(night, None, last)
+    reads = WINDOW.reads_from(WINDOW.first_changed_block(since), START)
+    kept_and_new = detect_nightly(
+        series.filter(pl.col("sale_date") >= reads), context(last), kept=before, since=since, first_day=START,
+        distributors=series,
+    )  # fmt: skip
+    assert WINDOW.first_changed_block(since) <= WINDOW.block(edge)
+    assert kept_and_new.sort("anomaly_id").equals(found.sort("anomaly_id"))
+
+
 def test_new_anomalies_are_alerted_once_through_the_run_alert_channel(tmp_path: Path) -> None:
     settings = Settings.from_env(tmp_path)
     settings.published_path.parent.mkdir(parents=True)
@@ -202,6 +261,22 @@ def test_a_sustained_drop_always_has_fewer_units_than_usual_even_on_a_lumpy_seri
     assert found.height >= 1  # the series has a drop to judge (mid August to early October)
     assert (found["size_units"] < 0).all() and (found["size_pct"] <= -DetectSettings().drop_pct).all()
     assert found.filter(pl.col("end_date") >= date(2026, 10, 7)).is_empty()
+
+
+def test_a_sustained_drop_needs_four_weeks_of_usual_level_outside_it() -> None:
+    # a bounded run's first weeks (nightly.Window): 12 days, then 28 at half the level. Against 12 days there is no
+    # usual level to have dropped from (the detector of session 11 called it a drop); after 30 days there is
+    early = _series("D001", seed=6, scale={d: 0.5 for d in range(12, 40)}).filter(
+        pl.col("sale_date") < START + timedelta(days=40)
+    )
+    late = _series("D002", seed=6, scale={d: 0.5 for d in range(30, 58)}).filter(
+        pl.col("sale_date") < START + timedelta(days=58)
+    )
+    found = detect(pl.concat([early, late])).filter(pl.col("kind") == "sustained_drop")
+    assert found.select("series_key").to_series().to_list() == ["D002"]
+    assert abs((found["start_date"][0] - (START + timedelta(days=30))).days) <= 2
+    short_reference = detect(early, settings=DetectSettings(drop_reference_days=10))
+    assert short_reference.filter(pl.col("kind") == "sustained_drop").height == 1
 
 
 def test_a_region_with_the_sales_of_one_distributor_is_judged_once_at_the_distributor() -> None:

@@ -19,10 +19,10 @@ distributor that ran it), days without sales filled with zero:
 - **Change points** (ruptures: the l2 cost, i.e. shifts in the mean, searched with a penalty scaled by the series'
   robust variance (KernelCPD, linear kernel) on the deseasonalised series): a segment at least `min_segment_days`
   long (shorter ones are dips) whose median and mean are both `drop_pct` below the series' usual level (the median
-  and mean of the other days outside known uplifts) is a `sustained_drop` (on a SKU series, one that begins within
-  `scheme_end_days` of a scheme's end is a `post_scheme_drop`). Both, since on a lumpy series the median day is a day
-  without sales: a median can fall while the units rise. Size = days x (mean - usual mean) < 0. A dip inside a drop
-  is the drop.
+  and mean of the other days outside known uplifts, `drop_reference_days` of them at least) is a `sustained_drop`
+  (on a SKU series, one that begins within `scheme_end_days` of a scheme's end is a `post_scheme_drop`). Both, since
+  on a lumpy series the median day is a day without sales: a median can fall while the units rise. Size = days x
+  (mean - usual mean) < 0. A dip inside a drop is the drop.
 - **Post-scheme drops** on a scheme series (its only judgement: its other moves are its distributor's or SKUs'):
   the scheme SKUs' share of their distributor's sales over the `post_scheme_days` after the scheme ends,
   `post_scheme_drop_pct` below their usual share (a share: the beat days, festivals and the distributor's own dips
@@ -87,6 +87,10 @@ class Settings:
     trend_smoother: int = 29  # STL's trend window (odd, days): slower than any spike or dip it must show
     drop_pct: float = 30.0
     min_segment_days: int = 10  # a sustained drop lasts this long at least (shorter ones are dips)
+    # days outside the segment and every known uplift that set the usual level it dropped from, at least: four weeks
+    # (on a bounded run, nightly.Window, the first fortnights have only the days before them; a whole history had
+    # the later days too)
+    drop_reference_days: int = 28
     min_effect_pct: float = 40.0  # a spike or dip moves its days this much against expected, at least
     scheme_end_days: int = 7
     post_scheme_days: int = 14  # a scheme's SKUs are judged over the two weeks after it ends
@@ -103,6 +107,9 @@ class Settings:
     # inside a scheme the series' level is the scheme's lift (an estimate) and its orders lumpier: a spike there
     # needs this z at least
     scheme_spike_z: float = 5.5
+    # days outside every known uplift that measure a scheme's lift, at least: a week, every beat day once (a scheme
+    # that began in a run's second week has only those days before it on a bounded window, nightly.Window)
+    scheme_reference_days: int = 7
     spike_z: float = 3.0  # a spike: z at least this, and its days together sell `spike_ratio` times expected
     spike_ratio: float = 2.0
     spike_ratio_levels: tuple[str, ...] = ("distributor", "region", "sku")  # an outlet cluster's are too thin
@@ -397,8 +404,8 @@ def _level_events(
         outside = np.ones(len(days), dtype=bool)
         outside[start:end] = False
         reference_days = outside & ~uplifted
-        if reference_days.sum() < settings.min_segment_days:
-            continue
+        if reference_days.sum() < settings.drop_reference_days:
+            continue  # no usual level to have dropped from (a bounded run's first weeks)
         # sustained: most of its days (medians) and its volume (means) are down. Both, since on a lumpy series
         # (sales on beat days only) the median day is a non-beat day: a segment's median can fall while its
         # units do not, and a "drop" with more units than usual (a positive size) is no drop.
@@ -493,11 +500,11 @@ def _scheme_lift(
     ordinal: np.ndarray, units: np.ndarray, scheme: pl.DataFrame, uplifted: np.ndarray, settings: Settings
 ) -> np.ndarray:
     """Per day, the level a scheme on the series lifts its sales by: its days' mean over the mean of the days
-    outside every known uplift (at least 1; nan on a scheme's days when fewer than `min_days` are outside every
-    uplift to measure it by, or the scheme lasts less than a week; 1 outside schemes)."""
+    outside every known uplift (at least 1; nan on a scheme's days when fewer than `scheme_reference_days` are
+    outside every uplift to measure it by, or the scheme lasts less than a week; 1 outside schemes)."""
     lift = np.ones(len(units))
     reference = units[~uplifted]
-    enough = len(reference) >= settings.min_days and reference.mean() > 0
+    enough = len(reference) >= settings.scheme_reference_days and reference.mean() > 0
     for start, end in scheme.filter(pl.col("scheme_code").is_not_null()).select("start_date", "end_date").iter_rows():
         inside = (ordinal >= start.toordinal()) & (ordinal <= end.toordinal())
         measured = enough and inside.sum() >= settings.period  # a week at least: a level, not a few days

@@ -46,27 +46,48 @@ def score(found: pl.DataFrame, truth: pl.DataFrame, regions: dict[str, str], win
     delays: list[int] = []
     recalled = 0
     for p in planted:
-        hits = [
-            e
-            for e in events
-            if _same_direction(e, p)
-            and (e["level"], e["series_key"]) == _home(p)
-            and abs(e["start_date"] - p["start_date"]) <= window
-        ]
+        hits = _hits(p, events, window)
         if hits:
             recalled += 1
             closest = min(hits, key=lambda e: (abs(e["start_date"] - p["start_date"]), e["detected_on"]))
             delays.append(max(0, (closest["detected_on"] - p["start_date"]).days))
-    true = sum(
-        any(
-            _same_direction(e, p)
-            and p["start_date"] - window <= e["start_date"] <= p["end_date"] + window
-            and _holds(e, p, regions)
-            for p in planted
-        )
-        for e in events
-    )
+    true = sum(_explained(e, planted, regions, window) for e in events)
     return Score(len(planted), len(events), recalled, true, float(median(delays)) if delays else None)
+
+
+def misses(
+    found: pl.DataFrame, truth: pl.DataFrame, regions: dict[str, str], window_days: int = 7
+) -> tuple[list[dict], list[dict]]:
+    """(the planted anomalies not found, the anomalies found that no planted one explains), as `score` counts
+    them."""
+    window = timedelta(days=window_days)
+    planted, events = truth.to_dicts(), found.to_dicts()
+    return (
+        [p for p in planted if not _hits(p, events, window)],
+        [e for e in events if not _explained(e, planted, regions, window)],
+    )
+
+
+def _hits(planted: dict, events: list[dict], window: timedelta) -> list[dict]:
+    """The anomalies that find a planted one: its direction, on its own series, starting within the window."""
+    return [
+        e
+        for e in events
+        if _same_direction(e, planted)
+        and (e["level"], e["series_key"]) == _home(planted)
+        and abs(e["start_date"] - planted["start_date"]) <= window
+    ]
+
+
+def _explained(event: dict, planted: list[dict], regions: dict[str, str], window: timedelta) -> bool:
+    """A planted anomaly of its direction explains the event: within the window of its days, on a series that
+    holds it."""
+    return any(
+        _same_direction(event, p)
+        and p["start_date"] - window <= event["start_date"] <= p["end_date"] + window
+        and _holds(event, p, regions)
+        for p in planted
+    )
 
 
 def _same_direction(event: dict, planted: dict) -> bool:

@@ -8,8 +8,13 @@ verdicts come from one run of the detector on its days, the `history_days` befor
 trend, the robust z's scale, a drop's usual level, a scheme's reference share) and the `lookahead_days` after
 them (the centred trend, a change point's segment, a post-scheme window): they are final once those days are
 complete, and never read anything older or newer. The blocks not final yet are judged together by one run up to
-the complete day and judged again each night. An anomaly that a block's run finds overlapping one of the same
-kind on the same series from an earlier block is that one (one anomaly, not two). So a night re-judges only the
+the complete day and judged again each night. A block's run also claims the anomalies it places within
+`claim_days` days of its block (in the last days of the block before, the first days of the block after): two runs
+estimate a start a few days apart (a dip's first day, a change point) or find an anomaly near their edge that the
+other does not, and an anomaly one run placed in the other's block would otherwise be neither's. An anomaly that a
+block's run finds overlapping one of the same kind on the same series from an earlier block is that one (one
+anomaly, not two: the earlier block's). Each anomaly carries the first day of the block whose run judged it
+(`_judged_in`): a night keeps the verdicts of the blocks before the first it judges again. So a night re-judges only the
 blocks whose windows hold a day that changed (the days the fact rebuilt, the days complete since the night
 before) and keeps the older verdicts; a full rebuild judges every block the same way, and both give the same rows.
 `sales_stopped` is a rule without fits (a run of days without sales while goods were delivered, however long ago
@@ -32,6 +37,8 @@ DEFAULT_MAX_SERIES = 2000
 # "off": the model builds empty (the test suite's networks other than the shared one; see tests/conftest.py)
 ENABLED_ENV = "SELLTHROUGH_ANOMALIES"
 EPOCH = date(2000, 1, 3)  # a Monday: blocks are counted from it
+JUDGED_IN = "_judged_in"  # the first day of the block whose run judged the anomaly (null: sales_stopped)
+NIGHTLY_SCHEMA = {**ANOMALY_SCHEMA, JUDGED_IN: pl.Date}
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,9 @@ class Window:
     block_days: int = 14
     history_days: int = 84  # 12 weeks: STL's trend (29 days) and weekly pattern, a robust z's scale, a usual level
     lookahead_days: int = 28  # a post-scheme window (14 days), a drop's segment (10), STL's centred trend (+-14)
+    # a run's anomalies that start this many days from its block at most are its own unless an earlier block's run
+    # found them: the runs of two blocks placed starts 1 to 3 days apart across their edge (bench/README.md)
+    claim_days: int = 3
 
     def block(self, day: date) -> int:
         return (day - EPOCH).days // self.block_days
@@ -73,7 +83,7 @@ def anomalies_enabled() -> bool:
 
 def no_anomalies() -> pl.DataFrame:
     """The detected table with no rows (detection switched off)."""
-    return pl.DataFrame(schema=ANOMALY_SCHEMA)
+    return pl.DataFrame(schema=NIGHTLY_SCHEMA)
 
 
 def bounds(context: pl.DataFrame) -> tuple[date, date] | None:
@@ -122,7 +132,7 @@ def detect_nightly(
     distributor series (`distributors`, for sales_stopped; default: those in `series`)."""
     limits = bounds(context)
     if limits is None or series.height == 0:
-        return pl.DataFrame(schema=ANOMALY_SCHEMA)
+        return no_anomalies()
     as_of, complete = limits
     series = series.with_columns(pl.col("units").cast(pl.Float64))
     first_day = first_day or series["sale_date"].min()
@@ -137,11 +147,11 @@ def detect_nightly(
     if since is not None and kept is not None:
         block = max(block, window.first_changed_block(since))
     found = [
-        kept.filter((pl.col("start_date") < window.start(block)) & (pl.col("kind") != "sales_stopped"))
-        .select(list(ANOMALY_SCHEMA))
-        .cast(ANOMALY_SCHEMA)
+        kept.filter((pl.col(JUDGED_IN) < window.start(block)) & (pl.col("kind") != "sales_stopped"))
+        .select(list(NIGHTLY_SCHEMA))
+        .cast(NIGHTLY_SCHEMA)
         if kept is not None and since is not None
-        else pl.DataFrame(schema=ANOMALY_SCHEMA)
+        else no_anomalies()
     ]
     while window.start(block) <= complete:
         final = window.final(block, complete)
@@ -152,9 +162,10 @@ def detect_nightly(
         judged = fill_through(_busiest(series.filter(pl.col("sale_date").is_between(first, last)), limit), first, last)
         events = detect(judged, schemes, None, settings).filter(
             (pl.col("kind") != "sales_stopped")
-            & (pl.col("start_date") >= window.start(block))
-            & (pl.col("start_date") <= (window.end(block) if final else complete))
+            & (pl.col("start_date") >= window.start(block) - timedelta(days=window.claim_days))
+            & (pl.col("start_date") <= (window.end(block) + timedelta(days=window.claim_days) if final else complete))
         )
+        events = events.with_columns(pl.lit(window.start(block)).alias(JUDGED_IN))
         found.append(_not_found_before(events, pl.concat(found)))
         if not final:
             break
@@ -162,6 +173,7 @@ def detect_nightly(
     distributors = distributors if distributors is not None else series.filter(pl.col("level") == "distributor")
     distributors = distributors.with_columns(pl.col("units").cast(pl.Float64))
     stopped = detect_stopped(fill_through(_busiest(distributors, limit), first_day, as_of), deliveries, settings)
+    stopped = stopped.with_columns(pl.lit(None, pl.Date).alias(JUDGED_IN))
     return pl.concat([*found, stopped]).sort("level", "series_key", "start_date", "kind")
 
 

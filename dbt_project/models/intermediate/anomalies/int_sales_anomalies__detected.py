@@ -5,7 +5,8 @@ night they arrive and dbt stays the warehouse's only writer. SELLTHROUGH_ANOMALI
 
 Incremental on a bounded window (sellthrough/anomalies/nightly.py): a night judges again only the blocks of days
 whose runs read a day that changed (the invoice dates fct_secondary_sales rebuilt since this table's
-`_built_through`, the days complete since its `_judged_through`) and keeps the verdicts before them; new scheme
+`_built_through`, the days complete since its `_judged_through`) and keeps the verdicts of the blocks before them
+(`_judged_in`: the block whose run judged an anomaly); new scheme
 windows, festival seasons or detector settings (`_inputs_digest`), a --full-refresh or the first build judge every
 block. The model returns every row (kept and new) and the `replace_all` strategy swaps them in (the table is small);
 every row carries the night's stamps."""
@@ -30,7 +31,7 @@ def model(dbt, session):
 
     def stamped(rows: pl.DataFrame, built: datetime | None, judged: date | None, digest: str | None, since=None):
         return rows.with_columns(
-            # the first day judged again tonight (the rows that start before it were kept); null: every day judged
+            # the first day judged again tonight (the rows judged in blocks before it were kept); null: every day judged
             pl.lit(since, pl.Date).alias("_judged_from"),
             pl.lit(built, pl.Datetime("us")).alias("_built_through"),
             pl.lit(judged, pl.Date).alias("_judged_through"),
