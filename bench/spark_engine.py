@@ -49,7 +49,7 @@ def _dbt(data_dir: Path, work: Path, env: dict[str, str], *args: str) -> tuple[s
 def main(argv: list[str] | None = None) -> None:
     from generator import generate
     from orchestration.pipeline import run_nightly
-    from tests.pipeline_helpers import TINY, engine_differences, spark_table
+    from tests.pipeline_helpers import TINY, engine_differences, spark_partition_columns, spark_table
 
     parser = argparse.ArgumentParser(prog="python -m bench spark_engine")
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DIR)
@@ -90,13 +90,19 @@ def main(argv: list[str] | None = None) -> None:
     tables = sorted(
         (folder.parent.name.removesuffix(".db"), folder.name)
         for folder in spark_warehouse.glob("*.db/*")
-        if any(folder.glob("*.parquet"))
+        if any(folder.glob("*.parquet")) or any(folder.glob("*=*/*.parquet"))  # a partitioned mart: a folder a value
     )
     with duckdb.connect(str(duck_work / "warehouse.duckdb"), read_only=True) as con:
         differing = [
             f"{schema}.{table}"
             for schema, table in tables
-            if engine_differences(con, spark_table(spark_warehouse, schema, table), f"{schema}.{table}")[2:] != (0, 0)
+            if engine_differences(
+                con,
+                spark_table(spark_warehouse, schema, table),
+                f"{schema}.{table}",
+                spark_partition_columns(spark_warehouse / f"{schema}.db" / table),
+            )[2:]
+            != (0, 0)
         ]
 
     print(

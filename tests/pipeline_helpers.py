@@ -4,12 +4,15 @@ import json
 import os
 import shutil
 import subprocess
+from collections import Counter
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
 import duckdb
 
 from generator import NetworkConfig, generate
+from ingest.core.files import sha256_of
 from orchestration.pipeline import run_nightly
 from sellthrough.config import DBT_PROJECT_DIR, REPO_ROOT, Settings
 
@@ -87,6 +90,33 @@ def copy_network(source: Path, target: Path) -> Path:
     return target
 
 
+def last_received(inbox: Path, kind: str) -> Path:
+    """The kind's file received last (its arrival time, then its name) among those whose bytes no other file has:
+    a real new load, not a duplicate the ingest skips."""
+    files = [p for p in (inbox / kind).rglob("*") if p.is_file() and not p.name.startswith(".")]
+    counts = Counter(sha256_of(p) for p in files)
+    unique = [p for p in files if counts[sha256_of(p)] == 1]
+    return max(unique, key=lambda p: (p.stat().st_mtime, p.name))
+
+
+def hold_back(data_dir: Path, kinds: Sequence[str]) -> list[Path]:
+    """Moves each kind's last received file out of the inbox (to `held/`), for a first night without them; returns
+    their paths relative to the inbox (deliver_held puts them back)."""
+    inbox = data_dir / "inbox"
+    held = [last_received(inbox, kind).relative_to(inbox) for kind in kinds]
+    for relative in held:
+        target = data_dir / "held" / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(inbox / relative, target)
+    return held
+
+
+def deliver_held(data_dir: Path, held: Sequence[Path]) -> None:
+    """The held-back files arrive (again): copied into the inbox with their arrival times."""
+    for relative in held:
+        shutil.copy2(data_dir / "held" / relative, data_dir / "inbox" / relative)
+
+
 def run_dbt(
     data_dir: Path,
     warehouse: Path,
@@ -116,19 +146,32 @@ def run_dbt(
 
 
 def spark_table(warehouse: Path, schema: str, table: str) -> str:
-    """A Spark table of the session method's warehouse folder, as DuckDB reads it (parquet files)."""
+    """A Spark table of the session method's warehouse folder, as DuckDB reads it (parquet files; a partitioned
+    table's in a folder per partition, `<column>=<value>/`, whose value DuckDB reads as the column)."""
     folder = warehouse / f"{schema}.db" / table
+    if spark_partition_columns(folder):
+        assert any(folder.glob("*=*/*.parquet")), f"Spark wrote no parquet file for {schema}.{table} under {folder}"
+        return f"read_parquet('{folder}/*=*/*.parquet', hive_partitioning = true)"
     assert any(folder.glob("*.parquet")), f"Spark wrote no parquet file for {schema}.{table} under {folder}"
     return f"read_parquet('{folder}/*.parquet')"
 
 
-def engine_differences(con: duckdb.DuckDBPyConnection, spark: str, duck: str) -> tuple[int, int, int, int]:
+def spark_partition_columns(folder: Path) -> list[str]:
+    """The partition columns of a Spark table's folder (one level: the project partitions by one column)."""
+    return sorted({part.name.split("=", 1)[0] for part in folder.glob("*=*") if part.is_dir()})
+
+
+def engine_differences(
+    con: duckdb.DuckDBPyConnection, spark: str, duck: str, partition_columns: Sequence[str] = ()
+) -> tuple[int, int, int, int]:
     """The same table built by two engines (`spark`, a parquet read, and `duck`, a DuckDB relation): rows of each,
     and rows in one and not the other (EXCEPT ALL both ways), doubles and decimals rounded to 4 places (a sum's
-    last bits depend on the order it was added in), timestamps compared as instants."""
+    last bits depend on the order it was added in), timestamps compared as instants. The Spark table's columns
+    are DuckDB's, in its order but for `partition_columns` (spark_partition_columns), which Spark puts last."""
     columns = con.sql(f"select * from {duck} limit 0").columns
     spark_columns = con.sql(f"select * from {spark} limit 0").columns
-    assert spark_columns == columns, f"columns differ: Spark {spark_columns} vs DuckDB {columns}"
+    expected = [c for c in columns if c not in partition_columns] + list(partition_columns)
+    assert spark_columns == expected, f"columns differ: Spark {spark_columns} vs DuckDB {columns}"
     types = dict(zip(columns, map(str, con.sql(f"select * from {duck} limit 0").dtypes), strict=True))
 
     def select(relation: str) -> str:

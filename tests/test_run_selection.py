@@ -6,22 +6,19 @@ sales file received, the last primary sales file), then a copy. The files land i
 sensor asks for, the other the whole nightly job; every relation of the two published files is compared."""
 
 import json
-import shutil
-from collections import Counter
 from pathlib import Path
 
 import duckdb
 import pytest
 from dagster import AssetKey, DagsterInstance, build_sensor_context
 
-from ingest.core.files import sha256_of
 from orchestration.dbt import sellthrough_dbt_assets
 from orchestration.definitions import NIGHTLY_JOB, defs
 from orchestration.pipeline import run_nightly, run_requested
 from orchestration.selection import assets_for_new_files
 from sellthrough.config import DBT_TARGET_DIR
 from sellthrough.run_selection import dbt_nodes_for_kinds
-from tests.pipeline_helpers import copy_network, published_path
+from tests.pipeline_helpers import copy_network, deliver_held, hold_back, published_path
 
 pytestmark = pytest.mark.e2e
 
@@ -32,13 +29,6 @@ RUN_COLUMNS = ("load_id", "loaded_at", "validated_at", "run_id")
 
 def _manifest() -> dict:
     return json.loads((DBT_TARGET_DIR / "manifest.json").read_text(encoding="utf-8"))
-
-
-def _last_received(inbox: Path, kind: str) -> Path:
-    files = [p for p in (inbox / kind).rglob("*") if p.is_file() and not p.name.startswith(".")]
-    counts = Counter(sha256_of(p) for p in files)
-    unique = [p for p in files if counts[sha256_of(p)] == 1]  # bytes no other file has: a real new load
-    return max(unique, key=lambda p: (p.stat().st_mtime, p.name))
 
 
 def _evaluate_sensor(data_dir: Path, monkeypatch: pytest.MonkeyPatch, cursor: str | None):
@@ -77,20 +67,13 @@ def _relations(database: Path) -> dict[str, tuple]:
 def night_then_files(tiny_inbox: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, list[Path]]:
     """Two copies of the tiny network after its first night, with the held-back files back in both inboxes."""
     base = copy_network(tiny_inbox, tmp_path_factory.mktemp("selection") / "sensor")
-    inbox = base / "inbox"
-    held = [_last_received(inbox, kind) for kind in HELD_KINDS]
-    aside = base / "held"
-    for path in held:
-        target = aside / path.relative_to(inbox)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(path, target)
+    held = hold_back(base, HELD_KINDS)
     outcome = run_nightly(base)
     assert outcome.success, f"first night failed at {outcome.failed_steps}"
     whole = copy_network(base, base.with_name("whole"))
     for data_dir in (base, whole):
-        for path in held:
-            shutil.copy2(data_dir / "held" / path.relative_to(inbox), data_dir / "inbox" / path.relative_to(inbox))
-    return base, whole, held
+        deliver_held(data_dir, held)
+    return base, whole, [base / "inbox" / relative for relative in held]
 
 
 def test_sensor_run_publishes_what_a_full_build_publishes(

@@ -36,7 +36,8 @@ from kept, as_of_month
 
 {% macro fytd_months_prepare() -%}
 {%- if is_incremental() and fytd_months_stale() == 'true' -%}
-delete from {{ this }}
+{#- Spark: a parquet table has no delete; truncate empties it (the select then appends every row) -#}
+{{ 'truncate table' if target.type == 'spark' else 'delete from' }} {{ this }}
 {%- else -%}
 select 1
 {%- endif -%}

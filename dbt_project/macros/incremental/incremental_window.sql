@@ -126,17 +126,14 @@ as_of_moved as (
 )
 {%- endif %}
 
+{#- the earliest of the window's starts (Spark's least takes two or more) -#}
+{%- set starts = ['(select window_from from changed_from)'] -%}
+{%- if lookback.get('previous_row_by') %}{% do starts.append('(select min(row_date) from previous_rows)') %}{% endif -%}
+{%- if lookback.get('as_of_days') %}{% do starts.append('(select window_from from as_of_moved)') %}{% endif %}
+
 select {{ iso_date_text('computed.window_from') }}
 from (select coalesce(
-    least(
-        (select window_from from changed_from)
-        {%- if lookback.get('previous_row_by') %},
-        (select min(row_date) from previous_rows)
-        {%- endif %}
-        {%- if lookback.get('as_of_days') %},
-        (select window_from from as_of_moved)
-        {%- endif %}
-    ),
+    {% if starts | length > 1 %}least({{ starts | join(', ') }}){% else %}{{ starts[0] }}{% endif %},
     date '9999-12-31'
 ) as window_from) as computed
 {%- endset -%}
@@ -158,7 +155,44 @@ from (select coalesce(
     changes it. -#}
 {% macro incremental_window_prepare() -%}
 {%- if is_incremental() -%}
-delete from {{ this }} where {{ _window_spec()['date_column'] }} >= {{ incremental_window_from() }}
+{{ adapter.dispatch('clear_window', 'sellthrough')(this, _window_spec()['date_column'], incremental_window_from()) }}
+{%- else -%}
+select 1
+{%- endif -%}
+{%- endmacro %}
+
+{#- The engine switch of the window models (their config: `incremental_strategy=window_strategy()`,
+    `partition_by=window_partition_by('<the window's date column>')`). DuckDB: `append`, after the pre-hook's
+    delete, into an unpartitioned table. Spark (parquet: no delete, no merge without Delta): a table partitioned by
+    the window's date column, whose window the pre-hook drops partition by partition, and `insert_overwrite`
+    (dynamic: the partitions the select returns). The window starts on a value of the date column (its `align`),
+    so the rows from it on are whole partitions. -#}
+{% macro window_strategy() -%}
+{{ return('insert_overwrite' if target.type == 'spark' else 'append') }}
+{%- endmacro %}
+
+{% macro window_partition_by(date_column) -%}
+{{ return([date_column] if target.type == 'spark' else none) }}
+{%- endmacro %}
+
+{% macro default__clear_window(relation, date_column, window_from) -%}
+delete from {{ relation }} where {{ date_column }} >= {{ window_from }}
+{%- endmacro %}
+
+{#- Spark: drop the partitions from window_from on (Spark has no range in a partition spec: each is named). A date
+    whose rows all went (a superseded file) is emptied too, which insert_overwrite alone would not do (it replaces
+    only the partitions its select returns). -#}
+{% macro spark__clear_window(relation, date_column, window_from) -%}
+{%- if config.get('partition_by') != [date_column] -%}
+{{ exceptions.raise_compiler_error("on Spark a window model is partitioned by its date column '" ~ date_column ~ "': partition_by=window_partition_by('" ~ date_column ~ "')") }}
+{%- endif -%}
+{%- set query -%}
+select distinct {{ iso_date_text(date_column) }} from {{ relation }} where {{ date_column }} >= {{ window_from }}
+{%- endset -%}
+{%- set dates = run_query(query).columns[0].values() | sort -%}
+{%- if dates -%}
+alter table {{ relation }} drop if exists
+{%- for value in dates %} partition ({{ date_column }} = '{{ value }}'){% if not loop.last %},{% endif %}{% endfor %}
 {%- else -%}
 select 1
 {%- endif -%}

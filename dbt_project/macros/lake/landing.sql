@@ -57,23 +57,25 @@ set variable {{ _landing_variable() }} = (
 )
 {%- endmacro %}
 
-{#- in the model's from clause: the files the pre-hook chose (none outside a run: zero rows, right columns). -#}
-{% macro landed_loads(source_name, table_name, load_id_column='load_id') -%}
-{{ return(adapter.dispatch('landed_loads', 'sellthrough')(source_name, table_name, load_id_column)) }}
+{#- in the model's from clause: the files the pre-hook chose (none outside a run: zero rows, right columns).
+    `lake_load_id_column`: the load id's column in the lake table (Spark reads it): `_load_id` in the data tables,
+    `load_id` in the ingest's own (the ledger, the validations). -#}
+{% macro landed_loads(source_name, table_name, load_id_column='load_id', lake_load_id_column='_load_id') -%}
+{{ return(adapter.dispatch('landed_loads', 'sellthrough')(source_name, table_name, load_id_column, lake_load_id_column)) }}
 {%- endmacro %}
 
 {#- Spark: the table's lake view (every file of the folder), less the loads the model holds already. The model's
     own filter keeps the committed loads, as on DuckDB. -#}
-{% macro spark__landed_loads(source_name, table_name, load_id_column) -%}
+{% macro spark__landed_loads(source_name, table_name, load_id_column, lake_load_id_column) -%}
 {%- if is_incremental() -%}
 (select * from {{ source(source_name, table_name) }}
- where _load_id not in (select distinct {{ load_id_column }} from {{ this }}))
+ where {{ lake_load_id_column }} not in (select distinct {{ load_id_column }} from {{ this }}))
 {%- else -%}
 {{ source(source_name, table_name) }}
 {%- endif -%}
 {%- endmacro %}
 
-{% macro default__landed_loads(source_name, table_name, load_id_column) -%}
+{% macro default__landed_loads(source_name, table_name, load_id_column, lake_load_id_column) -%}
 read_parquet(
     list_concat(
         ['{{ _lake_folder(source_name, table_name) }}/_schema.parquet'],

@@ -1,9 +1,10 @@
 -- Net secondary sales per week (Monday) x distributor x beat (on the invoice date) x master outlet: the heatmap's
 -- cells (dash_geo_weekly) and the outlets behind a cell. Incremental by week_start.
--- On Spark a table, rebuilt whole each run (docs/scale-out.md).
+-- On Spark partitioned by week_start: a night overwrites its window's partitions (macros/incremental/incremental_window.sql).
 {{ config(
-    materialized='table' if target.type == 'spark' else 'incremental',
-    incremental_strategy='append',
+    materialized='incremental',
+    incremental_strategy=window_strategy(),
+    partition_by=window_partition_by('week_start'),
     on_schema_change='fail',
     meta={'incremental_window': {'source_kinds': ['distributor_sales', 'tally_daybook'], 'date_column': 'week_start', 'align': 'week', 'fingerprint': 'dated_sales_dims'}},
     pre_hook="{{ incremental_window_prepare() }}",

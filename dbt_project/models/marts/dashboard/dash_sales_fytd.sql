@@ -5,7 +5,8 @@
 -- when their row was built; every key when the months moved (a new month, an earlier month changed) or a name
 -- changed. The bookkeeping columns start with '_' (dash_sales_periods leaves them out).
 {% set plan = fytd_rows_plan() %}
--- On Spark a table, rebuilt whole each run (docs/scale-out.md).
+-- On Spark a table, rebuilt whole each run: a night replaces rows by key (a touched key's older version), which
+-- no partition holds whole, and a parquet table has no delete (docs/scale-out.md, section 6).
 {{ config(
     materialized='table' if target.type == 'spark' else 'incremental',
     incremental_strategy='append',

@@ -5,9 +5,9 @@
 -- dash_sales_monthly rebuilt a month before the as-of month (a late or re-sent file for it, new masters); any
 -- other night it keeps its rows and costs a look at two watermarks. Keys and sums only: the names come from the
 -- dimensions when dash_sales_periods is read.
--- On Spark a table, rebuilt whole each run (docs/scale-out.md).
+-- On Spark too: the stale rows go by `truncate table` (parquet has no delete; macros/incremental/fytd_months.sql).
 {{ config(
-    materialized='table' if target.type == 'spark' else 'incremental',
+    materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
     pre_hook="{{ fytd_months_prepare() }}",

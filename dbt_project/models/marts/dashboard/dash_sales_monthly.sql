@@ -1,10 +1,11 @@
 -- Net secondary sales per month x distributor x beat (on the invoice date) x master outlet x SKU: the complete
 -- months of the dashboard's fiscal-year-to-date figures (dash_sales_periods) and its monthly trends.
 -- Incremental by month (macros/incremental/incremental_window.sql): a night rebuilds the months its files touch.
--- On Spark a table, rebuilt whole each run (docs/scale-out.md).
+-- On Spark partitioned by month_start: a night overwrites its window's partitions (macros/incremental/incremental_window.sql).
 {{ config(
-    materialized='table' if target.type == 'spark' else 'incremental',
-    incremental_strategy='append',
+    materialized='incremental',
+    incremental_strategy=window_strategy(),
+    partition_by=window_partition_by('month_start'),
     on_schema_change='fail',
     meta={'incremental_window': {'source_kinds': ['distributor_sales', 'tally_daybook'], 'date_column': 'month_start', 'align': 'month', 'fingerprint': 'dated_sales_dims'}},
     pre_hook="{{ incremental_window_prepare() }}",

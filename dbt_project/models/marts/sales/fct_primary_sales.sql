@@ -3,10 +3,11 @@
 -- Incremental by doc_date (macros/incremental/incremental_window.sql): a night rebuilds the document dates its ERP files
 -- cover, from the first one (a late or re-sent file pulls the window back to its period); a change of the
 -- copied keys (distributor_sku_dims) rebuilds it whole.
--- On Spark a table, rebuilt whole each run (docs/scale-out.md).
+-- On Spark partitioned by doc_date: a night overwrites its window's partitions (macros/incremental/incremental_window.sql).
 {{ config(
-    materialized='table' if target.type == 'spark' else 'incremental',
-    incremental_strategy='append',
+    materialized='incremental',
+    incremental_strategy=window_strategy(),
+    partition_by=window_partition_by('doc_date'),
     on_schema_change='fail',
     meta={'incremental_window': {'source_kinds': ['primary_sales'], 'date_column': 'doc_date', 'fingerprint': 'distributor_sku_dims'}},
     pre_hook="{{ incremental_window_prepare() }}",

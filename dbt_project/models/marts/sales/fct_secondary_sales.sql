@@ -3,10 +3,11 @@
 -- is the outlet's on the invoice date (int_outlets__versions, business time), and so are the retailer's category
 -- (channel GT/MT/ECOM and outlet_class A/B/C); master_outlet_id is today's.
 -- Incremental by invoice_date (macros/incremental/incremental_window.sql): a night rebuilds only the dates its files touch.
--- On Spark a table, rebuilt whole each run, until the window's delete is ported to parquet (docs/scale-out.md).
+-- On Spark partitioned by invoice_date: a night overwrites its window's partitions (macros/incremental/incremental_window.sql).
 {{ config(
-    materialized='table' if target.type == 'spark' else 'incremental',
-    incremental_strategy='append',
+    materialized='incremental',
+    incremental_strategy=window_strategy(),
+    partition_by=window_partition_by('invoice_date'),
     on_schema_change='fail',
     meta={'incremental_window': {'source_kinds': ['distributor_sales', 'tally_daybook'], 'date_column': 'invoice_date', 'fingerprint': 'dated_sales_dims'}},
     pre_hook="{{ incremental_window_prepare() }}",

@@ -4,10 +4,11 @@
 -- distributor > beat > outlet (the beat of the master outlet's golden record on the day, int_outlets__versions)
 -- and brand > category > SKU.
 -- Incremental by sale_date.
--- On Spark a table, rebuilt whole each run (docs/scale-out.md).
+-- On Spark partitioned by sale_date: a night overwrites its window's partitions (macros/incremental/incremental_window.sql).
 {{ config(
-    materialized='table' if target.type == 'spark' else 'incremental',
-    incremental_strategy='append',
+    materialized='incremental',
+    incremental_strategy=window_strategy(),
+    partition_by=window_partition_by('sale_date'),
     on_schema_change='fail',
     meta={'incremental_window': {'source_kinds': ['distributor_sales', 'tally_daybook', 'whatsapp', 'sfa'], 'date_column': 'sale_date', 'fingerprint': 'dated_sales_dims'}},
     pre_hook="{{ incremental_window_prepare() }}",

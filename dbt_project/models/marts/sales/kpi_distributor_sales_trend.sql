@@ -9,10 +9,11 @@
 -- have changed) and, when the as-of date moved, from the weeks less than 13 days before the earlier of the old
 -- and new as-of dates (is_complete_week, is_dip). The weeks kept are read back from the table: the last four
 -- before the window are the baselines of the first weeks rebuilt.
--- On Spark a table, rebuilt whole each run (docs/scale-out.md).
+-- On Spark partitioned by week_start: a night overwrites its window's partitions (macros/incremental/incremental_window.sql).
 {{ config(
-    materialized='table' if target.type == 'spark' else 'incremental',
-    incremental_strategy='append',
+    materialized='incremental',
+    incremental_strategy=window_strategy(),
+    partition_by=window_partition_by('week_start'),
     on_schema_change='fail',
     meta={'incremental_window': {'source_kinds': ['distributor_sales', 'tally_daybook'], 'date_column': 'week_start', 'align': 'week', 'fingerprint': 'distributor_dims', 'lookback': {'previous_row_by': 'distributor_code', 'as_of_days': 13}}},
     pre_hook="{{ incremental_window_prepare() }}",

@@ -3,10 +3,11 @@
 -- (duplicate outlets count once, under their master outlet id). An outlet is on the beats it was placed on during
 -- the month (int_outlets__versions), and a sale counts on the beat of its day (fct_secondary_sales.beat_code),
 -- so an outlet that moved beat mid-month is on both.
--- On Spark a table, rebuilt whole each run (docs/scale-out.md).
+-- On Spark partitioned by month_start: a night overwrites its window's partitions (macros/incremental/incremental_window.sql).
 {{ config(
-    materialized='table' if target.type == 'spark' else 'incremental',
-    incremental_strategy='append',
+    materialized='incremental',
+    incremental_strategy=window_strategy(),
+    partition_by=window_partition_by('month_start'),
     on_schema_change='fail',
     meta={'incremental_window': {'source_kinds': ['distributor_sales', 'tally_daybook'], 'date_column': 'month_start', 'align': 'month', 'fingerprint': 'dated_sales_dims'}},
     pre_hook="{{ incremental_window_prepare() }}",

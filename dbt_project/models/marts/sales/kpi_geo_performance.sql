@@ -1,10 +1,11 @@
 -- Net sales per geography and month against the previous month, at every level of the geography
 -- (geo_level national, zone, region, state, distributor). Incremental by month:
 --   growth_pct = 100 * (net_sales_amount - previous_net_sales_amount) / previous_net_sales_amount
--- On Spark a table, rebuilt whole each run (docs/scale-out.md).
+-- On Spark partitioned by month_start: a night overwrites its window's partitions (macros/incremental/incremental_window.sql).
 {{ config(
-    materialized='table' if target.type == 'spark' else 'incremental',
-    incremental_strategy='append',
+    materialized='incremental',
+    incremental_strategy=window_strategy(),
+    partition_by=window_partition_by('month_start'),
     on_schema_change='fail',
     meta={'incremental_window': {'source_kinds': ['distributor_sales', 'tally_daybook'], 'date_column': 'month_start', 'align': 'month', 'fingerprint': 'secondary_sales_dims'}},
     pre_hook="{{ incremental_window_prepare() }}",

@@ -5,10 +5,11 @@
 -- eligible sale (a claim only) takes the beat in force on the scheme's last day within the month. Per month, not
 -- per whole scheme, so a later month's sale never changes a month outside the incremental window.
 -- master_outlet_id is today's.
--- On Spark a table, rebuilt whole each run (docs/scale-out.md).
+-- On Spark partitioned by claim_month: a night overwrites its window's partitions (macros/incremental/incremental_window.sql).
 {{ config(
-    materialized='table' if target.type == 'spark' else 'incremental',
-    incremental_strategy='append',
+    materialized='incremental',
+    incremental_strategy=window_strategy(),
+    partition_by=window_partition_by('claim_month'),
     on_schema_change='fail',
     meta={'incremental_window': {'source_kinds': ['distributor_sales', 'tally_daybook', 'scheme_claims'], 'date_column': 'claim_month', 'align': 'month', 'fingerprint': 'dated_sales_dims'}},
     pre_hook="{{ incremental_window_prepare() }}",

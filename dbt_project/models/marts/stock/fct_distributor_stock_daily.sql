@@ -4,10 +4,11 @@
 -- Incremental by stock_date: a night recomputes from the first day its files touch, starting each running sum
 -- at the anchor in effect on that day. Keyed for drill-down: zone > region > state > distributor and
 -- brand > category > SKU (a change of those dimensions rebuilds the ledger whole).
--- On Spark a table, rebuilt whole each run (docs/scale-out.md).
+-- On Spark partitioned by stock_date: a night overwrites its window's partitions (macros/incremental/incremental_window.sql).
 {{ config(
-    materialized='table' if target.type == 'spark' else 'incremental',
-    incremental_strategy='append',
+    materialized='incremental',
+    incremental_strategy=window_strategy(),
+    partition_by=window_partition_by('stock_date'),
     on_schema_change='fail',
     meta={'incremental_window': {'source_kinds': ['distributor_sales', 'tally_daybook', 'primary_sales', 'stock_statement'], 'date_column': 'stock_date', 'fingerprint': 'distributor_sku_dims'}},
     pre_hook="{{ incremental_window_prepare() }}",

@@ -4,10 +4,11 @@
 -- unmapped SKU, else unexplained).
 -- Incremental by period_end: a night recomputes the periods its files touch. Keyed for drill-down:
 -- zone > region > state > distributor and brand > category > SKU (a change of those rebuilds it whole).
--- On Spark a table, rebuilt whole each run, until the window's delete is ported to parquet (docs/scale-out.md).
+-- On Spark partitioned by period_end: a night overwrites its window's partitions (macros/incremental/incremental_window.sql).
 {{ config(
-    materialized='table' if target.type == 'spark' else 'incremental',
-    incremental_strategy='append',
+    materialized='incremental',
+    incremental_strategy=window_strategy(),
+    partition_by=window_partition_by('period_end'),
     on_schema_change='fail',
     meta={'incremental_window': {'source_kinds': ['distributor_sales', 'tally_daybook', 'primary_sales', 'stock_statement'], 'date_column': 'period_end', 'fingerprint': 'distributor_sku_dims'}},
     pre_hook="{{ incremental_window_prepare() }}",

@@ -28,4 +28,4 @@ select
     error,
     retry_key,
     retry_of_load_id
-from {{ landed_loads('ingest', 'ledger') }}
+from {{ landed_loads('ingest', 'ledger', lake_load_id_column='load_id') }}

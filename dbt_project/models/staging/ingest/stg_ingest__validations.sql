@@ -22,5 +22,5 @@ select
     v.element_count,
     v.observed_value,
     v.validated_at
-from {{ landed_loads('ingest', 'validations') }} as v
+from {{ landed_loads('ingest', 'validations', lake_load_id_column='load_id') }} as v
 where v.load_id in (select load_id from {{ ref('stg_ingest__loads') }})
