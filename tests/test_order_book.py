@@ -25,7 +25,7 @@ from generator.simulate import simulate
 from generator.truth import daily_frame
 from orchestration.pipeline import run_nightly
 from sellthrough.forecast.stockout import HISTORY_WEEKS, PROFILE_WEEKS, predict_stockouts
-from sellthrough.forecast.warehouse_inputs import StockoutInputs, read_stockout_inputs
+from sellthrough.forecast.warehouse_inputs import StockoutInputs, published_stockout_inputs
 from tests.conftest import FORECAST_ENV
 from tests.pipeline_helpers import TINY, published_path
 
@@ -68,14 +68,6 @@ def test_order_book_shows_orders_ahead_and_leaves_the_world_alone() -> None:
 # the tiny network with the book on, loaded as the night of NIGHT saw it (files received by then): the as-of date is
 # the last day a sales file covers, so orders booked by then for the next days are still open
 NIGHT = date(2026, 8, 20)
-STOCKOUT_TABLES = (
-    "int_sales_forecast__weekly",
-    "fct_distributor_stock_daily",
-    "fct_primary_sales",
-    "dim_sku",
-    "int_secondary_orders__book",
-    "int_secondary_orders__open",
-)
 KEYS = ["distributor_code", "sku_code"]
 P7 = "stockout_probability_7d"
 
@@ -97,10 +89,7 @@ def booked_network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[P
 
 
 def _inputs(con: duckdb.DuckDBPyConnection) -> StockoutInputs:
-    schemas = dict(con.sql("select table_name, table_schema from information_schema.tables").fetchall())
-    inputs = read_stockout_inputs(
-        {name: con.table(f"{schemas[name]}.{name}") for name in STOCKOUT_TABLES}, 7 * max(HISTORY_WEEKS, PROFILE_WEEKS)
-    )
+    inputs = published_stockout_inputs(con, 7 * max(HISTORY_WEEKS, PROFILE_WEEKS))
     assert inputs is not None
     return inputs
 

@@ -72,6 +72,22 @@ class StockoutInputs:
 
 
 BOOK_COLUMNS = ("distributor_code", "sku_code", "booked_on", "due_date", "units")
+# the relations read_stockout_inputs reads (int_stockout__predictions names each in a literal dbt.ref)
+STOCKOUT_TABLES = (
+    "int_sales_forecast__weekly",
+    "fct_distributor_stock_daily",
+    "fct_primary_sales",
+    "dim_sku",
+    "int_secondary_orders__book",
+    "int_secondary_orders__open",
+)
+
+
+def published_stockout_inputs(con: duckdb.DuckDBPyConnection, history_days: int) -> StockoutInputs | None:
+    """read_stockout_inputs on a built warehouse (a published copy: the tests, bench/stockout_nightly.py)."""
+    schemas = dict(con.sql("select table_name, table_schema from information_schema.tables").fetchall())
+    tables = {name: con.table(f"{schemas[name]}.{name}") for name in STOCKOUT_TABLES}
+    return read_stockout_inputs(tables, history_days)
 
 
 def read_stockout_inputs(tables: Mapping[str, object], history_days: int) -> StockoutInputs | None:
