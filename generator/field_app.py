@@ -19,6 +19,10 @@ What the exports carry on purpose (all in the truth):
 One export a week per distributor (Sunday night): JSON lines (with the app's productive flag, server times in
 UTC) for the first distributor, CSV (one file, a `type` column, no productive flag) for the second.
 
+With `orders_booked_ahead` (generator/order_book.py) the app also carries the order book, for every distributor:
+`write_order_book` writes each booking day's orders booked ahead (with their delivery date) in a daily export, and
+the beat calls here leave those orders out.
+
 Truth: `truth/sfa_orders.parquet` (one row per order line as meant, plus the bad lines, `expected` loaded or
 quarantined), `truth/sfa_visits.parquet` (every visit) and `truth/sfa_flagged_visits.parquet` (far or skewed).
 """
