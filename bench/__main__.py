@@ -22,6 +22,7 @@ BENCHMARKS = (
     "csv_memory",
     "hostile_files",
     "forecast",
+    "stockout_nightly",
     "sales_anomalies",
     "outlet_stockouts",
     "analytics_cost",

@@ -233,54 +233,66 @@ def stockout_frame(
 ) -> pl.DataFrame:
     """One row per origin day x distributor x SKU in stock at the origin: the prediction, the truth of the next 7 days
     and the cover rule's flag."""
-    distributors, skus = dimensions(network)
     end = network.config.end
-    sales = sales_of(daily)
-    invoices = primary.filter(pl.col("doc_type") == "invoice")
-    out_day = out_days(daily)
     fitted: dict[date, pl.DataFrame] = {}
     rows = []
     origin = first_origin
     while origin + timedelta(days=7) <= end:
-        week = last_complete_week(origin)
-        if week not in fitted:
-            history = sales.filter(pl.col("day") <= origin)
-            fc = forecast_network(history, distributors, skus, festivals(), scheme_frame(network), origin)
-            fitted[week] = fc.filter(pl.col("forecast_level") == "distributor_sku")
-        # refitted once a week (the forecast starts after the last complete week); stock and transit are the day's
-        forecast = fitted[week].with_columns(as_of_date=pl.lit(origin))
-        stock = out_day.filter(pl.col("date") == origin).select(*KEYS, closing_units=pl.col("closing").cast(pl.Float64))
-        arrivals = invoices.filter(pl.col("doc_date") <= origin, pl.col("delivery_date") > origin).select(
-            *KEYS, "delivery_date", units=pl.col("quantity_units").cast(pl.Float64)
-        )
-        known = invoices.filter(pl.col("doc_date") <= origin)
-        order_book = booked.filter(pl.col("booked_on") <= origin)  # what was booked by the origin, due or not
-        so_far = sales.filter(pl.col("day") <= origin)
-        predicted = predict_stockouts(forecast, stock, arrivals, so_far, known, skus, origin, order_book)
-        # the same model without the order book (the warehouse's nightly has none yet): the book's worth
-        bookless = predict_stockouts(forecast, stock, arrivals, so_far, known, skus, origin).select(
-            *KEYS, without_book=pl.col("stockout_probability_7d")
-        )
-        ahead = (
-            out_day.filter(pl.col("date") > origin, pl.col("date") <= origin + timedelta(days=7))
-            .group_by(KEYS)
-            .agg(truth=pl.col("out").any(), first_out=pl.col("date").filter(pl.col("out")).min())
-        )
-        recent = sales.filter(pl.col("day") > origin - timedelta(days=28), pl.col("day") <= origin)
-        rate = recent.group_by(KEYS).agg(per_day=pl.col("units").sum() / 28)
-        frame = (
-            predicted.join(ahead, on=KEYS)
-            .join(bookless, on=KEYS)
-            .join(rate, on=KEYS, how="left")
-            .filter(pl.col("closing_units") > 0)  # in stock at the origin: predicting a stock-out already there is free
-            .with_columns(
-                origin=pl.lit(origin),
-                rule=(pl.col("closing_units") / pl.col("per_day")).fill_null(float("inf")).fill_nan(float("inf")) < 7,
-            )
-        )
-        rows.append(frame)
+        rows.append(origin_frame(network, daily, primary, booked, origin, fitted))
         origin += timedelta(days=1)
     return pl.concat(rows)
+
+
+def origin_frame(
+    network: Network,
+    daily: pl.DataFrame,
+    primary: pl.DataFrame,
+    booked: pl.DataFrame,
+    origin: date,
+    fitted: dict[date, pl.DataFrame],
+) -> pl.DataFrame:
+    """stockout_frame's rows of one origin (`fitted`: the forecasts fitted so far, by last complete week)."""
+    distributors, skus = dimensions(network)
+    sales = sales_of(daily)
+    invoices = primary.filter(pl.col("doc_type") == "invoice")
+    out_day = out_days(daily)
+    week = last_complete_week(origin)
+    if week not in fitted:
+        history = sales.filter(pl.col("day") <= origin)
+        fc = forecast_network(history, distributors, skus, festivals(), scheme_frame(network), origin)
+        fitted[week] = fc.filter(pl.col("forecast_level") == "distributor_sku")
+    # refitted once a week (the forecast starts after the last complete week); stock and transit are the day's
+    forecast = fitted[week].with_columns(as_of_date=pl.lit(origin))
+    stock = out_day.filter(pl.col("date") == origin).select(*KEYS, closing_units=pl.col("closing").cast(pl.Float64))
+    arrivals = invoices.filter(pl.col("doc_date") <= origin, pl.col("delivery_date") > origin).select(
+        *KEYS, "delivery_date", units=pl.col("quantity_units").cast(pl.Float64)
+    )
+    known = invoices.filter(pl.col("doc_date") <= origin)
+    order_book = booked.filter(pl.col("booked_on") <= origin)  # what was booked by the origin, due or not
+    so_far = sales.filter(pl.col("day") <= origin)
+    predicted = predict_stockouts(forecast, stock, arrivals, so_far, known, skus, origin, order_book)
+    # the same model without the order book: the book's worth
+    bookless = predict_stockouts(forecast, stock, arrivals, so_far, known, skus, origin).select(
+        *KEYS, without_book=pl.col("stockout_probability_7d")
+    )
+    ahead = (
+        out_day.filter(pl.col("date") > origin, pl.col("date") <= origin + timedelta(days=7))
+        .group_by(KEYS)
+        .agg(truth=pl.col("out").any(), first_out=pl.col("date").filter(pl.col("out")).min())
+    )
+    recent = sales.filter(pl.col("day") > origin - timedelta(days=28), pl.col("day") <= origin)
+    rate = recent.group_by(KEYS).agg(per_day=pl.col("units").sum() / 28)
+    frame = (
+        predicted.join(ahead, on=KEYS)
+        .join(bookless, on=KEYS)
+        .join(rate, on=KEYS, how="left")
+        .filter(pl.col("closing_units") > 0)  # in stock at the origin: predicting a stock-out already there is free
+        .with_columns(
+            origin=pl.lit(origin),
+            rule=(pl.col("closing_units") / pl.col("per_day")).fill_null(float("inf")).fill_nan(float("inf")) < 7,
+        )
+    )
+    return frame
 
 
 def out_days(daily: pl.DataFrame) -> pl.DataFrame:

@@ -11,7 +11,7 @@ from pathlib import Path
 from generator.anomalies import plan_anomalies
 from generator.config import NetworkConfig
 from generator.demand_patterns import patterns_truth, plan_patterns, with_promotions
-from generator.field_app import write_field_app
+from generator.field_app import write_field_app, write_order_book
 from generator.files import write_delivered
 from generator.incentives import build_incentives, with_unprofitable_scheme
 from generator.master_faults import build_master_files
@@ -97,6 +97,7 @@ def generate(data_dir: Path, config: NetworkConfig | None = None, progress: Prog
     write_delivered(inbox / "masters" / "BRAND" / "chat_senders.csv", chats.senders, masters_at)
     master_names.append("masters/BRAND/chat_senders.csv")
     sfa_files, sfa_truth = write_field_app(network, plan, inbox)
+    book_files, order_book = write_order_book(network, plan, inbox)  # none unless orders_booked_ahead
     report("writing the truth", 4)
 
     secondary = secondary_frame(sales.truth)
@@ -118,7 +119,7 @@ def generate(data_dir: Path, config: NetworkConfig | None = None, progress: Prog
         "stock_statement": len(stock_files),
         "scheme_claims": len(claim_files),
         "whatsapp": len(chat_files),
-        "sfa": len(sfa_files),
+        "sfa": len(sfa_files) + len(book_files),
         "pos_sales": len(pos.files),
         "retailer_stock": len(retailer_stock.files),
     }
@@ -166,6 +167,8 @@ def generate(data_dir: Path, config: NetworkConfig | None = None, progress: Prog
     whatsapp_orders.write_parquet(truth_dir / "whatsapp_orders.parquet")
     for name, frame in sfa_truth.items():
         frame.write_parquet(truth_dir / f"{name}.parquet")
+    if book_files:
+        order_book.write_parquet(truth_dir / "order_book.parquet")
     pos.truth.write_parquet(truth_dir / "pos_sales.parquet")
     for name, frame in incentives.truth.items():
         frame.write_parquet(truth_dir / f"{name}.parquet")

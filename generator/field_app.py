@@ -19,6 +19,10 @@ What the exports carry on purpose (all in the truth):
 One export a week per distributor (Sunday night): JSON lines (with the app's productive flag, server times in
 UTC) for the first distributor, CSV (one file, a `type` column, no productive flag) for the second.
 
+With `orders_booked_ahead` (generator/order_book.py) the app also carries the order book, for every distributor:
+`write_order_book` writes each booking day's orders booked ahead (with their delivery date) in a daily export, and
+the beat calls here leave those orders out.
+
 Truth: `truth/sfa_orders.parquet` (one row per order line as meant, plus the bad lines, `expected` loaded or
 quarantined), `truth/sfa_visits.parquet` (every visit) and `truth/sfa_flagged_visits.parquet` (far or skewed).
 """
@@ -38,6 +42,7 @@ import polars as pl
 
 from generator.files import write_delivered
 from generator.masters import Distributor, Network, Outlet
+from generator.order_book import booked_days
 from generator.problems import ProblemPlan
 from generator.simulate import _demand
 from generator.whatsapp import chat_distributors
@@ -130,6 +135,7 @@ def gamed_rep(network: Network) -> str | None:
 def write_field_app(network: Network, plan: ProblemPlan, inbox: Path) -> tuple[list[str], dict[str, pl.DataFrame]]:
     """Write the weekly exports under `inbox/sfa/<distributor>/`; return their names and the truth frames."""
     demand = _demand(network, plan)
+    booked = booked_days(network, demand)  # told in the order book's exports (write_order_book), not on the call
     files: list[str] = []
     orders: list[dict] = []
     visits: list[dict] = []
@@ -137,7 +143,8 @@ def write_field_app(network: Network, plan: ProblemPlan, inbox: Path) -> tuple[l
     for k, distributor in enumerate(field_app_distributors(network)):
         state = _Field(distributor, network.config.rng(f"field_app/{distributor.code}"))
         state.last_sync = datetime.combine(network.config.end, time(21, 0))
-        _simulate_calls(network, state, demand[distributor.code], padded_by)
+        skip = {(t, i) for code, t, i in booked if code == distributor.code}
+        _simulate_calls(network, state, demand[distributor.code], padded_by, skip)
         files += _write_exports(network, state, inbox, "jsonl" if k % 2 == 0 else "csv")
         orders += state.orders
         visits += state.visits
@@ -148,7 +155,13 @@ def write_field_app(network: Network, plan: ProblemPlan, inbox: Path) -> tuple[l
 
 
 # --- the calls --------------------------------------------------------------------------------------------------
-def _simulate_calls(network: Network, state: _Field, days: list, padded_by: str | None = None) -> None:
+def _simulate_calls(
+    network: Network,
+    state: _Field,
+    days: list,
+    padded_by: str | None = None,
+    skip: set[tuple[int, int]] | frozenset[tuple[int, int]] = frozenset(),
+) -> None:
     code = state.distributor.code
     padding = network.config.rng(f"field_app/{code}/padding")  # its own stream: the other draws stay the same
     beats = [b for b in network.beats if b.distributor_code == code]
@@ -156,7 +169,9 @@ def _simulate_calls(network: Network, state: _Field, days: list, padded_by: str 
     for t, day_orders in enumerate(days):
         day = network.config.start + timedelta(days=t)
         wanted: dict[str, list[tuple[str, int]]] = {}
-        for billed, lines in day_orders:
+        for i, (billed, lines) in enumerate(day_orders):
+            if (t, i) in skip:  # booked ahead: in the order book's export of its booking day
+                continue
             outlet = network.outlet_by_code[billed]
             wanted.setdefault(outlet.twin_of or outlet.code, []).extend(lines)
         for beat in beats:
@@ -372,3 +387,64 @@ def _csv(syncs: list[_Sync]) -> bytes:
             record[key] = value.strftime("%Y-%m-%d %H:%M:%S") if isinstance(value, datetime) else value
         writer.writerow(record)
     return out.getvalue().encode("utf-8")
+
+
+# --- the order book ---------------------------------------------------------------------------------------------
+BOOK_SCHEMA = {
+    "distributor_code": pl.String,
+    "client_order_id": pl.String,
+    "line_number": pl.Int32,
+    "rep_code": pl.String,
+    "outlet_code": pl.String,
+    "sku_code": pl.String,
+    "booked_on": pl.Date,
+    "due_date": pl.Date,  # the day the order is billed (its delivery date in the export)
+    "quantity_units": pl.Int64,
+}
+
+
+def write_order_book(network: Network, plan: ProblemPlan, inbox: Path) -> tuple[list[str], pl.DataFrame]:
+    """With `orders_booked_ahead` (generator/order_book.py), every distributor's orders booked before the day they
+    are billed, as the field app exports them: one JSON-lines file per distributor and booking day
+    (`sfa/<distributor>/sfa_orders_<day>.jsonl`, delivered 21:30 IST that day, before the night's run), order
+    lines taken outside a visit (no visit id; the outlet's beat rep), each with its `delivery_date` (the day it is
+    billed: a modern-trade PO's date, the van's next run for a pre-sold beat). A field-app distributor's beat calls
+    leave these orders out (write_field_app), so no order is told twice. Returns the files and the truth (one row
+    per line, `truth/order_book.parquet`); no files when the book is off."""
+    demand = _demand(network, plan)
+    booked = booked_days(network, demand)
+    dates = network.config.dates()
+    reps = {d.code: [r.code for r in network.reps if r.distributor_code == d.code] for d in network.distributors}
+    rng = network.config.rng("order_book/export")
+    by_file: dict[tuple[str, date], list[dict]] = {}
+    truth: list[dict] = []
+    count: dict[str, int] = {}
+    for (code, t, i), booked_on in booked.items():
+        billed, lines = demand[code][t][i]
+        lines = [(sku, units) for sku, units in lines if units > 0]
+        if not lines:
+            continue
+        outlet = network.outlet_by_code[billed]
+        rep = network.beat_by_code[outlet.beat_code].rep_code if outlet.beat_code in network.beat_by_code else None
+        rep = rep or reps[code][0]
+        count[code] = count.get(code, 0) + 1
+        client_id = f"{rep}-B{count[code]:05d}-{rng.randrange(16**6):06x}"
+        device = datetime.combine(booked_on, time(10, 0)) + timedelta(minutes=rng.randint(0, 540))
+        server = device + timedelta(seconds=rng.randint(5, 900))
+        for n, (sku, units) in enumerate(lines, start=1):
+            record = {"type": "order_line", "client_order_id": client_id, "line_no": n, "visit_id": None}
+            record |= {"rep_code": rep, "outlet_code": billed, "sku": sku, "qty": units}
+            record |= {"device_time": device, "server_time": server, "delivery_date": dates[t].isoformat()}
+            by_file.setdefault((code, booked_on), []).append(record)
+            truth.append(
+                {"distributor_code": code, "client_order_id": client_id, "line_number": n, "rep_code": rep}
+                | {"outlet_code": billed, "sku_code": sku, "booked_on": booked_on, "due_date": dates[t]}
+                | {"quantity_units": units}
+            )
+    names = []
+    for (code, day), records in sorted(by_file.items()):
+        name = f"sfa/{code}/sfa_orders_{day:%Y-%m-%d}.jsonl"
+        syncs = [_Sync(r["server_time"], r) for r in sorted(records, key=lambda r: r["server_time"])]
+        write_delivered(inbox / name, _jsonl(syncs), datetime.combine(day, time(21, 30)) - IST_OFFSET)
+        names.append(name)
+    return names, pl.DataFrame(truth, schema=BOOK_SCHEMA)

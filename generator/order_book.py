@@ -27,30 +27,35 @@ BOOKED_DAYS = {"MT": (2, 5), "ECOM": (1, 3), "GT": (1, 1)}
 
 # distributor, SKU, the day the order was booked, the day it is due (billed), units ordered
 BookedLine = tuple[str, str, date, date, int]
+# (distributor, day index, the order's place among the day's orders) -> the day it was booked
+BookedDays = dict[tuple[str, int, int], date]
+
+
+def booked_days(network: Network, demand: dict[str, list[list[tuple[str, list[tuple[str, int]]]]]]) -> BookedDays:
+    """The orders booked before the day they are billed, each with its booking day (a same-day order has none)."""
+    config = network.config
+    if not getattr(config, "orders_booked_ahead", False):
+        return {}
+    rng = config.rng("order_book")
+    dates = config.dates()
+    out: BookedDays = {}
+    for distributor in network.distributors:
+        for t, orders in enumerate(demand[distributor.code]):
+            for i, (billed, _) in enumerate(orders):
+                outlet = network.outlet_by_code.get(billed)
+                channel = outlet.channel if outlet is not None else "GT"
+                if rng.random() >= BOOKED_SHARE.get(channel, 0.0):
+                    continue
+                out[(distributor.code, t, i)] = dates[t] - timedelta(days=rng.randint(*BOOKED_DAYS[channel]))
+    return out
 
 
 def booked_orders(
     network: Network, demand: dict[str, list[list[tuple[str, list[tuple[str, int]]]]]]
 ) -> list[BookedLine]:
     """The order lines booked before the day they are billed: one row per line (a same-day order has none)."""
-    config = network.config
-    if not getattr(config, "orders_booked_ahead", False):
-        return []
-    rng = config.rng("order_book")
-    dates = config.dates()
+    dates = network.config.dates()
     out: list[BookedLine] = []
-    for distributor in network.distributors:
-        for t, orders in enumerate(demand[distributor.code]):
-            for billed, lines in orders:
-                outlet = network.outlet_by_code.get(billed)
-                channel = outlet.channel if outlet is not None else "GT"
-                if rng.random() >= BOOKED_SHARE.get(channel, 0.0):
-                    continue
-                ahead = rng.randint(*BOOKED_DAYS[channel])
-                due = dates[t]
-                out += [
-                    (distributor.code, sku, due - timedelta(days=ahead), due, units)
-                    for sku, units in lines
-                    if units > 0
-                ]
+    for (code, t, i), booked_on in booked_days(network, demand).items():
+        out += [(code, sku, booked_on, dates[t], units) for sku, units in demand[code][t][i][1] if units > 0]
     return out

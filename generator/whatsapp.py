@@ -5,7 +5,9 @@ bare phone number) and `<name> Sales Team` (the reps post their beat's orders, n
 one-to-one chats with its biggest customers (`WhatsApp Chat with <shop>.txt`, exported from an old phone: month
 names, and no year on the headers of two of the three old styles). The orders are the simulation's requested
 orders before fill (`simulate._demand`, recomputed from the same random streams, so no other file changes); about
-a sixth of the outlets never use the chats. Messages mix English and Hinglish, SKU names with typos or the
+a sixth of the outlets never use the chats. With `orders_booked_ahead` the orders booked ahead are left out: they
+travel in the field app's order-book exports (field_app.write_order_book), so no order is told twice.
+Messages mix English and Hinglish, SKU names with typos or the
 distributor's aliases, cases / pieces / dozens, system and media messages, edited markers, a few cancellations and
 quantity corrections, and casual talk full of numbers (`casual_chat.casual_text`: phone numbers plain and masked,
 money, dates, times, scores, "2 cases of flu", product words in other senses) from the same senders. Each such
@@ -30,6 +32,7 @@ from generator.casual_chat import casual_chat, casual_text
 from generator.chat_export import OLD_STYLES, STYLES, edited, header
 from generator.files import write_delivered
 from generator.masters import Distributor, Network, Outlet, Rep, Sku, normal_key
+from generator.order_book import booked_days
 from generator.problems import ProblemPlan
 from generator.simulate import _demand
 
@@ -392,14 +395,17 @@ def write_whatsapp(network: Network, plan: ProblemPlan, inbox: Path) -> WhatsApp
     every author (phone number or saved name) of the order chats to a rep or an outlet."""
     chosen = chat_distributors(network)
     demand = _demand(network, plan)
+    booked = booked_days(network, demand)  # orders booked ahead travel in the field app's order-book exports
     files: list[str] = []
     truth: list[dict] = []
     senders: dict[tuple[str, str], tuple[str | None, str | None]] = {}
     exported = datetime.combine(network.config.end, time(21, 0))
     for k, distributor in enumerate(chosen):
-        for chat in _chats(
-            network, distributor, demand[distributor.code], (STYLES[2 * k % 4], STYLES[(2 * k + 1) % 4])
-        ):
+        days = [
+            [order for i, order in enumerate(orders) if (distributor.code, t, i) not in booked]
+            for t, orders in enumerate(demand[distributor.code])
+        ]
+        for chat in _chats(network, distributor, days, (STYLES[2 * k % 4], STYLES[(2 * k + 1) % 4])):
             text, rows = render(chat)
             write_delivered(inbox / chat.file, text.encode("utf-8"), exported)
             files.append(chat.file)

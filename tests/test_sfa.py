@@ -4,7 +4,7 @@ preview, and (on the tiny generated network) the orders, visit flags and call KP
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -153,6 +153,24 @@ def test_bad_records_are_quarantined_with_reasons(inbox: Path, lake: Lake, maste
     assert "add an alias for distributor D001" in text["unknown_sku"] and "closest:" in text["unknown_sku"]
     assert "'31/02/2026 25:61'" in text["bad_time"]
     assert "'2.5'" in text["bad_quantity"]
+
+
+def test_an_order_booked_ahead_keeps_its_delivery_date(inbox: Path, lake: Lake, masters: MasterData) -> None:
+    records = [
+        _line(delivery_date="2026-07-06"),  # a PO booked on 07-03 for the 6th
+        _line("C2", due_date="2026-07-05T00:00:00"),  # another app's name, a timestamp
+        _line("C3"),  # an order for the same day: none
+        _line("C4", delivery_date="next monday"),
+    ]
+    _jsonl(inbox / "sfa" / "D001" / "orders.jsonl", records)
+    [outcome] = ingest_inbox(inbox, lake, kinds=["sfa"])
+    assert (outcome.rows_loaded, outcome.rows_quarantined) == (3, 1)
+    lines = _loaded(lake, "sfa_order_lines").sort("client_order_id")
+    assert lines["delivery_date"].to_list() == [date(2026, 7, 6), date(2026, 7, 5), None]
+    assert (lines["order_date"] == date(2026, 7, 3)).all()
+    quarantine = lake.read_table("_quarantine", lake.ledger()["load_id"].to_list())
+    assert quarantine["reason_code"].to_list() == ["bad_date"]
+    assert "'next monday'" in quarantine["reason"][0]
 
 
 def test_an_outlet_missing_from_the_distributors_master_is_quarantined(inbox: Path, lake: Lake) -> None:

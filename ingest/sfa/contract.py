@@ -37,7 +37,10 @@ SFA_ORDER_LINES = Contract(
         "quantity_units": pl.Int64(),  # pieces, > 0
         "device_time": pl.Datetime("us"),
         "server_time": pl.Datetime("us"),
-        "order_date": pl.Date(),  # device_time's date
+        "order_date": pl.Date(),  # device_time's date: the day the order was booked
+        # the day the outlet wants it delivered (a modern-trade PO's date, a pre-sold beat's van run); null when
+        # the export has none (an order for the same day)
+        "delivery_date": pl.Date(),
     },
     not_null=(
         "distributor_code",
@@ -68,4 +71,5 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "productive": ("productive", "is_productive", "productive_call"),
     "item": ("sku_code", "sku", "item_code", "product_code", "item", "sku_name", "product"),
     "quantity": ("quantity_units", "qty", "quantity", "qty_units", "units", "pieces"),
+    "delivery_date": ("delivery_date", "due_date", "expected_delivery_date", "required_date", "po_delivery_date"),
 }

@@ -17,7 +17,7 @@ from ingest.core.rows import REASON_FIELDS, REASON_SCHEMA, RowCheck, apply_check
 from ingest.core.source import ReadContext, ReadResult
 from ingest.sfa.contract import SFA_ORDER_LINES, SFA_VISITS, SYNONYMS
 from ingest.sfa.records import Records, read_records
-from ingest.sfa.values import flag_column, number_column, time_column
+from ingest.sfa.values import date_column, flag_column, number_column, time_column
 
 KIND = "sfa"
 TEXT_FIELDS = [f for f in SYNONYMS if f != "record_type"]
@@ -51,6 +51,7 @@ def read(path: Path, ctx: ReadContext) -> ReadResult:
         device_time="_device",
         server_time="_server",
         order_date=pl.col("_device").dt.date(),
+        delivery_date="_delivery",
     )
     quarantine = pl.concat(
         [
@@ -96,6 +97,7 @@ def _parse_lines(frame: pl.DataFrame, ctx: ReadContext) -> pl.DataFrame:
     parsed = _parse_times(frame).with_columns(
         pl.col("quantity").str.replace_all(",", "").cast(pl.Float64, strict=False).alias("_quantity_number"),
         pl.col("line_number").cast(pl.Int32, strict=False).alias("_given_line"),
+        date_column("delivery_date", "_delivery"),
     )
     # with no line number in the export: the line's place among the rows of the same sync of the order
     position = pl.int_range(1, pl.len() + 1).over("client_order_id", "server_time").cast(pl.Int32)
@@ -207,6 +209,13 @@ def _line_checks(ctx: ReadContext) -> list[RowCheck]:
             pl.format("quantity {} is negative on an order line", pl.col("_quantity")),
         ),
         RowCheck("zero_quantity", pl.col("_quantity") == 0, pl.lit("quantity is zero")),
+        RowCheck(
+            "bad_date",
+            pl.col("delivery_date").is_not_null() & pl.col("_delivery").is_null(),
+            pl.format(
+                "delivery date {} is not a date (expected ISO 8601, e.g. 2026-07-06)", quote(pl.col("delivery_date"))
+            ),
+        ),
         # as the night does with no SKU master loaded: quarantined, saying so (never a null sku_code)
         ctx.masters.unknown_sku_check(pl.col("item"), ctx.distributor_code, pl.col("_suggestions")),
         _unknown_outlet(ctx),

@@ -44,3 +44,8 @@ def flag_column(column: str, output: str) -> pl.Expr:
 
 def number_column(column: str, output: str) -> pl.Expr:
     return pl.col(column).str.replace(",", ".", literal=True).cast(pl.Float64, strict=False).alias(output)
+
+
+def date_column(column: str, output: str) -> pl.Expr:
+    """An ISO date (a time's date when the export sends a timestamp); null when it is not one."""
+    return pl.col(column).str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False).alias(output)

@@ -1,6 +1,7 @@
 -- Retailers' orders from every order source, one shape: WhatsApp (the latest export winning for the days it
 -- covers) and the field app (origin field_app; each client order once, from its latest sync). Orders stay
--- orders: they feed fill rate, and sell-through only where a distributor sends no invoices.
+-- orders: they feed fill rate, and sell-through only where a distributor sends no invoices. delivery_date: the day
+-- the outlet wants the order (field-app orders booked ahead: modern-trade POs, pre-sold beats), null for the same day.
 with whatsapp as (
     {{ current_rows(ref('stg_whatsapp__order_lines'), 'order_date') }}
 ),
@@ -16,6 +17,7 @@ select
     order_id,
     line_number_in_message as order_line_number,
     order_date,
+    cast(null as date) as delivery_date,
     message_ts as ordered_at,
     author_key,
     cast(null as {{ dbt.type_string() }}) as rep_code,
@@ -39,6 +41,7 @@ select
     client_order_id as order_id,
     line_number as order_line_number,
     order_date,
+    delivery_date,
     device_time as ordered_at,
     cast(null as {{ dbt.type_string() }}) as author_key,
     rep_code,

@@ -21,6 +21,7 @@ select
     o.quantity_units,
     o.device_time,
     o.server_time,
-    o.order_date
+    o.order_date,
+    o.delivery_date
 from {{ landed_loads('sfa', 'sfa_order_lines') }} as o
 where o._load_id in (select load_id from {{ ref('stg_ingest__loads') }} where status = 'loaded')
