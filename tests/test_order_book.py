@@ -153,3 +153,39 @@ def test_nightly_stockout_predictions_read_the_order_book(
     assert moved.height > 0
     with_open = i.booked.filter(pl.col("due_date") > i.as_of).select(KEYS).unique()
     assert moved.join(with_open, on=KEYS).height > 0
+
+
+@pytest.mark.e2e
+def test_stockout_inputs_project_the_days_no_file_covers_yet(
+    booked_network: tuple[Path, duckdb.DuckDBPyConnection],
+) -> None:
+    """A weekly sender's current week is a file not received yet, not days without sales: the stock-out model's
+    history holds the forecast's expected sales on those days and its stock on the as-of date the ledger's less
+    them, which is nearer the truth's stock than the ledger's closing, drifting on zero sales."""
+    data_dir, con = booked_network
+    i = _inputs(con)
+    covered = con.sql("select * from intermediate.int_ingest__coverage").pl()
+    lagging = covered.filter(pl.col("covered_through") < i.as_of)
+    assert lagging.height > 0 and lagging.height < covered.height  # weekly senders behind the daily one
+    truth = pl.read_parquet(data_dir / "truth" / "daily_stock.parquet").join(lagging, on="distributor_code")
+    unreceived = truth.filter(pl.col("date") > pl.col("covered_through"), pl.col("date") <= i.as_of)
+    projected = i.daily.join(lagging, on="distributor_code").filter(pl.col("day") > pl.col("covered_through"))
+    ledger = con.sql("select * from fct_distributor_stock_daily").pl()
+    on_ledger = ledger.join(lagging, on="distributor_code").filter(pl.col("stock_date") > pl.col("covered_through"))
+    assert on_ledger.filter(pl.col("stock_date") <= i.as_of)["sales_units"].sum() == 0  # no file: no sale there
+    # the projection is of the size of what was sold on those days (the ledger reads nothing)
+    assert 0.6 < projected["units"].sum() / unreceived["sales"].sum() < 1.5
+    assert projected.select(KEYS, "day").is_unique().all()
+    assert (projected["day"] <= i.as_of).all()
+    # and the stock on the as-of date is nearer the truth's than the ledger's closing
+    at = truth.filter(pl.col("date") == i.as_of).select(*KEYS, truth="closing")
+    closing = ledger.filter(pl.col("stock_date") == i.as_of).select(*KEYS, ledger="closing_units")
+    read = at.join(closing, on=KEYS).join(i.stock, on=KEYS)
+    assert read.height == at.height
+    ledger_error = (read["ledger"] - read["truth"]).abs().sum()
+    input_error = (read["closing_units"] - read["truth"]).abs().sum()
+    assert input_error < 0.6 * ledger_error
+    # distributors whose files reach the as-of date keep the ledger's stock
+    current = covered.filter(pl.col("covered_through") >= i.as_of).select("distributor_code")
+    kept = closing.join(current, on="distributor_code").join(i.stock, on=KEYS)
+    assert kept.height > 0 and (kept["ledger"] == kept["closing_units"]).all()
