@@ -201,7 +201,7 @@ def test_stockout_inputs_project_what_no_file_shows_yet(
     assert billed.height > 0 and i.primary.filter(pl.col("doc_date") > billed_through).height == 0
     none = i.stock.with_columns(closing_units=pl.lit(0.0))
     landed, pending = with_unbilled_orders(
-        none, i.arrivals.clear(), i.daily, i.primary, i.skus, billed_through, i.as_of
+        ledger, none, i.arrivals.clear(), i.daily, i.primary, i.skus, billed_through, i.as_of
     )
     estimated = landed["closing_units"].sum() + pending["units"].sum()
     assert 0.6 < estimated / billed["quantity_units"].sum() < 1.5

@@ -4,6 +4,7 @@ calls: dbt reads the dependencies from them)."""
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ import numpy as np
 import polars as pl
 
 from sellthrough.forecast.events import Festival
-from sellthrough.forecast.stockout import replenished_pairs, replenishment, weekday_profile
+from sellthrough.forecast.stockout import replenishment, weekday_profile
 
 ENABLED_ENV = "SELLTHROUGH_FORECAST"  # "off": the forecast models build empty (the test suite's other networks)
 
@@ -73,6 +74,10 @@ class StockoutInputs:
     booked: pl.DataFrame  # the order book: past lines (for the history) and the open ones
 
 
+# the estimated orders after the primary file's last day (with_unbilled_orders)
+RATE_DAYS = 28  # the sales a distributor's order covers are reckoned from (a daily rate)
+ORDER_COVER_DAYS = timedelta(days=63)  # the known orders its usual cover is read from
+SUPPLIED_DAYS = timedelta(days=14)  # a SKU the brand billed no one for this long is not taken to be billed
 SALES_KINDS = ("distributor_sales", "tally_daybook")  # the kinds a distributor's sales come in
 BOOK_COLUMNS = ("distributor_code", "sku_code", "booked_on", "due_date", "units")
 # the relations read_stockout_inputs reads (int_stockout__predictions names each in a literal dbt.ref)
@@ -129,7 +134,7 @@ def read_stockout_inputs(tables: Mapping[str, object], history_days: int) -> Sto
     )
     skus = relation("dim_sku").select("sku_code", "units_per_case").pl()
     billed_through = coverage.filter(pl.col("source_kind") == "primary_sales")["covered_through"].max()
-    stock, arrivals = with_unbilled_orders(stock, arrivals, daily, primary, skus, billed_through, as_of)  # type: ignore[arg-type]
+    stock, arrivals = with_unbilled_orders(ledger, stock, arrivals, daily, primary, skus, billed_through, as_of)  # type: ignore[arg-type]
     past = (
         relation("int_secondary_orders__book")
         .filter((_col("due_date") <= _val(as_of)) & (_col("due_date") > _val(start)))
@@ -212,6 +217,7 @@ def with_unreceived_days(
 
 
 def with_unbilled_orders(
+    ledger: pl.DataFrame,
     stock: pl.DataFrame,
     arrivals: pl.DataFrame,
     daily: pl.DataFrame,
@@ -221,81 +227,89 @@ def with_unbilled_orders(
     as_of: date,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The stock at `as_of` and the goods in transit with the weekly orders the brand's primary file does not show
-    yet (it is monthly: `billed_through` is the last day it covers) estimated: each distributor orders on its
-    weekday and its invoices take their median lag (the rhythm predict_stockouts reads), so on each of its
-    ordering days after `billed_through` it is taken to order the pairs its latest known order held, as many units
-    as it sold in the 7 days before times its own ratio of ordered units to the week's sales before its known
-    orders (restocking what sold; in whole cases). Delivered by `as_of`: on hand; later: in transit."""
-    keys = ["distributor_code", "sku_code"]
+    yet (it is monthly: `billed_through` is the last day it covers) estimated as a planner would: each distributor
+    orders on its weekday and its invoices take their median lag (the rhythm predict_stockouts reads), topping
+    each SKU up to its usual cover: the median, over its known orders of the last ORDER_COVER_DAYS, of stock on
+    hand (`ledger`'s closing) + in transit + the order, in days of its last RATE_DAYS' sales (`daily`, projected
+    days included). On each ordering day after `billed_through` the order is that cover's stock less the stock
+    estimated then (the ledger's, with the projected sales and the orders estimated before it) and what is in
+    transit, in whole cases, for the SKUs the brand billed anyone in its last SUPPLIED_DAYS. Delivered by `as_of`:
+    on hand; later: in transit. Self-correcting like the distributor's own rule: an estimate too low one week is
+    made up the next."""
     if billed_through is None or billed_through >= as_of or primary.is_empty():
         return stock, arrivals
-    rhythm = replenishment(primary, as_of)
-    ordered = replenished_pairs(primary, rhythm, as_of) or set()
-    days = {code: (weekday, int(np.median(lags))) for code, (weekday, lags) in rhythm.items()}
-    if not days:
+    rhythm = {code: (weekday, int(np.median(lags))) for code, (weekday, lags) in replenishment(primary, as_of).items()}
+    if not rhythm:
         return stock, arrivals
-    estimated = [
-        (code, sku, billed_through + timedelta(days=step), lag)
-        for code, sku in sorted(ordered)
-        if code in days
-        for weekday, lag in [days[code]]
-        for step in range(1, (as_of - billed_through).days + 1)
-        if (billed_through + timedelta(days=step)).weekday() == weekday
-    ]
-    schema = {"distributor_code": pl.String, "sku_code": pl.String, "order_day": pl.Date, "lag": pl.Int64}
-    orders = pl.DataFrame(estimated, schema=schema, orient="row")
-    known = (
-        primary.filter(pl.col("doc_date") <= billed_through)
-        .join(
-            pl.DataFrame(
-                {"distributor_code": list(days), "weekday": [w + 1 for w, _ in days.values()]},
-                schema={"distributor_code": pl.String, "weekday": pl.Int8},
-            ),
-            on="distributor_code",
+    keys = ["distributor_code", "sku_code"]
+    # the ledger's closing with the projected days' sales in place of its own (none: no file covers them)
+    expected = daily.select(*keys, stock_date="day", expected="units")
+    position = (
+        ledger.select(*keys, "stock_date", "closing_units", "sales_units")
+        .join(expected, on=[*keys, "stock_date"], how="left")
+        .sort("stock_date")
+        .with_columns(
+            closing=pl.col("closing_units")
+            + (pl.col("sales_units") - pl.col("expected").fill_null(pl.col("sales_units"))).cum_sum().over(keys)
         )
-        .filter(pl.col("doc_date").dt.weekday() == pl.col("weekday"))
-        .group_by(*keys, order_day="doc_date")
-        .agg(units=pl.col("quantity_units").sum().cast(pl.Float64))
     )
-    ratio = (
-        _week_before(known, daily)
-        .group_by("distributor_code")
-        .agg(ratio=pl.col("units").sum() / pl.col("sold").sum())
-        .filter(pl.col("ratio").is_finite())
-    )
-    units = (
-        _week_before(orders, daily)
-        .join(ratio, on="distributor_code", how="left")
-        .join(skus, on="sku_code", how="left")
-        .with_columns(case=pl.col("units_per_case").fill_null(1).clip(lower_bound=1).cast(pl.Float64))
-        .select(
-            *keys,
-            delivery_date=pl.col("order_day") + pl.duration(days=pl.col("lag")),
-            units=(pl.col("sold") * pl.col("ratio").fill_null(1.0) / pl.col("case")).ceil() * pl.col("case"),
-        )
-        .filter(pl.col("units") > 0)
-    )
-    landed = units.filter(pl.col("delivery_date") <= as_of).group_by(keys).agg(landed=pl.col("units").sum())
+    closing = {(d, s, day): float(c) for d, s, day, c in position.select(*keys, "stock_date", "closing").iter_rows()}
+    sold: dict[tuple[str, str], dict[date, float]] = {}
+    for d, s, day, units in daily.select(*keys, "day", "units").iter_rows():
+        sold.setdefault((d, s), {})[day] = float(units)
+    invoices: dict[tuple[str, str], list[tuple[date, date, float]]] = {}
+    known = primary.filter(pl.col("doc_date") <= billed_through, pl.col("delivery_date").is_not_null())
+    for d, s, billed, delivered, units in known.select(
+        *keys, "doc_date", "delivery_date", "quantity_units"
+    ).iter_rows():
+        invoices.setdefault((d, s), []).append((billed, delivered, float(units)))
+
+    def rate(pair: tuple[str, str], day: date) -> float:
+        history = sold.get(pair, {})
+        return sum(history.get(day - timedelta(days=k), 0.0) for k in range(1, RATE_DAYS + 1)) / RATE_DAYS
+
+    def on_the_way(pair: tuple[str, str], day: date) -> float:  # billed before `day`, delivered after it
+        return sum(units for billed, delivered, units in invoices.get(pair, []) if billed < day < delivered)
+
+    covers: dict[str, list[float]] = {}
+    for (d, s), lines in invoices.items():
+        for billed, _, units in lines:
+            if d not in rhythm or billed.weekday() != rhythm[d][0] or billed <= billed_through - ORDER_COVER_DAYS:
+                continue
+            per_day, on_hand = rate((d, s), billed), closing.get((d, s, billed))
+            if per_day > 0 and on_hand is not None:
+                covers.setdefault(d, []).append((on_hand + on_the_way((d, s), billed) + units) / per_day)
+    cover = {d: float(np.median(values)) for d, values in covers.items()}
+    supplied = set(primary.filter(pl.col("doc_date") > billed_through - SUPPLIED_DAYS)["sku_code"].to_list())
+    case = {s: max(1, int(u or 1)) for s, u in skus.select("sku_code", "units_per_case").iter_rows()}
+    landed: list[tuple[str, str, float]] = []
+    pending: list[tuple[str, str, date, float]] = []
+    for d, s in stock.select(keys).iter_rows():
+        if d not in cover or s not in supplied:
+            continue
+        weekday, lag = rhythm[d]
+        estimated: list[tuple[date, float]] = []  # (delivery date, units)
+        first = billed_through + timedelta(days=(weekday - billed_through.weekday() - 1) % 7 + 1)
+        for day in (first + timedelta(days=7 * k) for k in range((as_of - first).days // 7 + 1)):
+            per_day, on_hand = rate((d, s), day), closing.get((d, s, day))
+            if per_day <= 0 or on_hand is None:
+                continue
+            held = on_hand + on_the_way((d, s), day) + sum(units for _, units in estimated)
+            need = cover[d] * per_day - held
+            if need > 0:
+                estimated.append((day + timedelta(days=lag), math.ceil(need / case.get(s, 1)) * case.get(s, 1)))
+        landed += [(d, s, units) for delivered, units in estimated if delivered <= as_of]
+        pending += [(d, s, delivered, units) for delivered, units in estimated if delivered > as_of]
+    schema = {"distributor_code": pl.String, "sku_code": pl.String, "landed": pl.Float64}
+    added = pl.DataFrame(landed, schema=schema, orient="row").group_by(keys).agg(pl.col("landed").sum())
     stock = (
-        stock.join(landed, on=keys, how="left")
+        stock.join(added, on=keys, how="left")
         .with_columns(closing_units=pl.col("closing_units").cast(pl.Float64) + pl.col("landed").fill_null(0.0))
         .drop("landed")
     )
-    pending = units.filter(pl.col("delivery_date") > as_of).select(arrivals.columns)
-    return stock, pl.concat([arrivals, pending.cast(arrivals.schema)])
-
-
-def _week_before(orders: pl.DataFrame, daily: pl.DataFrame) -> pl.DataFrame:
-    """`orders` (distributor_code, sku_code, order_day, ...) with `sold`: the pair's sales in the 7 days before."""
-    keys = ["distributor_code", "sku_code"]
-    sold = (
-        orders.select(*keys, "order_day")
-        .join(daily, on=keys)
-        .filter(pl.col("day") < pl.col("order_day"), pl.col("day") >= pl.col("order_day") - timedelta(days=7))
-        .group_by(*keys, "order_day")
-        .agg(sold=pl.col("units").sum())
-    )
-    return orders.join(sold, on=[*keys, "order_day"], how="left").with_columns(pl.col("sold").fill_null(0.0))
+    schema = {"distributor_code": pl.String, "sku_code": pl.String, "delivery_date": pl.Date, "units": pl.Float64}
+    coming = pl.DataFrame(pending, schema=schema, orient="row").select(arrivals.columns).cast(arrivals.schema)
+    return stock, pl.concat([arrivals, coming])
 
 
 def _col(name: str) -> duckdb.Expression:
