@@ -76,6 +76,7 @@ class StockoutInputs:
 
 # the estimated orders after the primary file's last day (with_unbilled_orders)
 RATE_DAYS = 28  # the sales a distributor's order covers are reckoned from (a daily rate)
+MIN_RATE_DAYS = 7  # fewer days of ledger than this: no rate
 ORDER_COVER_DAYS = timedelta(days=63)  # the known orders its usual cover is read from
 SUPPLIED_DAYS = timedelta(days=14)  # a SKU the brand billed no one for this long is not taken to be billed
 SALES_KINDS = ("distributor_sales", "tally_daybook")  # the kinds a distributor's sales come in
@@ -266,7 +267,8 @@ def with_unbilled_orders(
 
     def rate(pair: tuple[str, str], day: date) -> float:
         history = sold.get(pair, {})
-        return sum(history.get(day - timedelta(days=k), 0.0) for k in range(1, RATE_DAYS + 1)) / RATE_DAYS
+        known = [history[past] for k in range(1, RATE_DAYS + 1) if (past := day - timedelta(days=k)) in history]
+        return sum(known) / len(known) if len(known) >= MIN_RATE_DAYS else 0.0  # a young ledger: its days
 
     def on_the_way(pair: tuple[str, str], day: date) -> float:  # billed before `day`, delivered after it
         return sum(units for billed, delivered, units in invoices.get(pair, []) if billed < day < delivered)
