@@ -1,5 +1,6 @@
 """Stock-out prediction per distributor x SKU from the forecast, the stock ledger, primary in transit and the order
-book (retailer orders booked ahead: int_secondary_orders__book, int_secondary_orders__open), through
+book (retailer orders booked ahead: int_secondary_orders__book, int_secondary_orders__open), each distributor's
+days after its last sales file projected (int_ingest__coverage), through
 sellthrough/forecast/stockout.py. A dbt Python model, like int_sales_forecast__weekly; the inputs are read by
 sellthrough/forecast/warehouse_inputs.read_stockout_inputs, which the tests and bench/forecast.py also call."""
 
@@ -18,6 +19,7 @@ def model(dbt, session):
         "dim_sku": dbt.ref("dim_sku"),
         "int_secondary_orders__book": dbt.ref("int_secondary_orders__book"),
         "int_secondary_orders__open": dbt.ref("int_secondary_orders__open"),
+        "int_ingest__coverage": dbt.ref("int_ingest__coverage"),
     }
     # the weeks the demand paths and the weekday profile read
     inputs = read_stockout_inputs(tables, 7 * max(HISTORY_WEEKS, PROFILE_WEEKS)) if forecast_enabled() else None
