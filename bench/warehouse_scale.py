@@ -827,7 +827,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--memory-limit",
         default=None,
         help=f"DuckDB's memory_limit for dbt and the hand query, e.g. 8GB or 80%%; default: ${MEMORY_ENV} if set,"
-        f" else the project's (profiles.yml, {PROJECT_MEMORY_LIMIT} of RAM)",
+        f" else the project's (profiles.yml, {PROJECT_MEMORY_LIMIT.replace('%', '%%')} of RAM)",
     )
     parser.add_argument("--dir", type=Path, default=DEFAULT_DIR, help=f"scratch folder ({DEFAULT_DIR})")
     parser.add_argument("--keep", action="store_true", help="keep the lakes and warehouses")
