@@ -59,11 +59,12 @@ def incremental_models(manifest: Mapping) -> dict[str, str]:
     return {relation: table.kind for relation, table in incremental_tables(manifest).items()}
 
 
-def window_followers(manifest: Mapping) -> dict[str, tuple[str, str | None]]:
+def window_followers(manifest: Mapping) -> dict[str, tuple[str, str | None, str | None]]:
     """schema.name of each view that takes another model's test window (meta.test_window.like) -> that model's,
-    and the view's date column when it narrows by date (meta.test_window.date_column): its rows on or after the
+    the view's date column when it narrows by date (meta.test_window.date_column): its rows on or after the
     earliest date among the rows that model rebuilt (a date filter reaches a view's scans through its joins,
-    where a filter on the build time stops at the first aggregate)."""
+    where a filter on the build time stops at the first aggregate), and that model's date column when its name
+    differs (meta.test_window.like_date_column, e.g. the fact's invoice_date for a series' sale_date)."""
     by_name = {
         node.get("name"): _relation(node)
         for node in manifest.get("nodes", {}).values()
@@ -75,7 +76,7 @@ def window_followers(manifest: Mapping) -> dict[str, tuple[str, str | None]]:
         spec = (config.get("meta") or {}).get("test_window") or {}
         is_view = node.get("resource_type") == "model" and config.get("materialized") == "view"
         if is_view and spec.get("like") in by_name:
-            found[_relation(node)] = (by_name[spec["like"]], spec.get("date_column"))
+            found[_relation(node)] = (by_name[spec["like"]], spec.get("date_column"), spec.get("like_date_column"))
     return found
 
 
@@ -111,12 +112,14 @@ def record_test_windows(published: Path, manifest: Mapping, kept: Iterable[str] 
                 after, column = ledger_after, "loaded_at" if relation == ledger else "load_id"
             if isinstance(after, datetime):
                 relations[relation] = {"column": column, "after": after.isoformat(sep=" ")}
-    for view, (like, date_column) in sorted(window_followers(manifest).items()):
+    for view, (like, date_column, like_date_column) in sorted(window_followers(manifest).items()):
         if like not in relations:
             continue
         relations[view] = dict(relations[like])
         if date_column and relations[like]["column"] == WINDOW_COLUMN:
             relations[view].update(column="date", date_column=date_column, of=like)
+            if like_date_column:
+                relations[view]["of_date_column"] = like_date_column
     record = {"file": _identity(published), "ledger": ledger, "relations": relations}
     target = record_path(published)
     staging = target.with_name(target.name + ".tmp")

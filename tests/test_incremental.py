@@ -134,7 +134,9 @@ def _anomalies(data_dir: Path) -> tuple[int, date | None]:
             "select table_schema || '.' || table_name from information_schema.tables "
             "where table_name = 'int_sales_anomalies__detected'"
         ).fetchone()
-        return con.execute(f"select count(*), max(_judged_from) from {table}").fetchone()
+        return con.execute(
+            f"select count(*) filter (where kind <> '_night'), max(_judged_from) from {table}"
+        ).fetchone()
 
 
 def test_nightly_increments_equal_a_full_rebuild(
@@ -179,6 +181,14 @@ def test_nightly_increments_equal_a_full_rebuild(
     assert judged[date(2026, 8, 26)][1] is not None and judged[date(2026, 8, 26)][1] > date(2026, 7, 1), judged
 
     with duckdb.connect(str(published_path(data_dir)), read_only=True) as con:
+        # one row that is no anomaly carries the night's stamps, so a night that finds nothing still tells the next
+        # how far it judged (else the next judges all history again); the mart leaves it out
+        stamps = con.execute(
+            "select count(*), count(_built_through), count(_judged_through) "
+            "from intermediate.int_sales_anomalies__detected where kind = '_night'"
+        ).fetchone()
+        assert stamps == (1, 1, 1), stamps
+        assert con.execute("select count(*) from fct_sales_anomalies where kind = '_night'").fetchone() == (0,)
         # the re-sent ERP file's correction replaced the first one's lines three weeks later
         quantities = con.execute(
             "select quantity_units from fct_primary_sales where doc_number = ? and sku_code = ?", [document, sku]

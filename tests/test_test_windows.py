@@ -43,6 +43,21 @@ MANIFEST = {
                 "meta": {"test_window": {"like": "fct_secondary_sales", "date_column": "invoice_date"}},
             },
         },
+        "model.sellthrough.int_sales_anomalies__series": {
+            "resource_type": "model",
+            "schema": "intermediate",
+            "name": "int_sales_anomalies__series",
+            "config": {
+                "materialized": "view",
+                "meta": {
+                    "test_window": {
+                        "like": "fct_secondary_sales",
+                        "date_column": "sale_date",
+                        "like_date_column": "invoice_date",
+                    }
+                },
+            },
+        },
         "model.sellthrough.int_secondary_sales__resolved": {
             "resource_type": "model",
             "schema": "intermediate",
@@ -97,6 +112,14 @@ def test_the_record_narrows_incremental_models_to_the_rows_built_since_the_publi
                 "column": "date",
                 "date_column": "invoice_date",
                 "of": "main.fct_secondary_sales",
+                "after": "2026-08-02 20:31:05",
+            },
+            # ... the earliest date read from the model's own date column when the view names it otherwise
+            "intermediate.int_sales_anomalies__series": {
+                "column": "date",
+                "date_column": "sale_date",
+                "of": "main.fct_secondary_sales",
+                "of_date_column": "invoice_date",
                 "after": "2026-08-02 20:31:05",
             },
             "intermediate.int_secondary_sales__resolved": {"column": "load_id", "after": "2026-08-02 20:31:05"},

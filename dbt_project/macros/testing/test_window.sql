@@ -9,7 +9,8 @@ after each publish; the nightly dbt step passes it as SELLTHROUGH_TEST_WINDOW):
     landing tables             load_id in (loads of the ledger with loaded_at >= <the published ledger's newest>)
     the ledger itself          loaded_at >= <same>
     views with test_window.like the window of the model named (sellthrough/test_windows.py); with a date_column,
-                               <date_column> >= the earliest date among that model's rows built since
+                               <date_column> >= the earliest date among that model's rows built since (that
+                               model's like_date_column when the names differ)
 
 The loads are looked up when the test runs and written as a list of literals (each checked against the shape of a
 load id): DuckDB pushes a literal list through a view's joins down to the landing tables' scans, where a subquery
@@ -87,12 +88,13 @@ timestamp '{{ value }}'
     date literal, looked up when the test runs ('false' when that model built nothing since). -#}
 {% macro _test_window_dates(relation, entry, after) -%}
 {%- set column = entry.get('date_column', '') -%}
+{%- set of_column = entry.get('of_date_column') or column -%}
 {%- set of = (entry.get('of') or '').split('.') -%}
-{%- if not modules.re.fullmatch('[a-z_][a-z0-9_]*', column) or of | length != 2 -%}
+{%- if not modules.re.fullmatch('[a-z_][a-z0-9_]*', column) or not modules.re.fullmatch('[a-z_][a-z0-9_]*', of_column) or of | length != 2 -%}
 {{ exceptions.raise_compiler_error("SELLTHROUGH_TEST_WINDOW: a bad date window for " ~ relation) }}
 {%- endif -%}
 {%- set model = api.Relation.create(database=relation.database, schema=of[0], identifier=of[1]) -%}
-{%- set found = run_query("select strftime(min(" ~ column ~ "), '%Y-%m-%d') from " ~ model ~ " where _built_through >= " ~ after) -%}
+{%- set found = run_query("select strftime(min(" ~ of_column ~ "), '%Y-%m-%d') from " ~ model ~ " where _built_through >= " ~ after) -%}
 {%- set first = found.columns[0].values()[0] -%}
 {%- if not first -%}{{ return('false') }}{%- endif -%}
 {%- if not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}', first) -%}

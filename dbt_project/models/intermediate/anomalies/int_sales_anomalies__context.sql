@@ -7,10 +7,10 @@
 --   'bounds': as_of_date (the last day a sales file covers) and complete_through (the last day every
 --     distributor still sending files has covered: days after it are not judged, their files may be late).
 with coverage as (
-    select distributor_code, max(period_end) as covered_through
-    from {{ ref('stg_ingest__loads') }}
-    where status = 'loaded' and rows_loaded > 0 and source_kind in ('distributor_sales', 'tally_daybook')
-    group by all
+    select distributor_code, max(covered_through) as covered_through
+    from {{ ref('int_ingest__coverage') }}
+    where source_kind in ('distributor_sales', 'tally_daybook')
+    group by distributor_code
 ),
 
 as_of as (

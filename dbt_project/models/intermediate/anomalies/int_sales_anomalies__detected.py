@@ -9,7 +9,8 @@ whose runs read a day that changed (the invoice dates fct_secondary_sales rebuil
 (`_judged_in`: the block whose run judged an anomaly); new scheme
 windows, festival seasons or detector settings (`_inputs_digest`), a --full-refresh or the first build judge every
 block. The model returns every row (kept and new) and the `replace_all` strategy swaps them in (the table is small);
-every row carries the night's stamps."""
+every row carries the night's stamps, and one row that is no anomaly (kind `_night`, nightly.night_stamp) carries
+them when the night found nothing, so that a quiet network's next night does not judge all history again."""
 
 
 def model(dbt, session):
@@ -26,7 +27,9 @@ def model(dbt, session):
         changed_since,
         detect_nightly,
         inputs_digest,
+        night_stamp,
         no_anomalies,
+        without_stamp,
     )
 
     def stamped(rows: pl.DataFrame, built: datetime | None, judged: date | None, digest: str | None, since=None):
@@ -67,6 +70,11 @@ def model(dbt, session):
         recent = series.filter(duckdb.ColumnExpression("sale_date") >= duckdb.ConstantExpression(reads_from))
         distributors = series.filter(duckdb.ColumnExpression("level") == duckdb.ConstantExpression("distributor"))
         found = detect_nightly(
-            recent.pl(), context, kept=previous, since=since, first_day=first_day, distributors=distributors.pl()
+            recent.pl(),
+            context,
+            kept=without_stamp(previous),
+            since=since,
+            first_day=first_day,
+            distributors=distributors.pl(),
         )
-    return stamped(found, built, limits[1], digest, kept_before)
+    return stamped(pl.concat([found, night_stamp()]), built, limits[1], digest, kept_before)

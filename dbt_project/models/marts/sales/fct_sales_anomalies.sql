@@ -18,6 +18,7 @@ with detected as (
         case level when 'outlet_cluster' then split_part(series_key, '|', 2) end as channel,
         case level when 'outlet_cluster' then split_part(series_key, '|', 3) end as outlet_class
     from {{ ref('int_sales_anomalies__detected') }}
+    where kind <> '_night'  -- the row that carries the night's stamps (sellthrough/anomalies/nightly.py, STAMP)
 ),
 
 regions as (
