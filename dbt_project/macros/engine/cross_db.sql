@@ -27,6 +27,17 @@ list_contains({{ list }}, {{ value }})
 array_contains({{ list }}, {{ value }})
 {%- endmacro %}
 
+{#- in a select list: one row per item of the list (array), the row's other columns repeated -#}
+{% macro list_items(list) -%}
+{{ return(adapter.dispatch('list_items', 'sellthrough')(list)) }}
+{%- endmacro %}
+{% macro default__list_items(list) -%}
+unnest({{ list }})
+{%- endmacro %}
+{% macro spark__list_items(list) -%}
+explode({{ list }})
+{%- endmacro %}
+
 {#- a text split into a list at every `delimiter` (one character that is no regex metacharacter: Spark splits
     at a pattern) -#}
 {% macro split_to_list(text, delimiter) -%}

@@ -16,12 +16,19 @@ schemes as (
     select * from {{ ref('stg_masters__schemes') }}
 ),
 
+-- a scheme's SKUs one per row: the lines join them on sku_code (a hash join; a join on list membership and a date
+-- range compares every line with every scheme)
+scheme_skus as (
+    select scheme_code, start_date, end_date, distributor_codes, {{ list_items('sku_codes') }} as sku_code
+    from schemes
+),
+
 first_scheme as (
     select lines.sales_line_key, lines.invoice_date, min(schemes.scheme_code) as scheme_code
     from lines
-    inner join schemes
-        on lines.invoice_date between schemes.start_date and schemes.end_date
-        and {{ list_has('schemes.sku_codes', 'lines.sku_code') }}
+    inner join scheme_skus as schemes
+        on schemes.sku_code = lines.sku_code
+        and lines.invoice_date between schemes.start_date and schemes.end_date
         and ({{ list_length('schemes.distributor_codes') }} = 0 or {{ list_has('schemes.distributor_codes', 'lines.distributor_code') }})
     group by lines.sales_line_key, lines.invoice_date
 ),

@@ -29,6 +29,12 @@ with schemes as (
     select * from {{ ref('dim_scheme') }}
 ),
 
+-- a scheme's SKUs one per row (each once): the lines join them on sku_code, a hash join
+scheme_skus as (
+    select distinct scheme_code, sku_code
+    from (select scheme_code, {{ list_items('sku_codes') }} as sku_code from schemes) as items
+),
+
 history as (
     select
         (select min(invoice_date) from {{ ref('fct_secondary_sales') }}) as first_day,
@@ -69,9 +75,9 @@ eligible as (
         end as period,
         sum(lines.signed_net_amount) as amount
     from windows
-    inner join schemes using (scheme_code)
+    inner join scheme_skus using (scheme_code)
     inner join {{ ref('fct_secondary_sales') }} as lines
-        on {{ list_has('schemes.sku_codes', 'lines.sku_code') }}
+        on lines.sku_code = scheme_skus.sku_code
         and lines.invoice_date between windows.start_date - coalesce(windows.pre_days, 0)
             and coalesce(windows.end_date + windows.post_days, windows.observed_end)
     left join running on running.scheme_code = windows.scheme_code and running.distributor_code = lines.distributor_code
