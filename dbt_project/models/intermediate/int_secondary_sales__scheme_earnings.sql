@@ -4,36 +4,31 @@
 --   qty_slab, pct_discount: discount_pct % of the line's gross value when quantity >= min_units;
 --   free_goods: floor(quantity / min_units) * free_units pieces, at most the free pieces actually given, at the
 --   line's rate.
--- No window functions: a filter on invoice_date from a caller reaches the fact's scan. `lines` is read twice, and
--- DuckDB would materialise it whole (the whole fact) before the caller's filter: not materialized keeps the
--- filter on both reads (fct_scheme_redemption's month: 0.9 s -> 0.35 s at 20M lines).
-with lines as {{ cte_not_materialized() }} (
+-- One pass over the lines: each joins its SKU's schemes (a hash join on sku_code) and keeps the first by code. The
+-- window is partitioned by the line's key and invoice date (the key fixes the date), so a caller's filter on
+-- invoice_date reaches the fact's scan through it (1.6 s -> 0.9 s for all 20M lines, the join back to the lines
+-- that a group-by needed gone; 0.03 s for a month).
+with lines as (
     select * from {{ ref('fct_secondary_sales') }}
     where line_type = 'sale'
 ),
 
-schemes as (
-    select * from {{ ref('stg_masters__schemes') }}
-),
-
--- a scheme's SKUs one per row: the lines join them on sku_code (a hash join; a join on list membership and a date
--- range compares every line with every scheme)
+-- a scheme's SKUs one per row, with its rules
 scheme_skus as (
-    select scheme_code, start_date, end_date, distributor_codes, {{ list_items('sku_codes') }} as sku_code
-    from schemes
+    select
+        scheme_code,
+        scheme_type,
+        start_date,
+        end_date,
+        distributor_codes,
+        min_units,
+        discount_pct,
+        free_units,
+        {{ list_items('sku_codes') }} as sku_code
+    from {{ ref('stg_masters__schemes') }}
 ),
 
-first_scheme as (
-    select lines.sales_line_key, lines.invoice_date, min(schemes.scheme_code) as scheme_code
-    from lines
-    inner join scheme_skus as schemes
-        on schemes.sku_code = lines.sku_code
-        and lines.invoice_date between schemes.start_date and schemes.end_date
-        and ({{ list_length('schemes.distributor_codes') }} = 0 or {{ list_has('schemes.distributor_codes', 'lines.distributor_code') }})
-    group by lines.sales_line_key, lines.invoice_date
-),
-
-matched as (
+ranked as (
     select
         lines.sales_line_key,
         lines.distributor_code,
@@ -50,10 +45,37 @@ matched as (
         schemes.scheme_type,
         schemes.min_units,
         schemes.discount_pct,
-        schemes.free_units as scheme_free_units
-    from first_scheme
-    inner join lines using (sales_line_key, invoice_date)
-    inner join schemes using (scheme_code)
+        schemes.free_units as scheme_free_units,
+        row_number() over (
+            partition by lines.sales_line_key, lines.invoice_date order by schemes.scheme_code
+        ) as scheme_rank
+    from lines
+    inner join scheme_skus as schemes
+        on schemes.sku_code = lines.sku_code
+        and lines.invoice_date between schemes.start_date and schemes.end_date
+        and ({{ list_length('schemes.distributor_codes') }} = 0 or {{ list_has('schemes.distributor_codes', 'lines.distributor_code') }})
+),
+
+matched as (
+    select
+        sales_line_key,
+        distributor_code,
+        outlet_code,
+        invoice_date,
+        sku_code,
+        quantity_units,
+        free_units,
+        rate,
+        gross_amount,
+        discount_amount,
+        net_amount,
+        scheme_code,
+        scheme_type,
+        min_units,
+        discount_pct,
+        scheme_free_units
+    from ranked
+    where scheme_rank = 1
 ),
 
 -- Files without gross or rate columns carry only the net value: the gross is net / (1 - discount) where the

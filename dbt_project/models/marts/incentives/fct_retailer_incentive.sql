@@ -12,7 +12,8 @@
 --   new_sku_bonus_amount   = new_skus_listed x new_sku_bonus_amount
 --   earned_amount          = loyalty_amount + focus_bonus_amount + new_sku_bonus_amount (0 outside the programme)
 -- Each amount is rounded to the paisa before the sum.
-with lines as (
+-- `lines` is read twice: not materialized, so DuckDB does not write the whole fact's columns out first
+with lines as {{ cte_not_materialized() }} (
     select
         coalesce(master_outlet_id, outlet_code) as outlet_id,
         date_trunc('month', invoice_date)::date as month_start,
@@ -45,11 +46,19 @@ monthly as (
     group by lines.outlet_id, lines.month_start, programmes.effective_from
 ),
 
+-- the SKUs of any programme's new-SKU group: the only ones whose first purchase earns anything
+launch_skus as (
+    select distinct launches.sku_code
+    from programmes
+    inner join groups as launches on launches.sku_group = programmes.new_sku_group
+),
+
 first_purchases as (
-    select outlet_id, sku_code, date_trunc('month', min(invoice_date))::date as month_start
+    select lines.outlet_id, lines.sku_code, date_trunc('month', min(lines.invoice_date))::date as month_start
     from lines
-    where line_type = 'sale'
-    group by outlet_id, sku_code
+    inner join launch_skus on launch_skus.sku_code = lines.sku_code
+    where lines.line_type = 'sale'
+    group by lines.outlet_id, lines.sku_code
 ),
 
 listed as (
