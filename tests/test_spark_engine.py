@@ -111,6 +111,7 @@ PARTITIONED = {
     "kpi_distributor_sales_trend": "week_start",
     "kpi_effective_coverage": "month_start",
     "kpi_geo_performance": "month_start",
+    "kpi_primary_secondary": "month_start",
     "dash_outlet_weekly": "week_start",
     "dash_sales_monthly": "month_start",
 }

@@ -13,21 +13,6 @@ with lines as (
     where line_type = 'sale'
 ),
 
--- a scheme's SKUs one per row, with its rules
-scheme_skus as (
-    select
-        scheme_code,
-        scheme_type,
-        start_date,
-        end_date,
-        distributor_codes,
-        min_units,
-        discount_pct,
-        free_units,
-        {{ list_items('sku_codes') }} as sku_code
-    from {{ ref('stg_masters__schemes') }}
-),
-
 ranked as (
     select
         lines.sales_line_key,
@@ -50,7 +35,7 @@ ranked as (
             partition by lines.sales_line_key, lines.invoice_date order by schemes.scheme_code
         ) as scheme_rank
     from lines
-    inner join scheme_skus as schemes
+    inner join {{ ref('int_schemes__skus') }} as schemes
         on schemes.sku_code = lines.sku_code
         and lines.invoice_date between schemes.start_date and schemes.end_date
         and ({{ list_length('schemes.distributor_codes') }} = 0 or {{ list_has('schemes.distributor_codes', 'lines.distributor_code') }})

@@ -15,13 +15,6 @@ with sales as (
         signed_quantity_units as units
     from {{ ref('fct_secondary_sales') }}
     where signed_quantity_units is not null
-),
-
--- a scheme's SKUs one per row: the sales join them on sku_code (a hash join; a list_contains join compares every
--- line with every scheme)
-scheme_skus as (
-    select distinct scheme_code, unnest(sku_codes) as sku_code, distributor_codes
-    from {{ ref('dim_scheme') }}
 )
 
 select 'distributor' as level, distributor_code as series_key, sale_date, sum(units)::double as units
@@ -44,7 +37,7 @@ group by all
 union all
 select 'scheme', schemes.scheme_code || '|' || sales.distributor_code, sales.sale_date, sum(sales.units)::double
 from sales
-inner join scheme_skus as schemes
+inner join {{ ref('int_schemes__skus') }} as schemes
     on schemes.sku_code = sales.sku_code
     and (len(schemes.distributor_codes) = 0 or list_contains(schemes.distributor_codes, sales.distributor_code))
 group by all

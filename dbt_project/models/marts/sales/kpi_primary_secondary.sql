@@ -12,6 +12,17 @@
 --   days_of_cover                   = closing_stock_units / (secondary_out_units / ledger days in the month)
 --   is_stuffing_signal              = primary_secondary_ratio > var(stuffing_primary_secondary_ratio): the brand
 --                                     bills more than the distributor sells on (stuffing, or a stock build-up)
+-- Incremental by month (macros/incremental/incremental_window.sql): a night rebuilds the months from the first one its
+-- loads of the four kinds below touch (the stock ledger moves with all four); on Spark partitioned by month_start.
+{{ config(
+    materialized='incremental',
+    incremental_strategy=window_strategy(),
+    partition_by=window_partition_by('month_start'),
+    on_schema_change='fail',
+    meta={'incremental_window': {'source_kinds': ['distributor_sales', 'tally_daybook', 'primary_sales', 'stock_statement'], 'date_column': 'month_start', 'align': 'month', 'fingerprint': 'distributor_dims'}},
+    pre_hook="{{ incremental_window_prepare() }}",
+) }}
+
 with primary_monthly as (
     select
         distributor_code,
@@ -19,6 +30,7 @@ with primary_monthly as (
         sum(signed_quantity_units) as primary_units,
         sum(signed_net_amount) as primary_amount
     from {{ ref('fct_primary_sales') }}
+    where doc_date >= {{ incremental_window_from() }}
     group by all
 ),
 
@@ -31,6 +43,7 @@ secondary_monthly as (
         coalesce(sum(quantity_units) filter (where line_type = 'return'), 0) as secondary_returned_units,
         sum(signed_net_amount) as secondary_amount
     from {{ ref('fct_secondary_sales') }}
+    where invoice_date >= {{ incremental_window_from() }}
     group by all
 ),
 
@@ -46,6 +59,7 @@ ledger as (
             *,
             max(stock_date) over (partition by distributor_code, date_trunc('month', stock_date)) as last_day
         from {{ ref('fct_distributor_stock_daily') }}
+        where stock_date >= {{ incremental_window_from() }}
     )
     group by all
 ),
@@ -88,7 +102,9 @@ select
     coalesce(
         monthly.primary_units / nullif(monthly.secondary_out_units, 0) > {{ var('stuffing_primary_secondary_ratio') }},
         false
-    ) as is_stuffing_signal
+    ) as is_stuffing_signal,
+    {{ built_through() }} as _built_through,
+    {{ window_dims_fingerprint('distributor_dims') }} as _dims_fingerprint
 from monthly
 left join ledger using (distributor_code, month_start)
 left join {{ ref('dim_distributor') }} as distributors on distributors.distributor_code = monthly.distributor_code

@@ -29,12 +29,6 @@ with schemes as (
     select * from {{ ref('dim_scheme') }}
 ),
 
--- a scheme's SKUs one per row (each once): the lines join them on sku_code, a hash join
-scheme_skus as (
-    select distinct scheme_code, sku_code
-    from (select scheme_code, {{ list_items('sku_codes') }} as sku_code from schemes) as items
-),
-
 history as (
     select
         (select min(invoice_date) from {{ ref('fct_secondary_sales') }}) as first_day,
@@ -75,7 +69,7 @@ eligible as (
         end as period,
         sum(lines.signed_net_amount) as amount
     from windows
-    inner join scheme_skus using (scheme_code)
+    inner join {{ ref('int_schemes__skus') }} as scheme_skus using (scheme_code)
     inner join {{ ref('fct_secondary_sales') }} as lines
         on lines.sku_code = scheme_skus.sku_code
         and lines.invoice_date between windows.start_date - coalesce(windows.pre_days, 0)
