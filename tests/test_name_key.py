@@ -38,7 +38,7 @@ TRICKY = [
 
 def _macro_sql(column: str) -> str:
     template = jinja2.Environment(autoescape=False).from_string(MACRO.read_text(encoding="utf-8"))
-    return str(template.module.review_name_key(column))  # type: ignore[attr-defined]
+    return str(template.module.default__review_name_key(column))  # type: ignore[attr-defined]
 
 
 def test_the_python_name_key_and_its_dbt_macro_give_the_same_key() -> None:

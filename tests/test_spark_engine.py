@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from ingest.core.reviews import ReviewStore
 from orchestration.pipeline import run_nightly
 from sellthrough.config import Settings
 from tests.pipeline_helpers import (
@@ -96,7 +97,13 @@ MARTS = (
     "dash_sales_windows",
     "dash_source_freshness",
 )
-OPS = ("fct_data_quality_results", "fct_file_loads", "fct_quarantined_rows", "kpi_distributor_scorecard")
+OPS = (
+    "fct_data_quality_results",
+    "fct_file_loads",
+    "fct_quarantined_rows",
+    "fct_review_queue",
+    "kpi_distributor_scorecard",
+)
 # the incremental marts: partitioned by their window's date column on Spark (dash_sales_fytd_months is emptied
 # whole when stale, dash_sales_fytd replaced by key: not partitioned; docs/scale-out.md section 6)
 PARTITIONED = {
@@ -195,6 +202,12 @@ def nights(tiny_inbox: Path, tmp_path_factory: pytest.TempPathFactory) -> Nights
     spark_dir = work / "spark"
     warehouse = spark_dir / "warehouse"
     held = hold_back(data_dir, HELD_KINDS)
+    # review decisions (CSV files, a source Spark reads through a csv table): a comma, doubled quotes, a line break
+    # and cells the store escapes as spreadsheet formulas
+    reviews = ReviewStore(data_dir / "reviews")
+    reviews.confirm_sku("D001", 'Salt, "Big"\n1 kg', "SKU0001", by="=ops")
+    reviews.confirm_outlet("D002", "+Sharma Stores", "O0001", by="asha")
+    reviews.ignore("sku", "D003", "@promo", note='not ours, "dummy"', by="asha")
 
     outcome = run_nightly(data_dir)
     assert outcome.success, f"the first night failed at {outcome.failed_steps}"
@@ -233,6 +246,18 @@ def test_spark_builds_the_ported_models_with_duckdbs_rows_and_nothing_else(night
     assert {("main", m) for m in MARTS} | {("ops", o) for o in OPS} <= set(first.compared)
     assert first.mismatches == {}, "(Spark rows, DuckDB rows, only on Spark, only on DuckDB) per table"
     assert len(first.compared) >= 70, first.compared  # staging, intermediate tables, marts and ops: most of it
+    # the review decisions as written (commas, quotes, a line break; formula-like cells unescaped) on both engines
+    assert ("staging", "stg_reviews__decisions") in first.compared
+    with duckdb.connect(str(Settings.from_env(nights.network).warehouse_path), read_only=True) as con:
+        decisions = con.execute(
+            "select review_kind, name, resolved_to, decision, decided_by "
+            "from staging.stg_reviews__decisions order by 1, 2"
+        ).fetchall()
+    assert decisions == [
+        ("outlet", "+Sharma Stores", "O0001", "confirmed", "asha"),
+        ("sku", "@promo", None, "ignored", "asha"),
+        ("sku", 'Salt, "Big"\n1 kg', "SKU0001", "confirmed", "=ops"),
+    ], decisions
     # not ported (a Python model's mart): disabled on Spark, a table on DuckDB
     assert ("main", "fct_sales_forecast") not in first.compared
     with duckdb.connect(str(Settings.from_env(nights.network).warehouse_path), read_only=True) as con:

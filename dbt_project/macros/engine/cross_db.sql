@@ -16,6 +16,17 @@ regexp_replace({{ text }}, {{ pattern }}, {{ replacement }}, 'g')
 regexp_replace({{ text }}, {{ pattern }}, {{ replacement }})
 {%- endmacro %}
 
+{#- true when the text has a match of the regular expression anywhere (anchor it with ^ ... $ for a whole match) -#}
+{% macro regex_matches(text, pattern) -%}
+{{ return(adapter.dispatch('regex_matches', 'sellthrough')(text, pattern)) }}
+{%- endmacro %}
+{% macro default__regex_matches(text, pattern) -%}
+regexp_matches({{ text }}, {{ pattern }})
+{%- endmacro %}
+{% macro spark__regex_matches(text, pattern) -%}
+({{ text }} rlike {{ pattern }})
+{%- endmacro %}
+
 {#- true when the list (array) holds the value -#}
 {% macro list_has(list, value) -%}
 {{ return(adapter.dispatch('list_has', 'sellthrough')(list, value)) }}

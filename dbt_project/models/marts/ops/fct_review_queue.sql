@@ -5,7 +5,10 @@
 {#- Rows landed from quarantine files written before the subject fields existed (subject_kind null) name their item
     only in the sentence: for those rows alone it is read from there (Python twin: sellthrough/review_queue.py,
     LEGACY_UNKNOWN_SKU); every row written since carries it in `subject`. #}
-{%- set legacy_unknown_sku = "'(?s)^unknown SKU ''(.+)'': add an alias for distributor '" %}
+{#- \x27 is the apostrophe, spelt so for Spark (whose SQL strings with escapedStringLiterals on keep '' as two) #}
+{%- set legacy_unknown_sku -%}
+'(?s)^unknown SKU \x27(.+)\x27: add an alias for distributor '
+{%- endset %}
 with quarantined as (
     select
         'sku' as review_kind,
@@ -45,7 +48,7 @@ order_lines as (
 
 occurrences as (
     select *, {{ review_name_key('name') }} as name_key
-    from (select * from quarantined union all select * from order_lines)
+    from (select * from quarantined union all select * from order_lines) as named
     where nullif(trim(name), '') is not null
 ),
 
@@ -54,23 +57,34 @@ items as (
         review_kind,
         distributor_code,
         name_key,
-        arg_min(name, loaded_at) as name,
-        string_agg(distinct source_kind, ',' order by source_kind) as source_kinds,
+        {{ arg_min('name', 'loaded_at') }} as name,
+        {{ distinct_sorted_string_agg('source_kind', "','") }} as source_kinds,
         count(*) as occurrences,
         count(distinct load_id) as files,
         min(loaded_at) as first_seen_at,
         max(loaded_at) as last_seen_at,
-        arg_max(file_name, loaded_at) as last_file,
-        arg_min(raw_text, loaded_at) as example_raw_text,
-        arg_max(suggestion, loaded_at) as suggestion,
-        arg_max(suggestions, loaded_at) as suggestions
+        {{ arg_max('file_name', 'loaded_at') }} as last_file,
+        {{ arg_min('raw_text', 'loaded_at') }} as example_raw_text,
+        {{ arg_max('suggestion', 'loaded_at') }} as suggestion,
+        {{ arg_max('suggestions', 'loaded_at') }} as suggestions
     from occurrences
     group by review_kind, distributor_code, name_key
 ),
 
+-- the brand's own alias of a name, one per distributor x name key (the first SKU by code, when aliases differ)
 brand_aliases as (
-    select distinct distributor_code, {{ review_name_key('alias') }} as name_key, sku_code
-    from {{ ref('stg_masters__sku_aliases') }}
+    select distributor_code, name_key, sku_code
+    from (
+        select
+            distributor_code,
+            {{ review_name_key('alias') }} as name_key,
+            sku_code,
+            row_number() over (
+                partition by distributor_code, {{ review_name_key('alias') }} order by sku_code
+            ) as alias_rank
+        from {{ ref('stg_masters__sku_aliases') }}
+    ) as ranked
+    where alias_rank = 1
 )
 
 select
@@ -100,7 +114,7 @@ left join {{ ref('stg_reviews__decisions') }} as decisions
     on decisions.review_kind = items.review_kind
     and decisions.distributor_code = items.distributor_code
     and decisions.name_key = items.name_key
-left join (select distinct on (distributor_code, name_key) * from brand_aliases) as brand
+left join brand_aliases as brand
     on items.review_kind = 'sku'
     and brand.distributor_code = items.distributor_code
     and brand.name_key = items.name_key

@@ -17,6 +17,7 @@ bought as (
     cross join as_of
     where sales.invoice_date > as_of.as_of_date - {{ var('ranking_window_days') }}
       and sales.invoice_date <= as_of.as_of_date
+      and sales.invoice_date > {{ as_of_date_literal() }} - {{ var('ranking_window_days') }}  -- reaches the scan
       and sales.line_type = 'sale'
     group by all
     having sum(sales.signed_quantity_units) > 0

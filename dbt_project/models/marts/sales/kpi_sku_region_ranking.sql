@@ -21,6 +21,7 @@ sales as (
     cross join as_of
     where sales.invoice_date > as_of.as_of_date - 2 * {{ var('ranking_window_days') }}
       and sales.invoice_date <= as_of.as_of_date
+      and sales.invoice_date > {{ as_of_date_literal() }} - 2 * {{ var('ranking_window_days') }}  -- reaches the scan
       and sales.region is not null
 ),
 

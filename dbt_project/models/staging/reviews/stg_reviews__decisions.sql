@@ -14,20 +14,27 @@ with decisions as (
     select review_kind, distributor_code, {{ unescape_cell('name') }}, null, 'ignored', {{ unescape_cell('note') }},
         {{ unescape_cell('decided_by') }}, decided_at
     from {{ source('reviews', 'ignored') }}
+),
+
+
+ranked as (
+    select
+        review_kind,
+        distributor_code,
+        {{ review_name_key('name') }} as name_key,
+        name,
+        resolved_to,
+        decision,
+        note,
+        decided_by,
+        try_cast(decided_at as timestamp) as decided_at,
+        row_number() over (
+            partition by review_kind, distributor_code, {{ review_name_key('name') }}
+            order by decision = 'confirmed' desc, decided_at desc
+        ) as decision_rank
+    from decisions
 )
 
-select
-    review_kind,
-    distributor_code,
-    {{ review_name_key('name') }} as name_key,
-    name,
-    resolved_to,
-    decision,
-    note,
-    decided_by,
-    try_cast(decided_at as timestamp) as decided_at
-from decisions
-qualify row_number() over (
-    partition by review_kind, distributor_code, {{ review_name_key('name') }}
-    order by decision = 'confirmed' desc, decided_at desc
-) = 1
+select review_kind, distributor_code, name_key, name, resolved_to, decision, note, decided_by, decided_at
+from ranked
+where decision_rank = 1
