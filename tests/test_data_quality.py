@@ -118,6 +118,34 @@ def test_mart_suites_catch_planted_problems(tiny_network: Path, tmp_path: Path) 
     assert not blocked.passed and blocked.severity.value == "ERROR"
 
 
+def test_a_mart_larger_than_a_batch_is_validated_in_key_partitions_with_the_same_verdict(
+    tiny_network: Path, tmp_path: Path
+) -> None:
+    """Validated in hash partitions of its unique key (a frame of the whole fact did not fit in memory at 100M
+    lines), a mart gets the verdict and the counts a whole-frame validation gives: a duplicated key and a null are
+    found once each, whichever partition they fall in."""
+    warehouse = tmp_path / "w.duckdb"
+    shutil.copyfile(_warehouse(tiny_network), warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("insert into fct_secondary_sales select * from fct_secondary_sales where rowid = 7")
+        con.execute("update fct_secondary_sales set sku_code = null where rowid = 11")
+        con.execute("update fct_secondary_sales set quantity_units = -1 where rowid in (3, 900, 1800)")
+        (rows,) = con.execute("select count(*) from fct_secondary_sales").fetchone()
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        whole = validate_mart(con, "fct_secondary_sales", "Mwhole", date(2026, 12, 1))
+        parts = validate_mart(con, "fct_secondary_sales", "Mparts", date(2026, 12, 1), batch_rows=rows // 7)
+        keys = con.execute("select sales_line_key from fct_secondary_sales where rowid = 7").fetchall()
+        assert len(keys) == 1
+
+    compared = ["expectation", "success", "unexpected_count", "element_count"]
+    assert parts.results.select(compared).sort("expectation").equals(whole.results.select(compared).sort("expectation"))
+    assert sorted(whole.blocking_failures) == ["quantity_units_positive", "sales_line_key_unique", "sku_code_not_null"]
+    counts = dict(parts.results.select("expectation", "unexpected_count").iter_rows())
+    assert counts["sales_line_key_unique"] == 2 and counts["sku_code_not_null"] == 1
+    assert counts["quantity_units_positive"] >= 3
+    assert parts.results["element_count"].max() == rows
+
+
 def test_a_failing_blocking_mart_check_fails_the_run_and_holds_back_only_that_mart(
     tiny_network: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
