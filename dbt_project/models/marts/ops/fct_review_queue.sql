@@ -57,16 +57,17 @@ items as (
         review_kind,
         distributor_code,
         name_key,
-        {{ arg_min('name', 'loaded_at') }} as name,
+        -- ties (rows of one load) broken by the value itself: the same pick on every engine
+        {{ arg_min('name', row_of('loaded_at, name')) }} as name,
         {{ distinct_sorted_string_agg('source_kind', "','") }} as source_kinds,
         count(*) as occurrences,
         count(distinct load_id) as files,
         min(loaded_at) as first_seen_at,
         max(loaded_at) as last_seen_at,
         {{ arg_max('file_name', 'loaded_at') }} as last_file,
-        {{ arg_min('raw_text', 'loaded_at') }} as example_raw_text,
-        {{ arg_max('suggestion', 'loaded_at') }} as suggestion,
-        {{ arg_max('suggestions', 'loaded_at') }} as suggestions
+        {{ arg_min('raw_text', row_of('loaded_at, raw_text')) }} as example_raw_text,
+        {{ arg_max('suggestion', row_of('loaded_at, suggestion')) }} as suggestion,
+        {{ arg_max('suggestions', row_of('loaded_at, suggestion')) }} as suggestions
     from occurrences
     group by review_kind, distributor_code, name_key
 ),
