@@ -74,18 +74,9 @@ items as (
 
 -- the brand's own alias of a name, one per distributor x name key (the first SKU by code, when aliases differ)
 brand_aliases as (
-    select distributor_code, name_key, sku_code
-    from (
-        select
-            distributor_code,
-            {{ review_name_key('alias') }} as name_key,
-            sku_code,
-            row_number() over (
-                partition by distributor_code, {{ review_name_key('alias') }} order by sku_code
-            ) as alias_rank
-        from {{ ref('stg_masters__sku_aliases') }}
-    ) as ranked
-    where alias_rank = 1
+    select distributor_code, {{ review_name_key('alias') }} as name_key, min(sku_code) as sku_code
+    from {{ ref('stg_masters__sku_aliases') }}
+    group by distributor_code, {{ review_name_key('alias') }}
 )
 
 select

@@ -16,7 +16,6 @@ with decisions as (
     from {{ source('reviews', 'ignored') }}
 ),
 
-
 ranked as (
     select
         review_kind,
