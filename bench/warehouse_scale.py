@@ -43,6 +43,7 @@ from bench.synthetic_lake import LakeSpec, LakeSummary, add_day, write_lake
 from expectations.marts import validate_marts
 from sellthrough.config import REPO_ROOT, Settings
 from sellthrough.publish import publish_warehouse
+from sellthrough.publish_delta import incremental_tables
 from sellthrough.test_windows import ENV_VAR as TEST_WINDOW_ENV
 from sellthrough.test_windows import dbt_test_window, mart_windows, record_test_windows
 
@@ -694,8 +695,14 @@ def publish_night(ws: Workspace, full_tests: bool = False) -> dict[str, float]:
     since = mart_windows(settings.published_path, full_tests=full_tests)
     verdicts = validate_marts(settings.warehouse_path, "bench", built_since=since)
     checked = time.perf_counter()
-    publish_warehouse(settings.warehouse_path, settings.published_path)
     manifest = json.loads((ws.target_path / "manifest.json").read_text(encoding="utf-8"))
+    # as the nightly publishes (orchestration/assets/publish.py): only what changed, except on a full test night
+    publish_warehouse(
+        settings.warehouse_path,
+        settings.published_path,
+        incremental=None if full_tests else incremental_tables(manifest),
+        log=lambda said: print(f"    {said}", flush=True),
+    )
     record_test_windows(settings.published_path, manifest)
     published = time.perf_counter()
     failed = [f"{v.mart}: {', '.join(v.blocking_failures)}" for v in verdicts if v.blocking_failures]

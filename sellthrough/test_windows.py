@@ -59,12 +59,14 @@ def incremental_models(manifest: Mapping) -> dict[str, str]:
     return {relation: table.kind for relation, table in incremental_tables(manifest).items()}
 
 
-def window_followers(manifest: Mapping) -> dict[str, tuple[str, str | None, str | None]]:
-    """schema.name of each view that takes another model's test window (meta.test_window.like) -> that model's,
-    the view's date column when it narrows by date (meta.test_window.date_column): its rows on or after the
-    earliest date among the rows that model rebuilt (a date filter reaches a view's scans through its joins,
-    where a filter on the build time stops at the first aggregate), and that model's date column when its name
-    differs (meta.test_window.like_date_column, e.g. the fact's invoice_date for a series' sale_date)."""
+def window_followers(manifest: Mapping) -> dict[str, tuple[list[tuple[str, str | None]], str | None]]:
+    """schema.name of each view that takes other models' test window (meta.test_window.like: a model, or a list of
+    them for a view over several, e.g. fct_returns over both facts) -> [(that model, its date column when the
+    name differs: meta.test_window.like_date_column, one name or a mapping model -> name, e.g. the fact's
+    invoice_date for a series' sale_date)], the view's date column when it narrows by date
+    (meta.test_window.date_column): its rows on or after the earliest date among the rows those models rebuilt
+    (a date filter reaches a view's scans through its joins, where a filter on the build time stops at the first
+    aggregate)."""
     by_name = {
         node.get("name"): _relation(node)
         for node in manifest.get("nodes", {}).values()
@@ -75,8 +77,15 @@ def window_followers(manifest: Mapping) -> dict[str, tuple[str, str | None, str 
         config = node.get("config", {})
         spec = (config.get("meta") or {}).get("test_window") or {}
         is_view = node.get("resource_type") == "model" and config.get("materialized") == "view"
-        if is_view and spec.get("like") in by_name:
-            found[_relation(node)] = (by_name[spec["like"]], spec.get("date_column"), spec.get("like_date_column"))
+        likes = spec.get("like") or []
+        likes = [likes] if isinstance(likes, str) else list(likes)
+        if not is_view or not likes or not all(like in by_name for like in likes):
+            continue
+        columns = spec.get("like_date_column")
+        found[_relation(node)] = (
+            [(by_name[like], columns.get(like) if isinstance(columns, Mapping) else columns) for like in likes],
+            spec.get("date_column"),
+        )
     return found
 
 
@@ -112,14 +121,23 @@ def record_test_windows(published: Path, manifest: Mapping, kept: Iterable[str] 
                 after, column = ledger_after, "loaded_at" if relation == ledger else "load_id"
             if isinstance(after, datetime):
                 relations[relation] = {"column": column, "after": after.isoformat(sep=" ")}
-    for view, (like, date_column, like_date_column) in sorted(window_followers(manifest).items()):
-        if like not in relations:
-            continue
-        relations[view] = dict(relations[like])
-        if date_column and relations[like]["column"] == WINDOW_COLUMN:
-            relations[view].update(column="date", date_column=date_column, of=like)
-            if like_date_column:
-                relations[view]["of_date_column"] = like_date_column
+    for view, (likes, date_column) in sorted(window_followers(manifest).items()):
+        if not all(like in relations for like, _ in likes):
+            continue  # a model held back (or absent): the view is tested whole
+        (like, like_date_column), *others = likes
+        if not date_column or any(relations[other]["column"] != WINDOW_COLUMN for other, _ in likes):
+            if not others:
+                relations[view] = dict(relations[like])
+            continue  # several models' windows meet only on a date
+        relations[view] = dict(relations[like], column="date", date_column=date_column, of=like)
+        if like_date_column:
+            relations[view]["of_date_column"] = like_date_column
+        if others:  # the earliest date any of them rebuilt
+            relations[view]["and"] = [
+                {"of": other, "after": relations[other]["after"]}
+                | ({"of_date_column": other_date} if other_date else {})
+                for other, other_date in others
+            ]
     record = {"file": _identity(published), "ledger": ledger, "relations": relations}
     target = record_path(published)
     staging = target.with_name(target.name + ".tmp")

@@ -167,6 +167,9 @@ def test_nightly_increments_equal_a_full_rebuild(
             assert resolved and all("load_id in ('L" in s for s in resolved)
             earnings = _tested_sql(outcome.run_id, "int_secondary_sales__scheme_earnings")
             assert earnings and all("invoice_date >= date '2026-08-" in s for s in earnings)
+            # a view over both facts: from the earliest date either rebuilt
+            returns = _tested_sql(outcome.run_id, "fct_returns")
+            assert returns and all("return_date >= date '2026-0" in s for s in returns), returns
         if night == NIGHTS[0][0]:  # the first night has nothing published before it: every test reads it all
             sql, validated, rows = _tested_rows(data_dir, outcome.run_id)
             assert sql and not any("_built_through" in s for s in sql)

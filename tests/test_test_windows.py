@@ -64,6 +64,27 @@ MANIFEST = {
             "name": "int_secondary_sales__resolved",
             "config": {"materialized": "view", "meta": {"test_window": {"like": "stg_distributor_sales__lines"}}},
         },
+        "model.sellthrough.fct_primary_sales": {
+            "resource_type": "model",
+            "schema": "main",
+            "name": "fct_primary_sales",
+            "config": {"materialized": "incremental", "meta": {"incremental_window": {"date_column": "doc_date"}}},
+        },
+        "model.sellthrough.fct_returns": {
+            "resource_type": "model",
+            "schema": "main",
+            "name": "fct_returns",
+            "config": {
+                "materialized": "view",
+                "meta": {
+                    "test_window": {
+                        "like": ["fct_secondary_sales", "fct_primary_sales"],
+                        "date_column": "return_date",
+                        "like_date_column": {"fct_secondary_sales": "invoice_date", "fct_primary_sales": "doc_date"},
+                    }
+                },
+            },
+        },
         "model.sellthrough.dim_sku": {
             "resource_type": "model",
             "schema": "main",
@@ -89,6 +110,8 @@ def _warehouse(path: Path, built_through: list[datetime]) -> Path:
         con.executemany(
             "insert into main.fct_secondary_sales values (date '2026-08-01', ?)", [[t] for t in built_through]
         )
+        con.execute("create table main.fct_primary_sales (doc_date date, _built_through timestamp)")
+        con.execute("insert into main.fct_primary_sales values (date '2026-07-30', ?)", [built_through[0]])
         con.execute("create table main.dim_sku as select 1 as sku")
     return path
 
@@ -123,9 +146,25 @@ def test_the_record_narrows_incremental_models_to_the_rows_built_since_the_publi
                 "after": "2026-08-02 20:31:05",
             },
             "intermediate.int_secondary_sales__resolved": {"column": "load_id", "after": "2026-08-02 20:31:05"},
+            "main.fct_primary_sales": {"column": "_built_through", "after": "2026-08-01 20:30:01.250000"},
+            # ... of several models (a view over both facts), each model from its own window
+            "main.fct_returns": {
+                "column": "date",
+                "date_column": "return_date",
+                "of": "main.fct_secondary_sales",
+                "of_date_column": "invoice_date",
+                "after": "2026-08-02 20:31:05",
+                "and": [
+                    {
+                        "of": "main.fct_primary_sales",
+                        "after": "2026-08-01 20:30:01.250000",
+                        "of_date_column": "doc_date",
+                    }
+                ],
+            },
         },
     }  # tables (dim_sku) are never narrowed
-    assert mart_windows(published, full_tests=False) == {"fct_secondary_sales": NIGHT_2}
+    assert mart_windows(published, full_tests=False) == {"fct_secondary_sales": NIGHT_2, "fct_primary_sales": NIGHT_1}
     # the weekly full test run ignores the record
     assert dbt_test_window(published, full_tests=True) == ""
     assert mart_windows(published, full_tests=True) == {}
@@ -138,6 +177,8 @@ def test_held_back_models_and_a_record_of_another_file_are_tested_whole(tmp_path
     relations = json.loads(dbt_test_window(published, full_tests=False))["relations"]
     assert "main.fct_secondary_sales" not in relations  # its rows wait for a build that publishes
     assert "intermediate.int_secondary_sales__scheme_earnings" not in relations  # nor those of a view over it
+    assert "main.fct_returns" not in relations  # nor a view over it and another model
+    assert "main.fct_primary_sales" in relations
     assert "staging.stg_ingest__loads" in relations
 
     # a publish the record was not written after (a crash between the two): the record describes another file

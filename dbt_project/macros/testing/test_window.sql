@@ -10,7 +10,7 @@ after each publish; the nightly dbt step passes it as SELLTHROUGH_TEST_WINDOW):
     the ledger itself          loaded_at >= <same>
     views with test_window.like the window of the model named (sellthrough/test_windows.py); with a date_column,
                                <date_column> >= the earliest date among that model's rows built since (that
-                               model's like_date_column when the names differ)
+                               model's like_date_column when the names differ; of several models', the earliest)
 
 The loads are looked up when the test runs and written as a list of literals (each checked against the shape of a
 load id): DuckDB pushes a literal list through a view's joins down to the landing tables' scans, where a subquery
@@ -84,21 +84,30 @@ timestamp '{{ value }}'
 {{ return("load_id in ('" ~ ids | join("', '") ~ "')") }}
 {%- endmacro %}
 
-{#- A view's rows dated on or after the earliest date among the rows its model (`of`) built since `after`, as a
-    date literal, looked up when the test runs ('false' when that model built nothing since). -#}
+{#- A view's rows dated on or after the earliest date among the rows its model (`of`) built since `after` (and,
+    for a view over several models, the other models' in `and`, each since its own `after`), as a date literal,
+    looked up when the test runs ('false' when none of them built anything since). -#}
 {% macro _test_window_dates(relation, entry, after) -%}
 {%- set column = entry.get('date_column', '') -%}
-{%- set of_column = entry.get('of_date_column') or column -%}
-{%- set of = (entry.get('of') or '').split('.') -%}
-{%- if not modules.re.fullmatch('[a-z_][a-z0-9_]*', column) or not modules.re.fullmatch('[a-z_][a-z0-9_]*', of_column) or of | length != 2 -%}
+{%- if not modules.re.fullmatch('[a-z_][a-z0-9_]*', column) -%}
 {{ exceptions.raise_compiler_error("SELLTHROUGH_TEST_WINDOW: a bad date window for " ~ relation) }}
 {%- endif -%}
+{%- set firsts = [] -%}
+{%- for source in [entry] + (entry.get('and') or []) -%}
+{%- set of_column = source.get('of_date_column') or column -%}
+{%- set of = (source.get('of') or '').split('.') -%}
+{%- if not modules.re.fullmatch('[a-z_][a-z0-9_]*', of_column) or of | length != 2 -%}
+{{ exceptions.raise_compiler_error("SELLTHROUGH_TEST_WINDOW: a bad date window for " ~ relation) }}
+{%- endif -%}
+{%- set since = after if loop.first else _test_window_timestamp(source.get('after')) -%}
 {%- set model = api.Relation.create(database=relation.database, schema=of[0], identifier=of[1]) -%}
-{%- set found = run_query("select strftime(min(" ~ of_column ~ "), '%Y-%m-%d') from " ~ model ~ " where _built_through >= " ~ after) -%}
+{%- set found = run_query("select strftime(min(" ~ of_column ~ "), '%Y-%m-%d') from " ~ model ~ " where _built_through >= " ~ since) -%}
 {%- set first = found.columns[0].values()[0] -%}
-{%- if not first -%}{{ return('false') }}{%- endif -%}
-{%- if not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}', first) -%}
+{%- if first and not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}', first) -%}
 {{ exceptions.raise_compiler_error("SELLTHROUGH_TEST_WINDOW: not a date: " ~ first) }}
 {%- endif -%}
-{{ return(column ~ " >= date '" ~ first ~ "'") }}
+{%- if first -%}{%- do firsts.append(first) -%}{%- endif -%}
+{%- endfor -%}
+{%- if not firsts -%}{{ return('false') }}{%- endif -%}
+{{ return(column ~ " >= date '" ~ (firsts | min) ~ "'") }}
 {%- endmacro %}

@@ -1,7 +1,8 @@
 -- Per scheme: the sell-through it generated above a baseline, what it cost, its ROI, the claims paid above what was
 -- earned, and the dip after it. Sales are the net rupees (returns deducted) of the scheme's eligible SKUs in
--- fct_secondary_sales.
---   running distributors = those with a line that earned under the scheme (int_secondary_sales__scheme_earnings);
+-- fct_secondary_sales, read per day x distributor x SKU (int_secondary_sales__daily); earnings per day x scheme x
+-- distributor x SKU (int_secondary_sales__scheme_earnings_daily): neither reads every line each night.
+--   running distributors = those with a line that earned under the scheme;
 --                          their outlets are the scheme's outlets, the other distributors' the comparable outlets
 --                          outside it (control)
 --   observed days D      = the scheme's days up to the as-of date (int_calendar__as_of)
@@ -31,7 +32,7 @@ with schemes as (
 
 history as (
     select
-        (select min(invoice_date) from {{ ref('fct_secondary_sales') }}) as first_day,
+        (select min(invoice_date) from {{ ref('int_secondary_sales__daily') }}) as first_day,
         (select as_of_date from {{ ref('int_calendar__as_of') }}) as as_of_date
 ),
 
@@ -51,11 +52,11 @@ windows as (
 ),
 
 earnings as (
-    select * from {{ ref('int_secondary_sales__scheme_earnings') }}
+    select * from {{ ref('int_secondary_sales__scheme_earnings_daily') }}
 ),
 
 running as (
-    select distinct scheme_code, distributor_code from earnings where earned_amount > 0
+    select distinct scheme_code, distributor_code from earnings where earning_lines > 0
 ),
 
 eligible as (
@@ -67,10 +68,10 @@ eligible as (
             when lines.invoice_date <= windows.observed_end then 'during'
             else 'post'
         end as period,
-        sum(lines.signed_net_amount) as amount
+        sum(lines.net_amount) as amount
     from windows
     inner join {{ ref('int_schemes__skus') }} as scheme_skus using (scheme_code)
-    inner join {{ ref('fct_secondary_sales') }} as lines
+    inner join {{ ref('int_secondary_sales__daily') }} as lines
         on lines.sku_code = scheme_skus.sku_code
         and lines.invoice_date between windows.start_date - coalesce(windows.pre_days, 0)
             and coalesce(windows.end_date + windows.post_days, windows.observed_end)
@@ -102,13 +103,9 @@ costs as (
     select
         earnings.scheme_code,
         sum(earnings.earned_amount) filter (where earnings.scheme_type <> 'free_goods') as earned_discount_amount,
-        sum(least(floor(earnings.quantity_units / nullif(earnings.min_units, 0)) * earnings.scheme_free_units,
-                  earnings.free_units)) filter (where earnings.scheme_type = 'free_goods') as earned_free_units,
-        sum(
-            least(floor(earnings.quantity_units / nullif(earnings.min_units, 0)) * earnings.scheme_free_units,
-                  earnings.free_units)
-            * coalesce(own.rate, every.rate)
-        ) filter (where earnings.scheme_type = 'free_goods') as free_goods_cost_amount
+        sum(earnings.earned_free_units) filter (where earnings.scheme_type = 'free_goods') as earned_free_units,
+        sum(earnings.earned_free_units * coalesce(own.rate, every.rate))
+            filter (where earnings.scheme_type = 'free_goods') as free_goods_cost_amount
     from earnings
     left join primary_rates as own
         on own.distributor_code = earnings.distributor_code and own.sku_code = earnings.sku_code
