@@ -1,37 +1,42 @@
 """Publishing without copying the history that did not change: the spare generation brought up to date in place.
 
 The published file is replaced by a rename, so a new file must be written every night; copying the whole warehouse
-made the publish grow with history (about 85 MB/s on this machine's disk). With SELLTHROUGH_PUBLISH_MODE=delta
-(opt-in, sellthrough/publish.py: at 1M lines finding what changed cost more than the copy) the publisher keeps the file
-it published the night before last as a spare (a hard link to the inode it replaced, never a name analysts open)
-and brings it up to date from the warehouse in one DuckDB transaction, writing only what differs:
+made the publish grow with history (19.5 s of a 100M-line night, bench/README.md). So (the default,
+SELLTHROUGH_PUBLISH_MODE=delta) the publisher keeps the file it published the night before last as a spare (a hard
+link to the inode it replaced, never a name analysts open) and brings it up to date from the warehouse in one
+DuckDB transaction, writing only what differs:
 
 - landing tables (tag `landing`, appended by load, a load's rows never change): the loads the warehouse has and the
   spare has not are inserted, the loads it no longer has deleted;
 - incremental facts (meta.incremental_window): per business date, a signature of the rows (count, the range of
   `_built_through`, and of `_dims_fingerprint` and `_as_of_date` where the table has them); every rebuild of a
   date changes one of these (a new load moves `_built_through`, a dimension change the fingerprint, a moved
-  as-of date `_as_of_date`), so the dates whose signatures differ are deleted and inserted again;
+  as-of date `_as_of_date`), so the dates whose signatures differ are deleted and inserted again. Only the dates
+  from the first one rewritten since the spare's build are compared (a build stamps every row it writes with the
+  ledger's newest load, which only grows: a filter on `_built_through` skips the history's row groups), unless
+  the ledger lost loads the spare has (then every date);
 - every other table (tables dbt rebuilds whole each night, snapshots, seeds): replaced whole when its rows differ
   (count and a sum of row hashes), else left alone; a table whose columns changed or the spare lacks: replaced;
   tables the warehouse no longer has are dropped; views recreated.
 
 Then the row counts of every table are compared with the warehouse's (a difference fails the delta, which rolls
-back, and the caller copies the whole file as before). A spare still open by a reader (DuckDB refuses the write
-lock), a missing spare, a full refresh, or a sync that fails all fall back to the copy. sellthrough/publish.py
-does the rest as for a copy: held-back tables from the published file, fsync, the self-contained check, 0444,
-rename.
+back, and the caller copies the whole file as before: a date a window emptied before the first date it rewrote
+ends there). A spare still open by a reader (DuckDB refuses the write lock), a missing spare, a full refresh, or a
+sync that fails all fall back to the copy. sellthrough/publish.py does the rest as for a copy: held-back tables
+from the published file, fsync, the self-contained check, 0444, rename.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
 
 SIGNATURE_COLUMNS = ("_built_through", "_dims_fingerprint", "_as_of_date")
+LEDGER = "staging.stg_ingest__loads"  # the loads, each with its loaded_at: what `_built_through` is the newest of
 
 
 @dataclass(frozen=True)
@@ -96,14 +101,39 @@ def _sync_landing(con: duckdb.DuckDBPyConnection, target: str, source: str, key:
     return int(gone + new)
 
 
-def _sync_window(con: duckdb.DuckDBPyConnection, target: str, source: str, key: str, columns: list[str]) -> int:
-    """Replace the business dates whose signatures differ; the number of dates written."""
+def _rebuilt_from(con: duckdb.DuckDBPyConnection, target: str, source: str, key: str) -> object | None:
+    """The first business date the builds since the spare's rewrote (None: none), found without reading history:
+    every row a build writes carries that build's `_built_through` (the ledger's newest load, which only grows),
+    so the rows written since the spare's build are those at or after the spare's newest, and a filter on it
+    skips the older row groups (zone maps). A date a window emptied without rewriting any row before it leaves
+    the spare with more rows than the warehouse: the row-count check fails the delta and the whole file is
+    copied."""
+    (built,) = con.execute(f"select max(_built_through) from {target}").fetchall()[0]  # noqa: S608
+    if built is None:
+        return None
+    (first,) = con.execute(
+        f"select min({_q(key)}) from {source} where _built_through >= ?",  # noqa: S608
+        [built],
+    ).fetchall()[0]
+    return first
+
+
+def _sync_window(
+    con: duckdb.DuckDBPyConnection, target: str, source: str, key: str, columns: list[str], since_built: bool
+) -> int:
+    """Replace the business dates whose signatures differ; the number of dates written. `since_built`: compare
+    only the dates from the first one rewritten since the spare's build (_rebuilt_from) and the undated rows."""
     k = _q(key)
     parts = ["count(*)"]
     for name in SIGNATURE_COLUMNS:
         if name in columns:
             parts += [f"min({_q(name)})", f"max({_q(name)})"]
-    per_date = f"select {k}, {', '.join(parts)} from {{}} group by {k}"  # noqa: S608
+    scope = ""
+    if since_built and "_built_through" in columns:
+        first = _rebuilt_from(con, target, source, key)
+        # a literal from the spare's own column (a date or timestamp DuckDB printed), so the filter reaches the scans
+        scope = f" where {k} is null" if first is None else f" where {k} is null or {k} >= {_literal(first)}"
+    per_date = f"select {k}, {', '.join(parts)} from {{}}{scope} group by {k}"  # noqa: S608
     a, b = per_date.format(source), per_date.format(target)
     differ = f"({a} except {b}) union all ({b} except {a})"
     con.execute(f"create or replace temp table _dates as select distinct {k} as k from ({differ})")  # noqa: S608
@@ -117,6 +147,27 @@ def _sync_window(con: duckdb.DuckDBPyConnection, target: str, source: str, key: 
     return int(changed)
 
 
+def _literal(value: object) -> str:
+    """A date or timestamp read from a table, as a SQL literal (nothing else is accepted)."""
+    if isinstance(value, datetime):
+        return f"timestamp '{value.isoformat(sep=' ')}'"
+    if isinstance(value, date):
+        return f"date '{value.isoformat()}'"
+    raise DeltaFailed(f"a window's date column holds {type(value).__name__}, not a date")
+
+
+def _ledger_grew(con: duckdb.DuckDBPyConnection, target: str, source: str) -> bool:
+    """The warehouse's ledger has every load the spare's has as loaded, or newer (the newest `loaded_at` only
+    grows): then `_built_through` only grows too, which _rebuilt_from relies on. False when either lacks it."""
+    newest = "select max(loaded_at) filter (where status = 'loaded') from {}"
+    try:
+        (mine,) = con.execute(newest.format(target)).fetchall()[0]
+        (theirs,) = con.execute(newest.format(source)).fetchall()[0]
+    except duckdb.Error:
+        return False
+    return mine is not None and theirs is not None and theirs >= mine
+
+
 def _sync_table(con: duckdb.DuckDBPyConnection, target: str, source: str) -> int:
     """A table dbt rebuilds whole: replaced when its rows differ (count and a sum of row hashes; reading both is
     far cheaper than writing one), else left as it is. -1 when replaced."""
@@ -128,9 +179,13 @@ def _sync_table(con: duckdb.DuckDBPyConnection, target: str, source: str) -> int
     return -1
 
 
-def bring_up_to_date(spare: Path, warehouse: Path, incremental: Mapping[str, IncrementalTable]) -> dict[str, int]:
+def bring_up_to_date(
+    spare: Path, warehouse: Path, incremental: Mapping[str, IncrementalTable], ledger: str = LEDGER
+) -> dict[str, int]:
     """Make `spare` hold what `warehouse` holds, writing only what differs (module docstring). Returns, per table
-    touched, the loads or dates written (-1: replaced whole). Raises DeltaFailed (nothing written) when it cannot."""
+    touched, the loads or dates written (-1: replaced whole). Raises DeltaFailed (nothing written) when it cannot.
+    `ledger` (schema.table, loaded_at and status): when its newest load is no older than the spare's, a window
+    table compares only the dates rewritten since the spare's build."""
     try:
         con = duckdb.connect(str(spare))
     except duckdb.Error as problem:  # a reader still has it open (DuckDB's file lock), or it is damaged
@@ -158,6 +213,9 @@ def bring_up_to_date(spare: Path, warehouse: Path, incremental: Mapping[str, Inc
             con.execute(f"drop view if exists {_name(schema, view)}")
         for schema, table in sorted(set(target_tables) - set(source_tables)):
             con.execute(f"drop table {_name(schema, table)}")
+        since_built = ledger in {f"{s}.{t}" for s, t in source_tables} and _ledger_grew(
+            con, _name(*ledger.split(".", 1)), _name(*ledger.split(".", 1), "_warehouse")
+        )
         for (schema, table), columns in sorted(source_tables.items()):
             relation = f"{schema}.{table}"
             source, target = _name(schema, table, "_warehouse"), _name(schema, table)
@@ -171,7 +229,7 @@ def bring_up_to_date(spare: Path, warehouse: Path, incremental: Mapping[str, Inc
             elif how.kind == "landing":
                 written[relation] = _sync_landing(con, target, source, how.key)
             else:
-                written[relation] = _sync_window(con, target, source, how.key, names)
+                written[relation] = _sync_window(con, target, source, how.key, names, since_built)
         _check_counts(con, sorted(source_tables))
         con.execute("commit")
         _create_views(con)  # after the commit: a view that does not bind yet fails a statement, not the transaction
