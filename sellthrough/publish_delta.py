@@ -131,7 +131,7 @@ def _sync_window(
     scope = ""
     if since_built and "_built_through" in columns:
         first = _rebuilt_from(con, target, source, key)
-        # a literal from the spare's own column (a date or timestamp DuckDB printed), so the filter reaches the scans
+        # a literal of the date read from the warehouse (a date or a timestamp only): the filter reaches the scans
         scope = f" where {k} is null" if first is None else f" where {k} is null or {k} >= {_literal(first)}"
     per_date = f"select {k}, {', '.join(parts)} from {{}}{scope} group by {k}"  # noqa: S608
     a, b = per_date.format(source), per_date.format(target)
@@ -158,13 +158,10 @@ def _literal(value: object) -> str:
 
 def _ledger_grew(con: duckdb.DuckDBPyConnection, target: str, source: str) -> bool:
     """The warehouse's ledger has every load the spare's has as loaded, or newer (the newest `loaded_at` only
-    grows): then `_built_through` only grows too, which _rebuilt_from relies on. False when either lacks it."""
+    grows): then `_built_through` only grows too, which _rebuilt_from relies on."""
     newest = "select max(loaded_at) filter (where status = 'loaded') from {}"
-    try:
-        (mine,) = con.execute(newest.format(target)).fetchall()[0]
-        (theirs,) = con.execute(newest.format(source)).fetchall()[0]
-    except duckdb.Error:
-        return False
+    (mine,) = con.execute(newest.format(target)).fetchall()[0]
+    (theirs,) = con.execute(newest.format(source)).fetchall()[0]
     return mine is not None and theirs is not None and theirs >= mine
 
 
@@ -213,9 +210,11 @@ def bring_up_to_date(
             con.execute(f"drop view if exists {_name(schema, view)}")
         for schema, table in sorted(set(target_tables) - set(source_tables)):
             con.execute(f"drop table {_name(schema, table)}")
-        since_built = ledger in {f"{s}.{t}" for s, t in source_tables} and _ledger_grew(
-            con, _name(*ledger.split(".", 1)), _name(*ledger.split(".", 1), "_warehouse")
-        )
+        ledger_schema, ledger_table = ledger.split(".", 1)
+        since_built = all(
+            {"loaded_at", "status"} <= {c for c, _ in tables.get((ledger_schema, ledger_table), [])}
+            for tables in (source_tables, target_tables)
+        ) and _ledger_grew(con, _name(ledger_schema, ledger_table), _name(ledger_schema, ledger_table, "_warehouse"))
         for (schema, table), columns in sorted(source_tables.items()):
             relation = f"{schema}.{table}"
             source, target = _name(schema, table, "_warehouse"), _name(schema, table)
