@@ -4,9 +4,12 @@ A night rebuilds a few days of each incremental fact and appends the new loads t
 test reads its whole table: the tests made the night grow with history (bench/README.md, warehouse_scale). So
 after each publish this module records, per incremental model, how far the published file's rows go:
 
-- incremental-window models (meta.incremental_window): the newest `_built_through` of the published table. Every
-  row a later build (re)writes carries one at least as new (the same one when only a dimension or the as-of date
-  moved), so `_built_through >= it` holds what changed since, plus the published build's own window;
+- incremental-window models (meta.incremental_window): the stamp a build of the published file's state gives its
+  rows, the newest `loaded_at` of the published ledger's loaded loads (macros/incremental/incremental_window.sql,
+  built_through). Every row a later build (re)writes carries one at least as new (the same one when only a
+  dimension or the as-of date moved), so `_built_through >= it` holds what changed since, plus the published
+  build's own window (after a history build, all of it: the first night tests it again). A model the published
+  build did not touch has only older stamps, so a fact that gets no new file is not tested again night after night;
 - landing tables (tag `landing`, appended by load): the newest `loaded_at` of the published ledger, so the test
   takes the rows of the loads committed from then on;
 - views that hold another model's rows one for one (`meta.test_window.like: <model>`: the intermediate views over
@@ -107,16 +110,21 @@ def record_test_windows(published: Path, manifest: Mapping, kept: Iterable[str] 
                 "select schema_name, table_name from duckdb_tables() where database_name = current_database()"
             ).fetchall()
         }
-        ledger_after = None
+        ledger_after = built_through = None
         if ledger in present:
             # identifiers come from the manifest, quoted; no value is spliced into the statement
-            ledger_after = con.execute(f"select max(loaded_at) from {_quoted(ledger)}").fetchone()[0]  # noqa: S608
+            ledger_after, built_through = con.execute(
+                f"select max(loaded_at), max(loaded_at) filter (where status = 'loaded') from {_quoted(ledger)}"  # noqa: S608
+            ).fetchone()
         for relation, kind in sorted(models.items()):
             if relation not in present:
                 continue
             if kind == "window":
-                after = con.execute(f"select max({WINDOW_COLUMN}) from {_quoted(relation)}").fetchone()[0]  # noqa: S608
-                column = WINDOW_COLUMN
+                # the stamp a build would give its rows now (macros/incremental/incremental_window.sql,
+                # built_through): every row of the published file has one at most this new, every row written
+                # since has one at least this new; the model's own newest would be older for a model the
+                # published build did not touch, and its whole last build would be tested again every night
+                after, column = built_through, WINDOW_COLUMN
             else:
                 after, column = ledger_after, "loaded_at" if relation == ledger else "load_id"
             if isinstance(after, datetime):

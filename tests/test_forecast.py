@@ -285,11 +285,26 @@ def test_forecast_mart_shape(marts: duckdb.DuckDBPyConnection) -> None:
     assert (top["forecast_units"] - top["sum"]).abs().max() < 1e-4  # each rounded to a millionth
 
 
+def _forecast_tables(marts: duckdb.DuckDBPyConnection) -> dict[str, duckdb.DuckDBPyRelation]:
+    tables = {name: marts.table(name) for name in ("festivals", "dim_distributor", "dim_sku", "dim_scheme")}
+    for name in ("int_calendar__as_of", "int_secondary_sales__daily"):
+        tables[name] = marts.table(f"intermediate.{name}")
+    return tables
+
+
 def test_forecast_is_deterministic_and_matches_the_library(marts: duckdb.DuckDBPyConnection) -> None:
-    names = ("fct_secondary_sales", "festivals", "dim_distributor", "dim_sku", "dim_scheme")
-    tables = {name: marts.table(name) for name in names}
-    tables["int_calendar__as_of"] = marts.table("intermediate.int_calendar__as_of")
-    inputs = read_inputs(tables)
+    inputs = read_inputs(_forecast_tables(marts))
+    # the daily series it fits, read from the incremental daily aggregate, is the lines' own: pieces billed and
+    # free on sale lines per distributor x SKU x day (a day with only returns is no sales day)
+    lines = _frame(
+        marts,
+        "select distributor_code, sku_code, invoice_date as day,"
+        " sum(coalesce(quantity_units, 0) + coalesce(free_units, 0))::double as units"
+        " from fct_secondary_sales where line_type = 'sale' group by all",
+    )
+    key = ["distributor_code", "sku_code", "day"]
+    assert inputs.daily.height == lines.height > 0
+    assert inputs.daily.sort(key).equals(lines.sort(key))
     runs = [
         forecast_network(inputs.daily, inputs.distributors, inputs.skus, inputs.festivals, inputs.schemes, inputs.as_of)
         for _ in range(2)
@@ -333,10 +348,7 @@ def test_planted_stockout_is_an_alert_for_its_distributor_and_reps(
 def test_forecast_is_refitted_only_when_its_inputs_change(marts: duckdb.DuckDBPyConnection) -> None:
     """Days of the week under way move the as-of date but not the complete weeks: the rows fitted before are the
     rows a new fit gives, restamped (sellthrough/forecast/memo.py); a change inside a complete week refits."""
-    names = ("fct_secondary_sales", "festivals", "dim_distributor", "dim_sku", "dim_scheme")
-    tables = {name: marts.table(name) for name in names}
-    tables["int_calendar__as_of"] = marts.table("intermediate.int_calendar__as_of")
-    inputs = read_inputs(tables)
+    inputs = read_inputs(_forecast_tables(marts))
     built = _frame(marts, "select * from intermediate.int_sales_forecast__weekly")
     assert built[FINGERPRINT_COLUMN].unique().to_list() == [inputs_fingerprint(inputs, HORIZON)]
 

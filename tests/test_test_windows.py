@@ -94,15 +94,19 @@ MANIFEST = {
     }
 }
 NIGHT_1, NIGHT_2 = datetime(2026, 8, 1, 20, 30, 1, 250000), datetime(2026, 8, 2, 20, 31, 5)
+REJECTED = datetime(2026, 8, 2, 20, 40)  # a load the ledger refused after the last night's build
 
 
 def _warehouse(path: Path, built_through: list[datetime]) -> Path:
     with duckdb.connect(str(path)) as con:
         con.execute("create schema staging")
-        con.execute("create table staging.stg_ingest__loads (load_id varchar, loaded_at timestamp)")
+        con.execute("create table staging.stg_ingest__loads (load_id varchar, loaded_at timestamp, status varchar)")
         con.executemany(
-            "insert into staging.stg_ingest__loads values (?, ?)", [[f"L{i}", t] for i, t in enumerate(built_through)]
+            "insert into staging.stg_ingest__loads values (?, ?, 'loaded')",
+            [[f"L{i}", t] for i, t in enumerate(built_through)],
         )
+        # refused loads are in the ledger but stamp no build (macros/incremental/incremental_window.sql)
+        con.execute("insert into staging.stg_ingest__loads values ('LX', ?, 'failed')", [REJECTED])
         con.execute(
             "create table staging.stg_distributor_sales__lines as select load_id from staging.stg_ingest__loads"
         )
@@ -126,9 +130,11 @@ def test_the_record_narrows_incremental_models_to_the_rows_built_since_the_publi
     assert window == {
         "ledger": "staging.stg_ingest__loads",
         "relations": {
+            # rows stamped at or after the published ledger's newest loaded load (what a build now would stamp)
             "main.fct_secondary_sales": {"column": "_built_through", "after": "2026-08-02 20:31:05"},
-            "staging.stg_distributor_sales__lines": {"column": "load_id", "after": "2026-08-02 20:31:05"},
-            "staging.stg_ingest__loads": {"column": "loaded_at", "after": "2026-08-02 20:31:05"},
+            # the loads committed since the published ledger's newest, refused ones included
+            "staging.stg_distributor_sales__lines": {"column": "load_id", "after": "2026-08-02 20:40:00"},
+            "staging.stg_ingest__loads": {"column": "loaded_at", "after": "2026-08-02 20:40:00"},
             # views holding another model's rows one for one take its window (meta.test_window.like)
             # ... or its rows from the first date that model rebuilt (a date filter reaches the view's scans)
             "intermediate.int_secondary_sales__scheme_earnings": {
@@ -145,8 +151,10 @@ def test_the_record_narrows_incremental_models_to_the_rows_built_since_the_publi
                 "of_date_column": "invoice_date",
                 "after": "2026-08-02 20:31:05",
             },
-            "intermediate.int_secondary_sales__resolved": {"column": "load_id", "after": "2026-08-02 20:31:05"},
-            "main.fct_primary_sales": {"column": "_built_through", "after": "2026-08-01 20:30:01.250000"},
+            "intermediate.int_secondary_sales__resolved": {"column": "load_id", "after": "2026-08-02 20:40:00"},
+            # a fact the last build did not touch (its rows stamped NIGHT_1): none of its rows is tested again,
+            # a later build that rewrites any of them stamps them NIGHT_2 at least
+            "main.fct_primary_sales": {"column": "_built_through", "after": "2026-08-02 20:31:05"},
             # ... of several models (a view over both facts), each model from its own window
             "main.fct_returns": {
                 "column": "date",
@@ -157,14 +165,14 @@ def test_the_record_narrows_incremental_models_to_the_rows_built_since_the_publi
                 "and": [
                     {
                         "of": "main.fct_primary_sales",
-                        "after": "2026-08-01 20:30:01.250000",
+                        "after": "2026-08-02 20:31:05",
                         "of_date_column": "doc_date",
                     }
                 ],
             },
         },
     }  # tables (dim_sku) are never narrowed
-    assert mart_windows(published, full_tests=False) == {"fct_secondary_sales": NIGHT_2, "fct_primary_sales": NIGHT_1}
+    assert mart_windows(published, full_tests=False) == {"fct_secondary_sales": NIGHT_2, "fct_primary_sales": NIGHT_2}
     # the weekly full test run ignores the record
     assert dbt_test_window(published, full_tests=True) == ""
     assert mart_windows(published, full_tests=True) == {}

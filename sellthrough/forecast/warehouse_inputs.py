@@ -20,8 +20,8 @@ from sellthrough.forecast.stockout import replenishment, weekday_profile
 ENABLED_ENV = "SELLTHROUGH_FORECAST"  # "off": the forecast models build empty (the test suite's other networks)
 
 
-PIECES = "coalesce(quantity_units, 0) + coalesce(free_units, 0)"  # billed + free pieces handed to retailers
-DAILY_UNITS = f"distributor_code, sku_code, invoice_date as day, sum({PIECES})::double as units"
+# billed + free pieces handed to retailers on sale lines, per distributor x SKU x day (int_secondary_sales__daily)
+DAILY_UNITS = "distributor_code, sku_code, invoice_date as day, sold_units::double as units"
 
 
 def forecast_enabled() -> bool:
@@ -42,11 +42,12 @@ def read_inputs(tables: Mapping[str, object]) -> ForecastInputs:
     def relation(name: str) -> object:
         return tables[name]
 
-    # aggregated in DuckDB: only distributor x SKU x day reaches Python, however many lines
+    # summed by the warehouse (int_secondary_sales__daily, incremental): a year is a few hundred thousand rows,
+    # however many lines; the days a distributor x SKU only took returns back are not sales days
     daily = (
-        relation("fct_secondary_sales")
-        .filter("line_type = 'sale' and sku_code is not null")
-        .aggregate(DAILY_UNITS, "distributor_code, sku_code, invoice_date")
+        relation("int_secondary_sales__daily")
+        .filter("sold_units is not null and sku_code is not null")
+        .select(DAILY_UNITS)
         .pl()
     )
     festivals = relation("festivals").pl()

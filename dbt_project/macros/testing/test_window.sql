@@ -5,7 +5,7 @@ dbt narrows a generic test's `model` through get_where_subquery (its `where` con
 incremental model, the rows built since the published version (sellthrough/test_windows.py writes the record
 after each publish; the nightly dbt step passes it as SELLTHROUGH_TEST_WINDOW):
 
-    incremental-window facts   _built_through >= <the published file's newest>
+    incremental-window facts   _built_through >= <the stamp of the published file's ledger: its newest loaded load>
     landing tables             load_id in (loads of the ledger with loaded_at >= <the published ledger's newest>)
     the ledger itself          loaded_at >= <same>
     views with test_window.like the window of the model named (sellthrough/test_windows.py); with a date_column,

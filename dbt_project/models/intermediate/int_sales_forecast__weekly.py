@@ -24,7 +24,7 @@ def model(dbt, session):
         )
     inputs = read_inputs(
         {
-            "fct_secondary_sales": dbt.ref("fct_secondary_sales"),
+            "int_secondary_sales__daily": dbt.ref("int_secondary_sales__daily"),
             "festivals": dbt.ref("festivals"),
             "int_calendar__as_of": dbt.ref("int_calendar__as_of"),
             "dim_distributor": dbt.ref("dim_distributor"),

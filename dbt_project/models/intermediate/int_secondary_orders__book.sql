@@ -31,13 +31,25 @@ booked as (
         and orders.sku_code is not null
 ),
 
+-- the distributor x outlet x SKU combinations with a booked line: only their invoices can match one, and the join
+-- below reads none of the fact when the book is empty (no order-book exports), rather than every line of history
+booked_keys as (
+    select distinct distributor_code, outlet_code, sku_code from booked
+),
+
 invoices as (
-    select distributor_code, outlet_code, sku_code, invoice_date, sum(quantity_units) as units
-    from {{ ref('fct_secondary_sales') }}
-    where line_type = 'sale'
-        and invoice_date > (select min(booked_on) from booked)
-        and invoice_date <= (select as_of_date from as_of)
-    group by distributor_code, outlet_code, sku_code, invoice_date
+    select
+        lines.distributor_code, lines.outlet_code, lines.sku_code, lines.invoice_date,
+        sum(lines.quantity_units) as units
+    from {{ ref('fct_secondary_sales') }} as lines
+    inner join booked_keys
+        on booked_keys.distributor_code = lines.distributor_code
+        and booked_keys.outlet_code = lines.outlet_code
+        and booked_keys.sku_code = lines.sku_code
+    where lines.line_type = 'sale'
+        and lines.invoice_date > (select min(booked_on) from booked)
+        and lines.invoice_date <= (select as_of_date from as_of)
+    group by lines.distributor_code, lines.outlet_code, lines.sku_code, lines.invoice_date
 ),
 
 matched as (

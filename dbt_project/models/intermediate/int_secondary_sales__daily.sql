@@ -1,5 +1,6 @@
 -- Net secondary sales per invoice date x distributor x SKU: fct_secondary_sales summed to the grain the scheme
--- ROI's pre, during and post windows and its control compare (fct_scheme_roi), so those read a few hundred
+-- ROI's pre, during and post windows and its control compare (fct_scheme_roi), and the pieces sold (billed and
+-- free, sale lines only) the forecast fits (sellthrough/forecast/warehouse_inputs.py), so those read a few hundred
 -- thousand rows a year instead of every line.
 -- Incremental by invoice_date like the fact (macros/incremental/incremental_window.sql): a night rebuilds the dates
 -- its files touch.
@@ -19,6 +20,7 @@ select
     sku_code,
     sum(signed_net_amount) as net_amount,
     sum(signed_quantity_units) as net_units,
+    sum(case when line_type = 'sale' then coalesce(quantity_units, 0) + coalesce(free_units, 0) end) as sold_units,
     count(*) as lines,
     {{ built_through() }} as _built_through,
     {{ window_dims_fingerprint('dated_sales_dims') }} as _dims_fingerprint
