@@ -11,13 +11,24 @@ outlets as (
     select * from {{ ref('dim_outlet') }} where is_golden
 ),
 
--- purchase history over the last var(outlet_history_days) days only: the cost does not grow with history
-purchase_days as (
-    select distinct sales.master_outlet_id, sales.invoice_date
+-- purchase history over the last var(outlet_history_days) days only: the cost does not grow with history. One read
+-- of the lines: each master outlet's days in that window, with their net amount and whether anything was sold (a
+-- day of returns only is no purchase day)
+outlet_days as (
+    select
+        sales.master_outlet_id,
+        sales.invoice_date,
+        sum(sales.signed_net_amount) as net_amount,
+        sum(case when sales.line_type = 'sale' then 1 else 0 end) as sale_lines
     from {{ ref('fct_secondary_sales') }} as sales, as_of
-    where sales.master_outlet_id is not null and sales.line_type = 'sale' and sales.invoice_date <= as_of.as_of_date
+    where sales.master_outlet_id is not null and sales.invoice_date <= as_of.as_of_date
       and sales.invoice_date > as_of.as_of_date - {{ var('outlet_history_days') }}
       and sales.invoice_date > {{ as_of_date_literal() }} - {{ var('outlet_history_days') }}  -- reaches the scan
+    group by sales.master_outlet_id, sales.invoice_date
+),
+
+purchase_days as (
+    select master_outlet_id, invoice_date from outlet_days where sale_lines > 0
 ),
 
 gaps as (
@@ -35,17 +46,14 @@ gaps as (
 
 sales as (
     select
-        sales.master_outlet_id,
-        sum(sales.signed_net_amount) filter (where sales.invoice_date > as_of.as_of_date - 28) as last_28d_amount,
-        sum(sales.signed_net_amount) filter (
-            where sales.invoice_date <= as_of.as_of_date - 28 and sales.invoice_date > as_of.as_of_date - 56
+        days.master_outlet_id,
+        sum(days.net_amount) filter (where days.invoice_date > as_of.as_of_date - 28) as last_28d_amount,
+        sum(days.net_amount) filter (
+            where days.invoice_date <= as_of.as_of_date - 28 and days.invoice_date > as_of.as_of_date - 56
         ) as previous_28d_amount,
-        max(sales.invoice_date) filter (where sales.line_type = 'sale') as last_purchase_date
-    from {{ ref('fct_secondary_sales') }} as sales, as_of
-    where sales.master_outlet_id is not null and sales.invoice_date <= as_of.as_of_date
-      and sales.invoice_date > as_of.as_of_date - {{ var('outlet_history_days') }}
-      and sales.invoice_date > {{ as_of_date_literal() }} - {{ var('outlet_history_days') }}  -- reaches the scan
-    group by sales.master_outlet_id
+        max(days.invoice_date) filter (where days.sale_lines > 0) as last_purchase_date
+    from outlet_days as days, as_of
+    group by days.master_outlet_id
 ),
 
 classified as (
