@@ -7,8 +7,21 @@
 --   achievement_pct = 100 x actual / target
 --   gap             = target - actual
 -- Orders never count: only invoices are sales.
+-- Incremental by the target's month (macros/incremental/incremental_window.sql, align month): a night rebuilds the
+-- targets of the months its sales files touch; a masters load (targets, beats, SKU groups) or a changed dimension
+-- rebuilds every month. On Spark partitioned by month_start.
+{{ config(
+    materialized='incremental',
+    incremental_strategy=window_strategy(),
+    partition_by=window_partition_by('month_start'),
+    on_schema_change='fail',
+    meta={'incremental_window': {'source_kinds': ['distributor_sales', 'tally_daybook'], 'date_column': 'month_start', 'align': 'month', 'fingerprint': 'dated_sales_dims'}},
+    pre_hook="{{ incremental_window_prepare() }}",
+) }}
+
 with targets as (
     select * from {{ ref('stg_masters__targets') }}
+    where {{ in_incremental_window('month_start') }}
 ),
 
 group_skus as (
@@ -30,7 +43,8 @@ sales as (
         sum(lines.signed_quantity_units) as net_units
     from {{ ref('fct_secondary_sales') }} as lines
     left join {{ ref('stg_masters__beats') }} as beats on beats.beat_code = lines.beat_code
-    where lines.invoice_date >= (select min(month_start) from targets)
+    where {{ in_incremental_window('lines.invoice_date') }}
+      and lines.invoice_date >= (select min(month_start) from targets)
       and lines.invoice_date < (select max(month_start) from targets) + interval 1 month
     group by all
 ),
@@ -69,7 +83,9 @@ select
     coalesce(reached.actual, 0) as actual,
     round(100.0 * coalesce(reached.actual, 0) / targets.target, 2) as achievement_pct,
     targets.target - coalesce(reached.actual, 0) as gap,
-    targets.load_id as _load_id
+    targets.load_id as _load_id,
+    {{ built_through() }} as _built_through,
+    {{ window_dims_fingerprint('dated_sales_dims') }} as _dims_fingerprint
 from targets
 left join reached using (target_key)
 left join {{ ref('dim_distributor') }} as distributors on distributors.distributor_code = targets.distributor_code
