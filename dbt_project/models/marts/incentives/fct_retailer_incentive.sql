@@ -12,17 +12,10 @@
 --   new_sku_bonus_amount   = new_skus_listed x new_sku_bonus_amount
 --   earned_amount          = loyalty_amount + focus_bonus_amount + new_sku_bonus_amount (0 outside the programme)
 -- Each amount is rounded to the paisa before the sum.
--- `lines` is read twice: not materialized, so DuckDB does not write the whole fact's columns out first
-with lines as {{ cte_not_materialized() }} (
-    select
-        coalesce(master_outlet_id, outlet_code) as outlet_id,
-        date_trunc('month', invoice_date)::date as month_start,
-        invoice_date,
-        line_type,
-        sku_code,
-        signed_net_amount
-    from {{ ref('fct_secondary_sales') }}
-    where coalesce(master_outlet_id, outlet_code) is not null
+-- read from the monthly aggregate per outlet x SKU (incremental), not the lines: its outlets x SKUs x months
+with months as (
+    select outlet_id, month_start, sku_code, net_amount, first_sale_date
+    from {{ ref('int_secondary_sales__outlet_sku_monthly') }}
 ),
 
 programmes as (
@@ -35,15 +28,15 @@ groups as (
 
 monthly as (
     select
-        lines.outlet_id,
-        lines.month_start,
+        months.outlet_id,
+        months.month_start,
         programmes.effective_from,
-        sum(lines.signed_net_amount) as purchases_amount,
-        coalesce(sum(lines.signed_net_amount) filter (where focus.sku_code is not null), 0) as focus_purchases_amount
-    from lines
-    inner join programmes on lines.month_start between programmes.effective_from and programmes.effective_to
-    left join groups as focus on focus.sku_group = programmes.focus_sku_group and focus.sku_code = lines.sku_code
-    group by lines.outlet_id, lines.month_start, programmes.effective_from
+        sum(months.net_amount) as purchases_amount,
+        coalesce(sum(months.net_amount) filter (where focus.sku_code is not null), 0) as focus_purchases_amount
+    from months
+    inner join programmes on months.month_start between programmes.effective_from and programmes.effective_to
+    left join groups as focus on focus.sku_group = programmes.focus_sku_group and focus.sku_code = months.sku_code
+    group by months.outlet_id, months.month_start, programmes.effective_from
 ),
 
 -- the SKUs of any programme's new-SKU group: the only ones whose first purchase earns anything
@@ -54,11 +47,11 @@ launch_skus as (
 ),
 
 first_purchases as (
-    select lines.outlet_id, lines.sku_code, date_trunc('month', min(lines.invoice_date))::date as month_start
-    from lines
-    inner join launch_skus on launch_skus.sku_code = lines.sku_code
-    where lines.line_type = 'sale'
-    group by lines.outlet_id, lines.sku_code
+    select months.outlet_id, months.sku_code, date_trunc('month', min(months.first_sale_date))::date as month_start
+    from months
+    inner join launch_skus on launch_skus.sku_code = months.sku_code
+    where months.first_sale_date is not null
+    group by months.outlet_id, months.sku_code
 ),
 
 listed as (
