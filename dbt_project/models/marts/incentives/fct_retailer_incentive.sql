@@ -1,7 +1,7 @@
 -- What each retailer earns per month under the retailer programme in force (the plan YAML:
 -- stg_incentive_plan__retailer_*), from its secondary purchases (the invoices its distributor billed it). One row per
 -- master outlet (duplicate registrations once) x month it bought or returned anything, with a programme in force.
---   purchases_amount       = net rupees invoiced to the outlet in the month, returns deducted
+--   purchases_amount       = net rupees invoiced to the outlet in the month, returns deducted (to the paisa)
 --   is_in_programme        = the programme names no channels, or the outlet's channel (dim_outlet, today's) is one
 --   loyalty slab           = the programme's slab with from_amount <= max(purchases_amount, 0) < the next one's
 --   loyalty_amount         = max(purchases_amount, 0) x the slab's payout_pct / 100
@@ -31,8 +31,11 @@ monthly as (
         months.outlet_id,
         months.month_start,
         programmes.effective_from,
-        sum(months.net_amount) as purchases_amount,
-        coalesce(sum(months.net_amount) filter (where focus.sku_code is not null), 0) as focus_purchases_amount
+        -- to the paisa (every line is): a sum of doubles in any order may land a hair off it, and a payout on a
+        -- half paisa would round either way
+        round(sum(months.net_amount), 2) as purchases_amount,
+        round(coalesce(sum(months.net_amount) filter (where focus.sku_code is not null), 0), 2)
+            as focus_purchases_amount
     from months
     inner join programmes on months.month_start between programmes.effective_from and programmes.effective_to
     left join groups as focus on focus.sku_group = programmes.focus_sku_group and focus.sku_code = months.sku_code

@@ -30,6 +30,12 @@ group_skus as (
     group by sku_group
 ),
 
+-- the distributor x months that have a target: only their lines can reach one, and with no targets at all the
+-- join below reads none of the fact (a bound from a subquery over no rows would not stop the scan)
+target_months as (
+    select distinct distributor_code, month_start from targets
+),
+
 -- the lines summed to the finest grain a target asks for, months with targets only
 sales as (
     select
@@ -42,6 +48,9 @@ sales as (
         sum(lines.signed_net_amount) as net_amount,
         sum(lines.signed_quantity_units) as net_units
     from {{ ref('fct_secondary_sales') }} as lines
+    inner join target_months
+        on target_months.distributor_code = lines.distributor_code
+        and target_months.month_start = date_trunc('month', lines.invoice_date)::date
     left join {{ ref('stg_masters__beats') }} as beats on beats.beat_code = lines.beat_code
     where {{ in_incremental_window('lines.invoice_date') }}
       and lines.invoice_date >= (select min(month_start) from targets)
