@@ -4,7 +4,9 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from functools import cached_property
+from importlib.metadata import version as installed_version
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,7 @@ from dagster_dbt import (
     DbtProject,
     dbt_assets,
 )
+from packaging.version import Version
 
 from ingest.core.failpoints import failpoint
 from ingest.core.locks import exclusive_lock, wait_for_duckdb_writer
@@ -197,9 +200,27 @@ def _build_report(invocation: DbtCliInvocation, settings: Settings, run_id: str)
     return report
 
 
+class SellthroughDbtCli(DbtCliResource):
+    """dagster-dbt's dbt resource without two costs it pays before every `dbt build` that Sellthrough has no use
+    for (about 3 s of a sensor run's 30 s, more in a fresh run worker; bench/README.md "Session 18"):
+    - the version of the dbt executable, which dagster-dbt asks `dbt --version` for in a new process (2.7 s of dbt's
+      imports): the executable is this environment's (DBT_EXECUTABLE), so its version is the installed dbt-core's;
+    - a handle to the dbt adapter in this process (loading the profile and project, importing the adapter), used only
+      to fetch row counts and column metadata after each model, which the nightly does not ask for.
+    Both are dagster-dbt internals of the pinned release (constraints.txt): tests/test_dbt_resource.py fails when an
+    upgrade renames them, and checks the version against the executable's."""
+
+    @cached_property
+    def _cli_version(self) -> Version:
+        return Version(installed_version("dbt-core"))
+
+    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:  # type: ignore[override]
+        return None
+
+
 def dbt_resource() -> DbtCliResource:
     # the dbt next to this interpreter: the venv's, whether or not the venv is on PATH
-    return DbtCliResource(
+    return SellthroughDbtCli(
         project_dir=DBT_PROJECT,
         profiles_dir=str(DBT_PROJECT_DIR),
         dbt_executable=str(DBT_EXECUTABLE),
