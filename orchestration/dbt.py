@@ -202,7 +202,7 @@ def _build_report(invocation: DbtCliInvocation, settings: Settings, run_id: str)
 
 class SellthroughDbtCli(DbtCliResource):
     """dagster-dbt's dbt resource without two costs it pays before every `dbt build` that Sellthrough has no use
-    for (about 3 s of a sensor run's 30 s, more in a fresh run worker; bench/README.md "Session 18"):
+    for (about 3 s of each sensor run at demo scale, more in a fresh run worker; bench/README.md "Session 18"):
     - the version of the dbt executable, which dagster-dbt asks `dbt --version` for in a new process (2.7 s of dbt's
       imports): the executable is this environment's (DBT_EXECUTABLE), so its version is the installed dbt-core's;
     - a handle to the dbt adapter in this process (loading the profile and project, importing the adapter), used only
