@@ -7,6 +7,7 @@ def model(dbt, session):
     import polars as pl
 
     from sellthrough.forecast.outlet_stockout import OUTLET_STOCKOUT_SCHEMA, predict_outlet_stockouts
+    from sellthrough.worker_process import run_in_worker
 
     as_of = dbt.ref("int_calendar__as_of").pl()["as_of_date"][0]
     counts = dbt.ref("fct_outlet_stock_cover").select("outlet_code, sku_code, count_date, stock_units").pl()
@@ -24,4 +25,4 @@ def model(dbt, session):
         )
         .pl()
     )
-    return predict_outlet_stockouts(counts, purchases, as_of).to_arrow()
+    return run_in_worker(predict_outlet_stockouts, counts, purchases, as_of).to_arrow()

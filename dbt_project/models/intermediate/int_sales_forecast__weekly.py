@@ -15,6 +15,7 @@ def model(dbt, session):
     from sellthrough.forecast.memo import FINGERPRINT_COLUMN, inputs_fingerprint, reuse_forecast
     from sellthrough.forecast.models import HORIZON
     from sellthrough.forecast.warehouse_inputs import forecast_enabled, read_inputs
+    from sellthrough.worker_process import run_in_worker
 
     if not forecast_enabled():
         return (
@@ -39,7 +40,14 @@ def model(dbt, session):
         previous = None
     forecast = reuse_forecast(previous, fingerprint, inputs.as_of)
     if forecast is None:
-        forecast = forecast_network(
-            inputs.daily, inputs.distributors, inputs.skus, inputs.festivals, inputs.schemes, inputs.as_of, HORIZON
+        forecast = run_in_worker(
+            forecast_network,
+            inputs.daily,
+            inputs.distributors,
+            inputs.skus,
+            inputs.festivals,
+            inputs.schemes,
+            inputs.as_of,
+            HORIZON,
         )
     return forecast.with_columns(pl.lit(fingerprint).alias(FINGERPRINT_COLUMN)).to_arrow()

@@ -11,6 +11,7 @@ def model(dbt, session):
 
     from sellthrough.forecast.stockout import HISTORY_WEEKS, PROFILE_WEEKS, STOCKOUT_SCHEMA, predict_stockouts
     from sellthrough.forecast.warehouse_inputs import forecast_enabled, read_stockout_inputs
+    from sellthrough.worker_process import run_in_worker
 
     tables = {
         "int_sales_forecast__weekly": dbt.ref("int_sales_forecast__weekly"),
@@ -26,5 +27,7 @@ def model(dbt, session):
     if inputs is None:
         return pl.DataFrame(schema=STOCKOUT_SCHEMA).to_arrow()
     i = inputs
-    predictions = predict_stockouts(i.forecast, i.stock, i.arrivals, i.daily, i.primary, i.skus, i.as_of, i.booked)
+    predictions = run_in_worker(
+        predict_stockouts, i.forecast, i.stock, i.arrivals, i.daily, i.primary, i.skus, i.as_of, i.booked
+    )
     return predictions.to_arrow()

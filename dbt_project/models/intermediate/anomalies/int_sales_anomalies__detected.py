@@ -1,7 +1,8 @@
 """Sales anomalies found by sellthrough.anomalies (STL residuals with robust z-scores, ruptures change points, the
 post-scheme and sales-stopped rules) in the series of int_sales_anomalies__series; fct_sales_anomalies adds the
 drill keys. A dbt Python model (run by dbt-duckdb in dbt's own process), so the night's sales are judged the night
-they arrive and dbt stays the warehouse's only writer. SELLTHROUGH_ANOMALIES=off builds it empty.
+they arrive and dbt stays the warehouse's only writer; the detection itself runs in a process of its own
+(sellthrough/worker_process.py: its Python would hold dbt's GIL). SELLTHROUGH_ANOMALIES=off builds it empty.
 
 Incremental on a bounded window (sellthrough/anomalies/nightly.py): a night judges again only the blocks of days
 whose runs read a day that changed (the sale dates the series, incremental like fct_secondary_sales, rebuilt since
@@ -31,6 +32,7 @@ def model(dbt, session):
         no_anomalies,
         without_stamp,
     )
+    from sellthrough.worker_process import run_in_worker
 
     def stamped(rows: pl.DataFrame, built: datetime | None, judged: date | None, digest: str | None, since=None):
         return rows.with_columns(
@@ -63,13 +65,14 @@ def model(dbt, session):
         since = changed_since(previous["_judged_through"].max(), changed_from, limits[1])
     kept_before = None
     if since is None:
-        found = detect_nightly(series.select(*judged_columns).pl(), context, first_day=first_day)
+        found = run_in_worker(detect_nightly, series.select(*judged_columns).pl(), context, first_day=first_day)
     else:
         kept_before = WINDOW.start(max(WINDOW.first_changed_block(since), WINDOW.block(first_day)))
         reads_from = WINDOW.reads_from(WINDOW.first_changed_block(since), first_day)
         recent = series.filter(duckdb.ColumnExpression("sale_date") >= duckdb.ConstantExpression(reads_from))
         distributors = series.filter(duckdb.ColumnExpression("level") == duckdb.ConstantExpression("distributor"))
-        found = detect_nightly(
+        found = run_in_worker(
+            detect_nightly,
             recent.select(*judged_columns).pl(),
             context,
             kept=without_stamp(previous),

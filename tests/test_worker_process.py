@@ -1,0 +1,33 @@
+"""sellthrough/worker_process.py: a dbt Python model's computation in a process of its own gives what the same call
+gives in the caller, fails the way it fails there, and runs in the caller when switched off."""
+
+import os
+from datetime import date
+
+import polars as pl
+import pytest
+
+from sellthrough.worker_process import ENABLED_ENV, WorkerFailed, run_in_worker
+
+
+def test_the_call_runs_in_another_process_and_returns_its_result() -> None:
+    first = pl.DataFrame({"sku": ["A", "B"], "day": [date(2026, 10, 1), None], "units": [1.5, None]})
+    second = pl.DataFrame({"sku": ["C"], "day": [date(2026, 10, 2)], "units": [2.0]})
+    combined = run_in_worker(pl.concat, [first, second], how="vertical")
+    assert combined.equals(pl.concat([first, second], how="vertical"))
+    assert combined.schema == first.schema
+    assert run_in_worker(os.getpid) != os.getpid()
+
+
+def test_a_failure_in_the_worker_is_raised_with_its_traceback() -> None:
+    with pytest.raises(
+        WorkerFailed, match=r"(?s)builtins\.int failed in its worker process.*ValueError: invalid literal"
+    ):
+        run_in_worker(int, "twelve")
+
+
+def test_switched_off_the_call_runs_in_the_caller(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENABLED_ENV, "off")
+    assert run_in_worker(os.getpid) == os.getpid()
+    with pytest.raises(ValueError, match="invalid literal"):
+        run_in_worker(int, "twelve")
