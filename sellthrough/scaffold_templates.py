@@ -187,16 +187,16 @@ MODELS = """models:
       - unique_combination_of_columns:
           arguments:
             combination_of_columns: [load_id, sheet, row_number]
+      - not_null_columns:
+          arguments:
+            column_names: [load_id, line_date, quantity_units]
     columns:
       - name: load_id
         description: The load (stg_ingest__loads) the line came in.
-        data_tests: [not_null]
       - name: line_date
         description: The line's business date.
-        data_tests: [not_null]
       - name: quantity_units
         description: Pieces.
-        data_tests: [not_null]
 """
 
 STAGING_SQL = """-- $description from committed loads: one row per dated item line, per load, superseded or not
@@ -267,21 +267,21 @@ MART_YML = """models:
       - unique_combination_of_columns:
           arguments:
             combination_of_columns: [load_id, sheet, row_number]
+      - not_null_columns:
+          arguments:
+            column_names: [sku_code, line_date, quantity_units]
     columns:
       - name: sku_code
         description: The brand's SKU (every line has one).
         data_tests:
-          - not_null
           - relationships:
               arguments:
                 to: ref('dim_sku')
                 field: sku_code
       - name: line_date
         description: The line's business date.
-        data_tests: [not_null]
       - name: quantity_units
         description: Pieces.
-        data_tests: [not_null]
 """
 
 TEST = '''"""$description_doc
