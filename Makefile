@@ -34,7 +34,7 @@ demo: setup
 
 test: setup $(SPARK_VENV)/.installed
 	$(BIN)/ruff check .
-	$(BIN)/pytest -q -n 2 --durations=15
+	$(BIN)/pytest -q -n 2 --dist loadscope --no-loadscope-reorder --durations=15
 
 lint: setup
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -27,6 +27,24 @@ ANALYTICS_ENVS = (FORECAST_ENV, ANOMALIES_ENV)
 for _name in ANALYTICS_ENVS:
     os.environ.setdefault(_name, "off")
 
+# `make test` runs the suite on two workers, a test module at a time each (pytest-xdist's loadscope: a module's
+# fixtures are built once), in this order: the modules that take minutes first (`--durations` in CI's log), so that
+# neither worker ends the run alone on the Spark build.
+LONGEST_FIRST = (
+    "tests/test_spark_engine.py",
+    "tests/test_incremental.py",
+    "tests/test_crash_safety.py",
+    "tests/test_bench_smoke.py",
+    "tests/test_outlet_snapshot.py",
+    "tests/test_run_selection.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {module: i for i, module in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))  # stable: the rest keep their order
+
+
 SKUS = [
     {
         "sku_code": "SKU0001",
