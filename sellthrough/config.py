@@ -9,6 +9,12 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT  # dbt_project.yml sits at the top; its model paths point into dbt_project/
 DBT_TARGET_DIR = REPO_ROOT / "dbt_project" / "target"
+SWITCHED_OFF = frozenset({"off", "0", "false", "no"})
+
+
+def env_switch(name: str) -> bool:
+    """An on/off switch from the environment: on unless `name` holds off, 0, false or no (any case, any spaces)."""
+    return os.environ.get(name, "on").strip().lower() not in SWITCHED_OFF
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@ traceback. SELLTHROUGH_WORKER_PROCESS=off runs `fn` in the calling process inste
 
 from __future__ import annotations
 
-import os
 import pickle
 import subprocess
 import sys
@@ -24,6 +23,8 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
+
+from sellthrough.config import env_switch
 
 ENABLED_ENV = "SELLTHROUGH_WORKER_PROCESS"
 T = TypeVar("T")
@@ -34,7 +35,7 @@ class WorkerFailed(RuntimeError):
 
 
 def worker_enabled() -> bool:
-    return os.environ.get(ENABLED_ENV, "on").strip().lower() not in {"off", "0", "false", "no"}
+    return env_switch(ENABLED_ENV)
 
 
 def run_in_worker(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:

@@ -31,3 +31,37 @@ def test_switched_off_the_call_runs_in_the_caller(monkeypatch: pytest.MonkeyPatc
     assert run_in_worker(os.getpid) == os.getpid()
     with pytest.raises(ValueError, match="invalid literal"):
         run_in_worker(int, "twelve")
+
+
+@pytest.mark.parametrize(
+    ("value", "on"),
+    [
+        (None, True),
+        ("on", True),
+        ("1", True),
+        ("yes", True),
+        ("off", False),
+        (" OFF ", False),
+        ("0", False),
+        ("False", False),
+        ("no", False),
+    ],
+)
+def test_the_switch_reads_the_values_every_switch_shares(
+    monkeypatch: pytest.MonkeyPatch, value: str | None, on: bool
+) -> None:
+    """worker, forecast and anomaly switches all read their variable through sellthrough.config.env_switch."""
+    from sellthrough.anomalies.nightly import ENABLED_ENV as ANOMALIES_ENV
+    from sellthrough.anomalies.nightly import anomalies_enabled
+    from sellthrough.forecast.warehouse_inputs import ENABLED_ENV as FORECAST_ENV
+    from sellthrough.forecast.warehouse_inputs import forecast_enabled
+    from sellthrough.worker_process import worker_enabled
+
+    for name in (ENABLED_ENV, ANOMALIES_ENV, FORECAST_ENV):
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    assert worker_enabled() is on
+    assert anomalies_enabled() is on
+    assert forecast_enabled() is on

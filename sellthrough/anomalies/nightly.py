@@ -30,6 +30,7 @@ from datetime import date, timedelta
 import polars as pl
 
 from sellthrough.anomalies.detect import ANOMALY_SCHEMA, Settings, detect, detect_stopped
+from sellthrough.config import env_switch
 
 # most series the night judges per level (the busiest first); more cost time linearly (bench sales_anomalies)
 MAX_SERIES_ENV = "SELLTHROUGH_ANOMALY_MAX_SERIES"
@@ -81,7 +82,7 @@ WINDOW = Window()
 
 
 def anomalies_enabled() -> bool:
-    return os.environ.get(ENABLED_ENV, "on").strip().lower() not in {"off", "0", "false", "no"}
+    return env_switch(ENABLED_ENV)
 
 
 def no_anomalies() -> pl.DataFrame:

@@ -5,7 +5,6 @@ calls: dbt reads the dependencies from them)."""
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -14,6 +13,7 @@ import duckdb
 import numpy as np
 import polars as pl
 
+from sellthrough.config import env_switch
 from sellthrough.forecast.events import Festival
 from sellthrough.forecast.stockout import replenishment, weekday_profile
 
@@ -25,7 +25,7 @@ DAILY_UNITS = "distributor_code, sku_code, invoice_date as day, sold_units::doub
 
 
 def forecast_enabled() -> bool:
-    return os.environ.get(ENABLED_ENV, "on").strip().lower() not in {"off", "0", "false", "no"}
+    return env_switch(ENABLED_ENV)
 
 
 @dataclass(frozen=True)
