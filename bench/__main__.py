@@ -23,6 +23,7 @@ BENCHMARKS = (
     "hostile_files",
     "forecast",
     "stockout_nightly",
+    "stockout_bound",
     "sales_anomalies",
     "outlet_stockouts",
     "analytics_cost",
