@@ -11,14 +11,22 @@ GIL, so dbt's other threads go on at full speed while the worker uses the other 
 The function and its arguments go by pickle (a function by its module and name: it must be importable, at a
 module's top level; polars frames pickle as Arrow IPC) through files in a temporary directory; the worker's stdout
 and stderr are the caller's. An exception in the worker is raised in the caller as WorkerFailed with the worker's
-traceback. SELLTHROUGH_WORKER_PROCESS=off runs `fn` in the calling process instead (a debugger, a profiler)."""
+traceback. SELLTHROUGH_WORKER_PROCESS=off runs `fn` in the calling process instead (a debugger, a profiler).
+
+A caller killed while its worker computes (dbt SIGKILLed by a cancelled run) cannot clean up: the worker watches
+its parent and, once it is gone, removes the temporary directory and exits at once, so no orphan keeps a core busy
+for a result nobody will read."""
 
 from __future__ import annotations
 
+import os
 import pickle
+import shutil
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -27,6 +35,7 @@ from typing import Any, TypeVar
 from sellthrough.config import env_switch
 
 ENABLED_ENV = "SELLTHROUGH_WORKER_PROCESS"
+PARENT_POLL_SECONDS = 0.5
 T = TypeVar("T")
 
 
@@ -47,7 +56,8 @@ def run_in_worker(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         with call.open("wb") as out:
             pickle.dump((fn, args, kwargs), out, protocol=pickle.HIGHEST_PROTOCOL)
         name = f"{fn.__module__}.{fn.__qualname__}"
-        done = subprocess.run([sys.executable, "-m", __name__, str(call), str(result)], check=False)
+        command = [sys.executable, "-m", __name__, str(call), str(result), str(os.getpid())]
+        done = subprocess.run(command, check=False)
         if not result.is_file():
             raise WorkerFailed(f"the worker process for {name} ended with exit code {done.returncode} and no result")
         with result.open("rb") as source:
@@ -57,7 +67,17 @@ def run_in_worker(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
     return value
 
 
-def _serve(call: Path, result: Path) -> int:
+def _exit_when_orphaned(parent: int, folder: Path) -> None:
+    """Poll (a daemon thread of the worker): once the caller is gone, remove its folder and end the worker."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_SECONDS)
+    shutil.rmtree(folder, ignore_errors=True)
+    os._exit(3)
+
+
+def _serve(call: Path, result: Path, parent: int | None = None) -> int:
+    if parent is not None:
+        threading.Thread(target=_exit_when_orphaned, args=(parent, call.parent), daemon=True).start()
     with call.open("rb") as source:
         fn, args, kwargs = pickle.load(source)
     try:
@@ -70,4 +90,4 @@ def _serve(call: Path, result: Path) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(_serve(Path(sys.argv[1]), Path(sys.argv[2])))
+    sys.exit(_serve(Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else None))

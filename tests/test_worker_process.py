@@ -2,7 +2,12 @@
 gives in the caller, fails the way it fails there, and runs in the caller when switched off."""
 
 import os
+import signal
+import subprocess
+import sys
+import time
 from datetime import date
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -65,3 +70,39 @@ def test_the_switch_reads_the_values_every_switch_shares(
     assert worker_enabled() is on
     assert anomalies_enabled() is on
     assert forecast_enabled() is on
+
+
+def _processes_mentioning(text: str) -> list[int]:
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if text in cmdline.read_bytes().decode(errors="replace"):
+                found.append(int(cmdline.parent.name))
+        except OSError:  # the process ended while we looked
+            continue
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="reads the process table from /proc")
+def test_a_worker_whose_caller_is_killed_cleans_up_and_exits(tmp_path: Path) -> None:
+    """dbt SIGKILLed while its worker computes: the worker removes its folder and ends, no orphan left computing."""
+    caller = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import time; from sellthrough.worker_process import run_in_worker; run_in_worker(time.sleep, 60)",
+        ],
+        env={**os.environ, "TMPDIR": str(tmp_path), ENABLED_ENV: "on"},
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    deadline = time.monotonic() + 30
+    while not (folders := list(tmp_path.glob("sellthrough-worker-*"))) or not _processes_mentioning(str(folders[0])):
+        assert time.monotonic() < deadline, "the worker never started"
+        time.sleep(0.1)
+    assert caller.poll() is None
+    caller.send_signal(signal.SIGKILL)
+    caller.wait()
+    deadline = time.monotonic() + 10
+    while folders[0].exists() or _processes_mentioning(str(folders[0])):
+        assert time.monotonic() < deadline, "the orphaned worker kept running or left its folder"
+        time.sleep(0.1)
