@@ -24,7 +24,8 @@ sequential picks), each line's size, rounding and scaling as the generator makes
 a path runs out on a day whose demand (units plus free goods) reaches the stock that day. Its probability is the
 share of paths that run out. With more information than any model gets, its precision-recall curve bounds what a
 calibrated model could reach on these pair-days (in expectation; the oracle's own calibration is printed to show it
-is a faithful copy of the world).
+is a faithful copy of the world). Beside both, `receipts`: the model given the oracle's knowledge of supply (every
+receipt of the 7 days), which splits the model's gap to the oracle into supply and demand.
 
 Run: `python -m bench stockout_bound [--seed 42] [--paths 2000]` (~1.5 min: the forecast bench's model frame, then
 the oracle).
@@ -34,7 +35,6 @@ from __future__ import annotations
 
 import argparse
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -48,8 +48,9 @@ from bench.forecast import (
     calibration,
     network_and_plan,
     operating_points,
+    origin_frame,
+    sales_of,
     simulate_network,
-    stockout_frame,
 )
 from generator.anomalies import plan_anomalies
 from generator.demand_patterns import NICHE_KEEP, NICHE_LUMP, plan_patterns
@@ -57,6 +58,8 @@ from generator.masters import Network
 from generator.order_book import BOOKED_DAYS, BOOKED_SHARE, booked_days
 from generator.problems import ProblemPlan
 from generator.simulate import _demand, _profiles, _scheme_for, festival_multiplier
+from sellthrough.forecast.series import last_complete_week
+from sellthrough.forecast.stockout import predict_stockouts
 
 PATHS = 2000
 HORIZON = 7
@@ -273,6 +276,42 @@ def oracle_probabilities(
     )
 
 
+def model_frame(
+    network: Network, daily: pl.DataFrame, primary: pl.DataFrame, booked: pl.DataFrame, first: date
+) -> pl.DataFrame:
+    """The forecast bench's stock-out frame (bench/forecast.py `origin_frame`, every origin of the held-back weeks)
+    and beside it, as `with_receipts`, the same model given what the oracle knows of supply: every receipt of the 7
+    days as it happened (no ordering rhythm to guess the next order from). The model's gap to the oracle, split into
+    supply (what it infers of its next order) and demand (history draws against the true law)."""
+    fitted: dict[date, pl.DataFrame] = {}
+    sales = sales_of(daily)
+    skus = pl.DataFrame(
+        {"sku_code": [s.code for s in network.skus], "units_per_case": [s.units_per_case for s in network.skus]}
+    )
+    no_invoices = primary.head(0)
+    rows = []
+    origin = first
+    while origin + timedelta(days=HORIZON) <= network.config.end:
+        frame = origin_frame(network, daily, primary, booked, origin, fitted)
+        forecast = fitted[last_complete_week(origin)].with_columns(as_of_date=pl.lit(origin))
+        received = daily.filter(
+            pl.col("date") > origin, pl.col("date") <= origin + timedelta(days=HORIZON), pl.col("receipts") > 0
+        ).select(*KEYS, delivery_date="date", units=pl.col("receipts").cast(pl.Float64))
+        known = predict_stockouts(
+            forecast,
+            frame.select(*KEYS, "closing_units"),
+            received,
+            sales.filter(pl.col("day") <= origin),
+            no_invoices,
+            skus,
+            origin,
+            booked.filter(pl.col("booked_on") <= origin),
+        ).select(*KEYS, with_receipts="stockout_probability_7d")
+        rows.append(frame.join(known, on=KEYS, how="left"))
+        origin += timedelta(days=1)
+    return pl.concat(rows)
+
+
 def scores_line(name: str, scores: np.ndarray, labels: np.ndarray) -> str:
     flagged = scores >= 0.5
     tp = int((flagged & labels).sum())
@@ -285,14 +324,14 @@ def scores_line(name: str, scores: np.ndarray, labels: np.ndarray) -> str:
     )
 
 
-def by_first_day(frame: pl.DataFrame, columns: Iterable[str]) -> list[str]:
+def by_first_day(frame: pl.DataFrame, columns: dict[str, str]) -> list[str]:
     """Recall at p >= 0.5 by how many days after the origin the stock-out began."""
     lines = []
     positives = frame.filter(pl.col("truth")).with_columns(
         ahead=(pl.col("first_out") - pl.col("origin")).dt.total_days()
     )
     for ahead, part in positives.group_by("ahead", maintain_order=False):
-        hits = "  ".join(f"{c} {float((part[c] >= 0.5).mean()):.2f}" for c in columns)
+        hits = "  ".join(f"{name} {float((part[c] >= 0.5).mean()):.2f}" for name, c in columns.items())
         lines.append((int(ahead[0]), f"    day {int(ahead[0])}: {part.height:>4} ran out; recall {hits}"))
     return [line for _, line in sorted(lines)]
 
@@ -306,7 +345,7 @@ def main(argv: list[str] | None = None) -> None:
     network, daily, primary, _, booked = simulate_network(args.seed)
     _, plan = network_and_plan(args.seed)  # the same world's plan (deterministic for the seed): the oracle's law
     first = accuracy(network, daily)["cutoff"] + timedelta(days=1)
-    frame = stockout_frame(network, daily, primary, first, booked)
+    frame = model_frame(network, daily, primary, booked, first)
     model_seconds = time.perf_counter() - started
     started = time.perf_counter()
     law = DemandLaw(network, plan)
@@ -319,11 +358,13 @@ def main(argv: list[str] | None = None) -> None:
         f"{frame['origin'].max()}), {int(labels.sum())} ran out within {HORIZON} days; model frame "
         f"{model_seconds:.0f} s, oracle {oracle_seconds:.0f} s ({args.paths} paths)"
     )
-    for name, column in (("model", "stockout_probability_7d"), ("oracle", "oracle")):
+    columns = {"model": "stockout_probability_7d", "receipts": "with_receipts", "oracle": "oracle"}
+    for name, column in columns.items():
         print(scores_line(name, frame[column].to_numpy(), labels))
+    print("  (receipts: the model given every receipt of the 7 days as it happened, as the oracle is)")
     print("  by the day the stock-out began (days after the origin):")
-    print("\n".join(by_first_day(frame, ("stockout_probability_7d", "oracle"))))
-    for name, column in (("model", "stockout_probability_7d"), ("oracle", "oracle")):
+    print("\n".join(by_first_day(frame, columns)))
+    for name, column in columns.items():
         print(f"  calibration, {name} (bucket: pair-days, mean predicted, share that ran out):")
         for bucket, n, predicted, observed in calibration(frame[column].to_numpy(), labels):
             print(f"    {bucket}  {n:>6}  {predicted:.3f}  {observed:.3f}")
