@@ -27,8 +27,8 @@ calibrated model could reach on these pair-days (in expectation; the oracle's ow
 is a faithful copy of the world). Beside both, `receipts`: the model given the oracle's knowledge of supply (every
 receipt of the 7 days), which splits the model's gap to the oracle into supply and demand.
 
-Run: `python -m bench stockout_bound [--seed 42] [--paths 2000]` (~1.5 min: the forecast bench's model frame, then
-the oracle).
+Run: `python -m bench stockout_bound [--seed 42] [--paths 2000] [--frame scored.parquet]` (~1.5 min: the forecast
+bench's model frame, then the oracle; `--frame` writes the scored pair-days for a closer look).
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ import argparse
 import time
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -340,6 +341,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench stockout_bound")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--paths", type=int, default=PATHS)
+    parser.add_argument("--frame", type=Path, help="write the scored pair-days (model, receipts, oracle) here")
     args = parser.parse_args(argv or [])
     started = time.perf_counter()
     network, daily, primary, _, booked = simulate_network(args.seed)
@@ -353,6 +355,8 @@ def main(argv: list[str] | None = None) -> None:
     oracle_seconds = time.perf_counter() - started
     frame = frame.join(oracle, on=["origin", *KEYS])
     labels = frame["truth"].to_numpy()
+    if args.frame is not None:
+        frame.write_parquet(args.frame)
     print(
         f"seed {args.seed}: {frame.height} pair-days in stock at the origin ({first} .. "
         f"{frame['origin'].max()}), {int(labels.sum())} ran out within {HORIZON} days; model frame "
