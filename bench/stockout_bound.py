@@ -54,6 +54,7 @@ from bench.forecast import (
     simulate_network,
 )
 from generator.anomalies import plan_anomalies
+from generator.closed_loop import dimensions
 from generator.demand_patterns import NICHE_KEEP, NICHE_LUMP, plan_patterns
 from generator.masters import Network
 from generator.order_book import BOOKED_DAYS, BOOKED_SHARE, booked_days
@@ -87,6 +88,18 @@ def booked_at_least(channel: str, k: int) -> float:
     return BOOKED_SHARE.get(channel, 0.0) * sum(1 for lead in leads if lead >= k) / len(leads)
 
 
+@dataclass(frozen=True)
+class DayTerms:
+    """What a distributor's demand law holds for one day (see DemandLaw.terms)."""
+
+    scale: np.ndarray
+    factor: np.ndarray
+    in_force: np.ndarray
+    minimum: np.ndarray
+    free: np.ndarray
+    outlets: list[OutletDemand]
+
+
 class DemandLaw:
     """The generator's retailer demand, day by day, as a law to draw from (see the module's docstring)."""
 
@@ -104,6 +117,22 @@ class DemandLaw:
         self.dates = network.config.dates()
         self.distributors = {d.code: d for d in network.distributors}
         self.day_index = {d: t for t, d in enumerate(self.dates)}
+        niche = self.patterns.niche if self.patterns is not None else frozenset()
+        self.niche = np.array([s in niche for s in self.skus])
+        self._terms: dict[tuple[str, date], DayTerms] = {}
+
+    def terms(self, distributor_code: str, day: date) -> DayTerms:
+        """The distributor-day's multipliers, anomaly factors, free goods and outlets (each origin's draws of the
+        day share them: computed once)."""
+        key = (distributor_code, day)
+        if key not in self._terms:
+            self._terms[key] = DayTerms(
+                self.multipliers(distributor_code, day),
+                *self.anomaly_factors(distributor_code, day),
+                *self.free_goods(distributor_code, day),
+                self.outlets(distributor_code, day),
+            )
+        return self._terms[key]
 
     def festive(self, day: date) -> float:
         if self.patterns is None:
@@ -180,7 +209,7 @@ class DemandLaw:
         t = self.day_index[day]
         units = np.zeros(len(self.skus))
         outlets = set()
-        minimum, free = self.free_goods(distributor_code, day)
+        terms = self.terms(distributor_code, day)
         for i, (billed, lines) in enumerate(self.demand[distributor_code][t]):
             booked_on = self.booked.get((distributor_code, t, i))
             if booked_on is None or booked_on > origin:
@@ -189,7 +218,7 @@ class DemandLaw:
             outlets.add(outlet.twin_of or outlet.code)
             for sku, n in lines:
                 j = self.index[sku]
-                units[j] += n + (n // minimum[j] * free[j] if minimum[j] else 0)
+                units[j] += n + (n // terms.minimum[j] * terms.free[j] if terms.minimum[j] else 0)
         return outlets, units
 
     def draw(self, distributor_code: str, day: date, origin: date, rng: np.random.Generator, paths: int) -> np.ndarray:
@@ -197,12 +226,10 @@ class DemandLaw:
         `origin`."""
         k = (day - origin).days
         known, demand = self.known_orders(distributor_code, day, origin)
-        scale = self.multipliers(distributor_code, day)
-        factor, in_force = self.anomaly_factors(distributor_code, day)
-        minimum, free = self.free_goods(distributor_code, day)
-        niche = np.array([s in self.patterns.niche for s in self.skus]) if self.patterns is not None else None
+        terms = self.terms(distributor_code, day)
+        scale, factor, in_force, minimum, free = terms.scale, terms.factor, terms.in_force, terms.minimum, terms.free
         out = np.tile(demand, (paths, 1))
-        for outlet in self.outlets(distributor_code, day):
+        for outlet in terms.outlets:
             if outlet.code in known:
                 continue
             p, b = outlet.probability, booked_at_least(outlet.channel, k)
@@ -218,9 +245,9 @@ class DemandLaw:
             picked = rank < n_lines[:, None]
             idx = outlet.sku_index
             wanted = outlet.base[None, :] * scale[idx][None, :] * rng.uniform(0.6, 1.4, size=(n, m))
-            if niche is not None:
+            if self.patterns is not None:
                 lump = np.where(rng.random((n, m)) < NICHE_KEEP, NICHE_LUMP, 0.0)
-                wanted = np.where(niche[idx][None, :], wanted * lump, wanted)
+                wanted = np.where(self.niche[idx][None, :], wanted * lump, wanted)
             picked &= wanted > 0
             units = round_quantity(wanted, self.case[idx][None, :], rng)
             units = np.where(in_force[idx][None, :], np.maximum(1.0, np.round(units * factor[idx][None, :])), units)
@@ -286,9 +313,7 @@ def model_frame(
     supply (what it infers of its next order) and demand (history draws against the true law)."""
     fitted: dict[date, pl.DataFrame] = {}
     sales = sales_of(daily)
-    skus = pl.DataFrame(
-        {"sku_code": [s.code for s in network.skus], "units_per_case": [s.units_per_case for s in network.skus]}
-    )
+    _, skus = dimensions(network)
     no_invoices = primary.head(0)
     rows = []
     origin = first

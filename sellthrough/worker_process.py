@@ -75,9 +75,8 @@ def _exit_when_orphaned(parent: int, folder: Path) -> None:
     os._exit(3)
 
 
-def _serve(call: Path, result: Path, parent: int | None = None) -> int:
-    if parent is not None:
-        threading.Thread(target=_exit_when_orphaned, args=(parent, call.parent), daemon=True).start()
+def _serve(call: Path, result: Path, parent: int) -> int:
+    threading.Thread(target=_exit_when_orphaned, args=(parent, call.parent), daemon=True).start()
     with call.open("rb") as source:
         fn, args, kwargs = pickle.load(source)
     try:
@@ -90,4 +89,4 @@ def _serve(call: Path, result: Path, parent: int | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(_serve(Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else None))
+    sys.exit(_serve(Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])))
